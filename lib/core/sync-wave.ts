@@ -1,0 +1,33 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** The Argo CD annotation that orders a sync; lower waves sync (and become healthy) first. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** Where each kind of object belongs in an Argo CD sync. */
+export class SyncWave {
+  /** Namespaces. */
+  public static readonly NAMESPACE = -20;
+  /** Platform policy: quotas, limit ranges, network policies, RBAC, service accounts. */
+  public static readonly POLICY = -10;
+  /** Configuration and storage: ConfigMaps, PVCs, monitoring rules. */
+  public static readonly CONFIG = -5;
+  /** Workloads, their Services, autoscalers and disruption budgets. */
+  public static readonly WORKLOAD = 0;
+  /** Progressive delivery: Rollouts, AnalysisTemplates, routes. */
+  public static readonly ROLLOUT = 10;
+}
+
+/** Sets the sync wave on one object. */
+export function setSyncWave(obj: ApiObject, wave: number): void {
+  obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
+}
+
+/** Sets the sync wave on every ApiObject under `scope` that does not have one yet. */
+export function setSyncWaveAll(scope: IConstruct, wave: number): void {
+  for (const child of scope.node.findAll()) {
+    if (child instanceof ApiObject && child.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] === undefined) {
+      setSyncWave(child, wave);
+    }
+  }
+}
