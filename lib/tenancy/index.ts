@@ -1,1 +1,4 @@
-export {};
+export * from './roles';
+export * from './subject';
+export * from './taint-effect';
+export * from './tenant-namespace';
