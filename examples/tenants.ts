@@ -9,6 +9,8 @@ export interface ExampleTenants {
   readonly gpu: TenantNamespace;
   /** `web-team`: CPU only. */
   readonly cpu: TenantNamespace;
+  /** `llm-serving`: 24 whole GPUs on an H100 pool, for multi-node and prefill/decode serving. */
+  readonly gpuLarge: TenantNamespace;
 }
 
 /** Where the shared platform components run, so tenants can admit their traffic. */
@@ -93,5 +95,41 @@ export function buildTenants(scope: Construct): ExampleTenants {
     viewers: [TenantSubject.group('web-team-viewers')],
   });
 
-  return { gpu, cpu };
+  const largeChart = new Chart(scope, 'tenant-llm-serving');
+  const gpuLarge = new TenantNamespace(largeChart, 'llm-serving', {
+    name: 'llm-serving',
+    labels: { 'team': 'llm', 'cost-center': 'production' },
+    quota: {
+      cpuRequests: Cpu.cores(256),
+      cpuLimits: Cpu.cores(512),
+      memoryRequests: Memory.gibibytes(2048),
+      memoryLimits: Memory.gibibytes(3072),
+      gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 24, maxPerContainer: 8 }],
+      pods: 100,
+      persistentVolumeClaims: 40,
+      storageRequests: Storage.tebibytes(8),
+    },
+    containerLimits: {
+      defaultCpuLimit: Cpu.cores(2),
+      defaultCpuRequest: Cpu.millis(250),
+      defaultMemoryLimit: Memory.gibibytes(4),
+      defaultMemoryRequest: Memory.gibibytes(1),
+    },
+    network: {
+      ingressFrom: [
+        { namespace: GATEWAY_NAMESPACE, ports: [8000, 8080, 30000] },
+        { namespace: MONITORING_NAMESPACE, ports: [8000, 8080, 30000], podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      ],
+      internetEgress: { ports: [443] },
+    },
+    admins: [TenantSubject.group('llm-serving-admins')],
+    developers: [TenantSubject.group('llm-serving-developers')],
+    viewers: [TenantSubject.group('llm-serving-viewers')],
+    nodePool: {
+      nodeLabel: { key: 'gpu-platform.dev/pool', value: 'gpu-h100' },
+      taint: { key: 'nvidia.com/gpu', value: 'present' },
+    },
+  });
+
+  return { gpu, cpu, gpuLarge };
 }
