@@ -14,6 +14,8 @@ export class PlatformError extends Error {
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
+  // JSON.stringify writes NaN and Infinity as null, which would misreport the value given.
+  if (typeof value === 'number') return String(value);
   try {
     return JSON.stringify(value);
   } catch {

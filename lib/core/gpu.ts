@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
 
-const MIG_PROFILE = /^[1-7]g\.[0-9]+gb(\+me)?$/;
+const MIG_PROFILE = /^[1-7]g\.[0-9]+gb$/;
 const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
@@ -54,7 +54,9 @@ export class GpuResource {
     if (this.kind === 'mig' && !MIG_PROFILE.test(this.migProfile ?? '')) {
       fail(scope, prop, this.resourceName, 'a MIG profile nvidia.com/mig-<g>g.<n>gb, such as nvidia.com/mig-1g.10gb or nvidia.com/mig-3g.40gb (g from 1 to 7)');
     }
-    if (!EXTENDED_RESOURCE.test(this.resourceName) || this.resourceName.startsWith('kubernetes.io/')) {
+    // As the API server's IsExtendedResourceName: no kubernetes.io domain (native resources), no quota prefix.
+    if (!EXTENDED_RESOURCE.test(this.resourceName) || this.resourceName.includes('kubernetes.io/')
+      || this.resourceName.startsWith('requests.') || this.resourceName.startsWith('limits.')) {
       fail(scope, prop, this.resourceName, 'a domain-qualified extended resource name such as nvidia.com/gpu');
     }
     return this;

@@ -1,0 +1,92 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { addRule, fail, formatViolation, PlatformError, requireInteger, requirePort } from '../../lib/core';
+import { synth } from '../harness';
+
+function scope(): Construct {
+  const chart = new Chart(Testing.app(), 'chart');
+  return new Construct(chart, 'thing');
+}
+
+describe('formatViolation', () => {
+  test('names the construct path, the prop, the value given and what is allowed', () => {
+    expect(formatViolation(scope(), 'replicas', 'two', 'an integer >= 0')).toBe('[chart/thing] replicas: given "two"; allowed: an integer >= 0');
+  });
+
+  test('shows numbers, undefined, objects, NaN and Infinity as given', () => {
+    const s = scope();
+    expect(formatViolation(s, 'p', 3, 'x')).toBe('[chart/thing] p: given 3; allowed: x');
+    expect(formatViolation(s, 'p', undefined, 'x')).toBe('[chart/thing] p: given undefined; allowed: x');
+    expect(formatViolation(s, 'p', { a: [1] }, 'x')).toBe('[chart/thing] p: given {"a":[1]}; allowed: x');
+    expect(formatViolation(s, 'p', NaN, 'x')).toBe('[chart/thing] p: given NaN; allowed: x');
+    expect(formatViolation(s, 'p', -Infinity, 'x')).toBe('[chart/thing] p: given -Infinity; allowed: x');
+  });
+
+  test('does not throw for values JSON cannot show', () => {
+    const cyclic: any = {};
+    cyclic.self = cyclic;
+    expect(formatViolation(scope(), 'p', cyclic, 'x')).toBe('[chart/thing] p: given [object Object]; allowed: x');
+  });
+});
+
+test('fail throws a PlatformError in the standard format', () => {
+  const s = scope();
+  expect(() => fail(s, 'name', 'Bad_Name', 'a DNS label')).toThrow(PlatformError);
+  expect(() => fail(s, 'name', 'Bad_Name', 'a DNS label')).toThrow('[chart/thing] name: given "Bad_Name"; allowed: a DNS label');
+  try {
+    fail(s, 'name', 'x', 'y');
+  } catch (e) {
+    expect((e as Error).name).toBe('PlatformError');
+  }
+});
+
+describe('requireInteger / requirePort', () => {
+  test('accept integers in range and return them', () => {
+    expect(requireInteger(scope(), 'replicas', 0, 0)).toBe(0);
+    expect(requireInteger(scope(), 'replicas', 5, 1, 5)).toBe(5);
+    expect(requirePort(scope(), 'port', 65535)).toBe(65535);
+  });
+
+  test.each([
+    [1.5, 0, undefined, '[chart/thing] replicas: given 1.5; allowed: an integer >= 0'],
+    [-1, 0, undefined, '[chart/thing] replicas: given -1; allowed: an integer >= 0'],
+    [NaN, 0, undefined, '[chart/thing] replicas: given NaN; allowed: an integer >= 0'],
+    [6, 1, 5, '[chart/thing] replicas: given 6; allowed: an integer from 1 to 5'],
+  ])('reject %p (min %p, max %p)', (value, min, max, message) => {
+    expect(() => requireInteger(scope(), 'replicas', value, min, max)).toThrow(message);
+  });
+
+  test('reject a string passed where a number is expected', () => {
+    expect(() => requireInteger(scope(), 'replicas', '3' as any, 0)).toThrow('[chart/thing] replicas: given "3"; allowed: an integer >= 0');
+  });
+
+  test('ports are 1-65535', () => {
+    expect(() => requirePort(scope(), 'port', 0)).toThrow('[chart/thing] port: given 0; allowed: an integer from 1 to 65535');
+    expect(() => requirePort(scope(), 'port', 65536)).toThrow('allowed: an integer from 1 to 65535');
+  });
+});
+
+describe('addRule', () => {
+  test('reports app-wide rules together at synth', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const a = new Construct(chart, 'a');
+    const b = new Construct(chart, 'b');
+    addRule(a, () => [formatViolation(a, 'tenant', 8, 'at most 4')]);
+    addRule(b, () => [formatViolation(b, 'port', 0, 'a port')]);
+    expect(() => synth(chart)).toThrow(/\[chart\/a\] tenant: given 8; allowed: at most 4[\s\S]*\[chart\/b\] port: given 0; allowed: a port/);
+  });
+
+  test('an empty list passes', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    addRule(chart, () => []);
+    expect(synth(chart)).toEqual([]);
+  });
+
+  test('the rule runs at synth, so it sees changes made after construction', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const state = { count: 1 };
+    addRule(chart, () => (state.count > 2 ? [formatViolation(chart, 'count', state.count, 'at most 2')] : []));
+    state.count = 3;
+    expect(() => synth(chart)).toThrow('[chart] count: given 3; allowed: at most 2');
+  });
+});

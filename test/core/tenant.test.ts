@@ -1,0 +1,120 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { applyPlacement, checkFitsTenant, Cpu, GpuResource, gpuQuotaFor, ITenant, Memory, NodePlacement, TenantQuotaView, TenantUsage } from '../../lib/core';
+import { k8s } from '../../lib/core/k8s';
+import { synth } from '../harness';
+
+class FakeTenant extends Construct implements ITenant {
+  public readonly tenantName = 'team-a';
+  public readonly namespaceName = 'team-a';
+  public readonly placement: NodePlacement = {};
+  constructor(scope: Construct, id: string, public readonly quota: TenantQuotaView) {
+    super(scope, id);
+  }
+}
+
+const quota: TenantQuotaView = {
+  cpuRequests: Cpu.cores(8), cpuLimits: Cpu.cores(16), memoryRequests: Memory.gibibytes(32), memoryLimits: Memory.gibibytes(64),
+  gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }, { resource: GpuResource.mig('1g.10gb'), count: 2 }, { resource: GpuResource.NVIDIA_GPU, count: 2 }],
+};
+
+function check(usage: TenantUsage, q: TenantQuotaView = quota): () => any[] {
+  const chart = new Chart(Testing.app(), 'chart');
+  const tenant = new FakeTenant(chart, 'tenant', q);
+  const workload = new Construct(chart, 'llm');
+  checkFitsTenant(workload, tenant, () => usage);
+  return () => synth(chart);
+}
+
+describe('gpuQuotaFor', () => {
+  test('sums the entries for a resource, 0 when there are none', () => {
+    expect(gpuQuotaFor(quota, GpuResource.NVIDIA_GPU)).toBe(6);
+    expect(gpuQuotaFor(quota, GpuResource.mig('1g.10gb'))).toBe(2);
+    expect(gpuQuotaFor(quota, GpuResource.mig('3g.40gb'))).toBe(0);
+    expect(gpuQuotaFor({}, GpuResource.NVIDIA_GPU)).toBe(0);
+  });
+});
+
+describe('checkFitsTenant', () => {
+  test('a workload within the quota passes', () => {
+    expect(check({ description: '2 replicas', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 6 }], cpuRequests: 8, memoryLimits: 64 * 2 ** 30 })()).toEqual([]);
+  });
+
+  test('too many GPUs names the path, the usage and the quota key', () => {
+    expect(check({ description: '3 replicas x 4 GPUs', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 12 }] })).toThrow(
+      '[chart/llm] tenant: given "12 x nvidia.com/gpu (3 replicas x 4 GPUs)"; allowed: at most 6 under tenant "team-a" quota requests.nvidia.com/gpu');
+  });
+
+  test('a GPU resource the tenant has no quota for allows 0', () => {
+    expect(check({ description: 'x', gpus: [{ resource: GpuResource.mig('3g.40gb'), count: 1 }] })).toThrow(
+      'allowed: at most 0 under tenant "team-a" quota requests.nvidia.com/mig-3g.40gb');
+  });
+
+  test('cpu and memory over the quota are each reported', () => {
+    const run = check({ description: 'peak', cpuRequests: 9, cpuLimits: 17, memoryRequests: 33 * 2 ** 30, memoryLimits: 65 * 2 ** 30 });
+    expect(run).toThrow('[chart/llm] tenant: given "9 cores of requests.cpu (peak)"; allowed: at most 8 cores under tenant "team-a" quota');
+    expect(run).toThrow('[chart/llm] tenant: given "17 cores of limits.cpu (peak)"');
+    expect(run).toThrow('[chart/llm] tenant: given "33.00Gi of requests.memory (peak)"; allowed: at most 32.00Gi under tenant "team-a" quota');
+    expect(run).toThrow('[chart/llm] tenant: given "65.00Gi of limits.memory (peak)"');
+  });
+
+  test('no cpu/memory quota means no cpu/memory limit', () => {
+    expect(check({ description: 'x', cpuRequests: 1000, memoryLimits: 2 ** 50 }, {})()).toEqual([]);
+  });
+
+  test('the check runs at synth, so usage added after construction counts', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const tenant = new FakeTenant(chart, 'tenant', quota);
+    const workload = new Construct(chart, 'llm');
+    const usage = { description: 'late', gpus: [] as any[] };
+    checkFitsTenant(workload, tenant, () => usage);
+    usage.gpus.push({ resource: GpuResource.NVIDIA_GPU, count: 7 });
+    expect(() => synth(chart)).toThrow('given "7 x nvidia.com/gpu (late)"');
+  });
+});
+
+describe('applyPlacement', () => {
+  const spec: k8s.PodSpec = {
+    containers: [{ name: 'c', image: 'i' }],
+    nodeSelector: { zone: 'a' },
+    tolerations: [{ key: 'existing', operator: 'Exists' }],
+  };
+
+  test('no placement returns the spec unchanged', () => {
+    expect(applyPlacement(spec, undefined)).toBe(spec);
+  });
+
+  test('merges node selector and tolerations, adds preferred node affinity', () => {
+    const placed = applyPlacement(spec, {
+      nodeSelector: { pool: 'gpu' },
+      tolerations: [{ key: 'gpu-platform.dev/tenant', operator: 'Equal', value: 'team-a', effect: 'NoSchedule' }],
+      preferredNodeLabels: { 'nvidia.com/gpu.product': 'H100' },
+    });
+    expect(placed.nodeSelector).toEqual({ zone: 'a', pool: 'gpu' });
+    expect(placed.tolerations).toEqual([{ key: 'existing', operator: 'Exists' }, { key: 'gpu-platform.dev/tenant', operator: 'Equal', value: 'team-a', effect: 'NoSchedule' }]);
+    expect(placed.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 100, preference: { matchExpressions: [{ key: 'nvidia.com/gpu.product', operator: 'In', values: ['H100'] }] } },
+    ]);
+    expect(placed.containers).toBe(spec.containers);
+    expect(spec.nodeSelector).toEqual({ zone: 'a' }); // the input is not mutated
+  });
+
+  test('keeps existing affinity and leaves empty fields unset', () => {
+    const withAffinity: k8s.PodSpec = {
+      containers: [],
+      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'a', operator: 'Exists' }] } }] } },
+    };
+    const placed = applyPlacement(withAffinity, { preferredNodeLabels: { pool: 'gpu' } });
+    expect(placed.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
+    const empty = applyPlacement({ containers: [] }, {});
+    expect(empty.nodeSelector).toBeUndefined();
+    expect(empty.tolerations).toBeUndefined();
+    expect(empty.affinity).toBeUndefined();
+  });
+
+  test('a placed pod synthesizes cleanly', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    new k8s.KubePod(chart, 'p', { metadata: { name: 'p', namespace: 'team-a' }, spec: applyPlacement({ containers: [{ name: 'c', image: 'i' }] }, { nodeSelector: { pool: 'gpu' } }) });
+    expect(synth(chart)[0].spec).toEqual({ containers: [{ name: 'c', image: 'i' }], nodeSelector: { pool: 'gpu' } });
+  });
+});
