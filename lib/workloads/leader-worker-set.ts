@@ -1,0 +1,219 @@
+import { Construct } from 'constructs';
+import * as lws from '../../imports/lws-leaderworkerset.x-k8s.io';
+import { fail, requireInteger } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { requireDnsLabel, requireLabels } from '../core/names';
+import { setSyncWave, SyncWave } from '../core/sync-wave';
+
+/** What the LWS controller does when a pod of a group fails or restarts. */
+export class LwsRestartPolicy {
+  /** Recreate every pod of the group when any of its pods restarts (the LWS default). */
+  public static readonly RECREATE_GROUP_ON_POD_RESTART = new LwsRestartPolicy('RecreateGroupOnPodRestart');
+  /** Leave the other pods alone; only the failed pod restarts. */
+  public static readonly NONE = new LwsRestartPolicy('None');
+
+  private constructor(
+    /** The value written to `leaderWorkerTemplate.restartPolicy`. */
+    public readonly value: string,
+  ) {}
+}
+
+/** When the LWS controller creates the worker pods of a group. */
+export class LwsStartupPolicy {
+  /** Workers are created as soon as the leader pod exists (the LWS default). */
+  public static readonly LEADER_CREATED = new LwsStartupPolicy('LeaderCreated');
+  /** Workers are created once the leader pod is Ready. */
+  public static readonly LEADER_READY = new LwsStartupPolicy('LeaderReady');
+
+  private constructor(
+    /** The value written to `spec.startupPolicy`. */
+    public readonly value: string,
+  ) {}
+}
+
+/**
+ * A rolling-update budget. Shared by LeaderWorkerSet and RoleBasedGroup roles.
+ * Values are integers or percentages (`k8s.IntOrString.fromString('25%')`).
+ */
+export interface RollingUpdateOptions {
+  /**
+   * How many groups (or pods) may be unavailable during an update.
+   * @default 1
+   */
+  readonly maxUnavailable?: k8s.IntOrString;
+  /**
+   * How many extra groups (or pods) may be created during an update.
+   * @default 0
+   */
+  readonly maxSurge?: k8s.IntOrString;
+  /**
+   * Only replicas with an index >= partition are updated (staged rollouts).
+   * @default 0
+   */
+  readonly partition?: number;
+}
+
+/** Props of {@link LeaderWorkerSet}. */
+export interface LeaderWorkerSetProps {
+  /** `metadata.name`. Pods are named `<name>-<group>` (leader) and `<name>-<group>-<worker>`. */
+  readonly name: string;
+  /**
+   * The namespace.
+   * @default "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Number of leader/worker groups.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** Pods per group, leader included (>= 1). */
+  readonly size: number;
+  /**
+   * The leader's pod template.
+   * @default - the leader uses `workerTemplate`
+   */
+  readonly leaderTemplate?: k8s.PodTemplateSpec;
+  /** The workers' pod template (and the leader's when `leaderTemplate` is not set). */
+  readonly workerTemplate: k8s.PodTemplateSpec;
+  /**
+   * What happens to a group when one of its pods restarts.
+   * @default LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART
+   */
+  readonly restartPolicy?: LwsRestartPolicy;
+  /**
+   * When workers are created.
+   * @default LwsStartupPolicy.LEADER_CREATED
+   */
+  readonly startupPolicy?: LwsStartupPolicy;
+  /**
+   * Split each group into sub-groups of this many pods (for exclusive sub-group topology).
+   * `size` or `size - 1` must be divisible by it.
+   * @default - no sub-groups
+   */
+  readonly subGroupSize?: number;
+  /**
+   * Rolling-update budget.
+   * @default - LWS defaults: maxUnavailable 1, maxSurge 0, partition 0
+   */
+  readonly rolloutStrategy?: RollingUpdateOptions;
+  /**
+   * Extra labels for the LeaderWorkerSet object (not the pods; put pod labels into the templates).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Extra annotations for the LeaderWorkerSet object.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+const PERCENT = /^(0|[1-9][0-9]*)%$/;
+
+/** Checks an int-or-string budget: a non-negative integer or a percentage such as "25%". */
+export function validateIntOrPercent(scope: Construct, prop: string, value: k8s.IntOrString | undefined): void {
+  if (value === undefined) return;
+  const v = value.value;
+  const ok = typeof v === 'number' ? Number.isInteger(v) && v >= 0 : PERCENT.test(v);
+  if (!ok) fail(scope, prop, v, 'a non-negative integer or a percentage such as "25%"');
+}
+
+/** Validates a rolling-update budget, naming `prop` in errors. */
+export function validateRollingUpdate(scope: Construct, prop: string, r: RollingUpdateOptions | undefined): void {
+  if (!r) return;
+  validateIntOrPercent(scope, `${prop}.maxUnavailable`, r.maxUnavailable);
+  validateIntOrPercent(scope, `${prop}.maxSurge`, r.maxSurge);
+  if (r.partition !== undefined) requireInteger(scope, `${prop}.partition`, r.partition, 0);
+}
+
+/**
+ * The generated LWS types mirror the core PodTemplateSpec field for field (the CRD embeds the same
+ * Kubernetes type), and their quantities / int-or-strings are `{ value }` objects exactly like
+ * `k8s.Quantity`, so a core template is passed through as is.
+ */
+function lwsTemplate<T>(template: k8s.PodTemplateSpec): T {
+  return template as unknown as T;
+}
+
+/**
+ * A LeaderWorkerSet (`leaderworkerset.x-k8s.io/v1`): `replicas` groups of `size` pods each, one leader and
+ * `size - 1` workers, created, scaled, restarted and updated as a unit. Multi-node model serving
+ * (tensor/pipeline parallel across nodes) runs one model replica per group.
+ * The LWS controller must be installed.
+ */
+export class LeaderWorkerSet extends Construct {
+  /** The LeaderWorkerSet object. */
+  public readonly apiObject: lws.LeaderWorkerSet;
+  /** `metadata.name`. */
+  public readonly name: string;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** Number of groups. */
+  public readonly replicas: number;
+  /** Pods per group. */
+  public readonly size: number;
+
+  constructor(scope: Construct, id: string, props: LeaderWorkerSetProps) {
+    super(scope, id);
+    this.name = requireDnsLabel(this, 'name', props.name);
+    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    this.replicas = requireInteger(this, 'replicas', props.replicas ?? 1, 0, 1000000);
+    this.size = requireInteger(this, 'size', props.size, 1);
+    if (!props.workerTemplate) fail(this, 'workerTemplate', props.workerTemplate, 'a pod template');
+    requireLabels(this, 'labels', props.labels);
+    validateRollingUpdate(this, 'rolloutStrategy', props.rolloutStrategy);
+
+    let subGroupPolicy: lws.LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy | undefined;
+    if (props.subGroupSize !== undefined) {
+      const sgs = requireInteger(this, 'subGroupSize', props.subGroupSize, 1, this.size);
+      if (this.size % sgs !== 0 && (this.size - 1) % sgs !== 0) {
+        fail(this, 'subGroupSize', sgs, `a divisor of size (${this.size}) or of size - 1 (${this.size - 1})`);
+      }
+      // LeaderExcluded when only the workers divide evenly: the leader then forms no sub-group of its own.
+      subGroupPolicy = {
+        subGroupSize: sgs,
+        subGroupPolicyType: this.size % sgs === 0
+          ? lws.LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicySubGroupPolicyType.LEADER_WORKER
+          : lws.LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicySubGroupPolicyType.LEADER_EXCLUDED,
+      };
+    }
+
+    const r = props.rolloutStrategy;
+    const rollingUpdateConfiguration = r && (r.maxSurge || r.maxUnavailable || r.partition !== undefined) ? {
+      maxSurge: r.maxSurge as lws.LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfigurationMaxSurge | undefined,
+      maxUnavailable: r.maxUnavailable as lws.LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfigurationMaxUnavailable | undefined,
+      partition: r.partition,
+    } : undefined;
+
+    this.apiObject = new lws.LeaderWorkerSet(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: props.labels,
+        annotations: props.annotations,
+      },
+      spec: {
+        replicas: this.replicas,
+        startupPolicy: (props.startupPolicy ?? LwsStartupPolicy.LEADER_CREATED).value as lws.LeaderWorkerSetSpecStartupPolicy,
+        leaderWorkerTemplate: {
+          size: this.size,
+          restartPolicy: (props.restartPolicy ?? LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART).value as lws.LeaderWorkerSetSpecLeaderWorkerTemplateRestartPolicy,
+          leaderTemplate: props.leaderTemplate ? lwsTemplate(props.leaderTemplate) : undefined,
+          workerTemplate: lwsTemplate(props.workerTemplate),
+          subGroupPolicy,
+        },
+        rolloutStrategy: {
+          type: lws.LeaderWorkerSetSpecRolloutStrategyType.ROLLING_UPDATE,
+          rollingUpdateConfiguration,
+        },
+      },
+    });
+    setSyncWave(this.apiObject, SyncWave.WORKLOAD);
+  }
+
+  /** Total pods: replicas x size. */
+  public get podCount(): number {
+    return this.replicas * this.size;
+  }
+}

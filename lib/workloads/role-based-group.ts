@@ -1,0 +1,667 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as keda from '../../imports/keda-keda.sh';
+import * as rbg from '../../imports/rbg-workloads.x-k8s.io';
+import * as rbgsa from '../../imports/rbgscaling-workloads.x-k8s.io';
+import { fail, PlatformError, requireInteger, requirePort } from '../core/errors';
+import { GpuResource } from '../core/gpu';
+import { k8s } from '../core/k8s';
+import { Labels, selectorLabels, standardLabels } from '../core/labels';
+import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
+import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { applyPlacement, checkFitsTenant, GpuQuotaEntry, ITenant } from '../core/tenant';
+import { MultiNodeRole } from '../serving/engine';
+import { buildModelServerPod, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
+import { GangSchedulingOptions, ResolvedGang, resolveGang } from './gang-scheduling';
+import { PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
+import { LeaderWorkerSet, LwsRestartPolicy, validateRollingUpdate } from './leader-worker-set';
+import { PodGroup, podGroupMembership, PodGroupMembership, withPodGroupMembership } from './pod-group';
+import {
+  applyPatch, dependencyDepths, diffTemplates, patchToJson, RoleProps, RoleRestartPolicy, RoleTemplate,
+  RoleWorkload, templateResourceCount,
+} from './role';
+
+/** The RoleBasedGroup API version to emit. */
+export class RbgApiVersion {
+  /** `workloads.x-k8s.io/v1alpha1`: served by every controller up to v0.6, deprecated (still served) from v0.7. */
+  public static readonly V1ALPHA1 = new RbgApiVersion('workloads.x-k8s.io/v1alpha1');
+  /** `workloads.x-k8s.io/v1alpha2`: the storage version from controller v0.7 (standalone / leader-worker patterns). */
+  public static readonly V1ALPHA2 = new RbgApiVersion('workloads.x-k8s.io/v1alpha2');
+  private constructor(public readonly value: string) {}
+}
+
+/** How the group is rendered. */
+export class RbgMode {
+  /** One RoleBasedGroup custom resource; the RBG controller creates the workloads. */
+  public static readonly CONTROLLER = new RbgMode('controller');
+  /**
+   * No RBG controller: the roles become StatefulSets, Deployments and LeaderWorkerSets with the controller's
+   * names, plus headless Services and a PodGroup; dependencies become Argo CD sync waves.
+   */
+  public static readonly NATIVE = new RbgMode('native');
+  private constructor(public readonly value: string) {}
+}
+
+/** The ClusterIP Service in front of the role that takes client traffic. */
+export interface RouterServiceOptions {
+  /** The role the Service selects (by the construct's own labels). */
+  readonly role: string;
+  /**
+   * The Service name.
+   * @default - the group name
+   */
+  readonly serviceName?: string;
+  /**
+   * The Service port.
+   * @default - the target port
+   */
+  readonly port?: number;
+  /**
+   * The container port the traffic goes to.
+   * @default - the role's http port (server roles) or its first service port
+   */
+  readonly targetPort?: number;
+}
+
+/** Props of {@link RoleBasedGroup}. */
+export interface RoleBasedGroupProps {
+  /** `metadata.name`; workloads are named `<name>-<role>`, headless Services `s-<name>-<role>`. */
+  readonly name: string;
+  /**
+   * The namespace.
+   * @default - the tenant's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /**
+   * The tenant: namespace, node placement for every role, and a synth-time GPU quota check
+   * (sum over roles of replicas x group size x GPUs per pod, at max replicas).
+   * @default - no tenant
+   */
+  readonly tenant?: ITenant;
+  /** The roles (at least one, unique names). */
+  readonly roles: RoleProps[];
+  /**
+   * Reusable pod templates for `templateRef`.
+   * @default - none
+   */
+  readonly roleTemplates?: RoleTemplate[];
+  /**
+   * Gang scheduling of the whole group.
+   * @default - none
+   */
+  readonly gangScheduling?: GangSchedulingOptions;
+  /**
+   * A ClusterIP Service for the client-facing role.
+   * @default - none
+   */
+  readonly router?: RouterServiceOptions;
+  /**
+   * The API version of the RoleBasedGroup resource (controller mode).
+   * @default RbgApiVersion.V1ALPHA1
+   */
+  readonly apiVersion?: RbgApiVersion;
+  /**
+   * Controller mode (one RoleBasedGroup resource) or native mode (no controller).
+   * @default RbgMode.CONTROLLER
+   */
+  readonly mode?: RbgMode;
+  /**
+   * `app.kubernetes.io/part-of`.
+   * @default - not set
+   */
+  readonly partOf?: string;
+  /**
+   * Extra labels for the group's objects.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Extra annotations for the RoleBasedGroup (controller mode).
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/** A role after validation, with its templates. */
+interface ResolvedRole {
+  readonly props: RoleProps;
+  readonly index: number;
+  readonly prop: string;
+  readonly name: string;
+  readonly replicas: number;
+  readonly peakReplicas: number;
+  readonly workload: RoleWorkload;
+  readonly size: number;
+  readonly workloadName: string;
+  readonly serviceName: string;
+  readonly labels: { [key: string]: string };
+  readonly selector: { [key: string]: string };
+  /** Controller mode: the inline template (the worker template for server LWS roles). */
+  readonly crTemplate?: k8s.PodTemplateSpec;
+  readonly crLeaderPatch?: any;
+  readonly crWorkerPatch?: any;
+  readonly crTemplatePatch?: any;
+  /** Native mode: full templates (leader === worker for single-pod roles). */
+  readonly leader: k8s.PodTemplateSpec;
+  readonly worker: k8s.PodTemplateSpec;
+  readonly httpPort?: number;
+  readonly servicePorts: k8s.ServicePort[];
+  readonly gpuResources: GpuResource[];
+  readonly restartPolicy?: RoleRestartPolicy;
+}
+
+const ROLE_WORKLOAD_TYPE_ANNOTATION = 'rbg.workloads.x-k8s.io/role-workload-type';
+
+/**
+ * A RoleBasedGroup (`workloads.x-k8s.io`): several roles (router, prefill, decode, ...) deployed, scaled,
+ * gang-scheduled and started in dependency order as one unit. Each role becomes a StatefulSet, Deployment
+ * or LeaderWorkerSet. Model-server roles are built with the shared serving builder.
+ *
+ * In controller mode the construct emits one RoleBasedGroup (v1alpha1 by default, v1alpha2 on request);
+ * in native mode it emits what the controller would create, so it also works without it.
+ */
+export class RoleBasedGroup extends Construct {
+  /**
+   * A prefill/decode disaggregated group for SGLang or vLLM: router, prefill and decode roles with the
+   * engine's disaggregation args, ports and dependencies (the router starts after prefill and decode).
+   */
+  public static prefillDecode(scope: Construct, id: string, props: PrefillDecodeProps): RoleBasedGroup {
+    if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
+      throw new PlatformError(`[${scope.node.path}/${id}] engine: given ${JSON.stringify(props.engine.name)}; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)`);
+    }
+    return new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props));
+  }
+
+  /** The group name. */
+  public readonly name: string;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The mode. */
+  public readonly mode: RbgMode;
+  /** The RoleBasedGroup resource (controller mode). */
+  public readonly apiObject?: ApiObject;
+  /** Native mode: the workload of each role (KubeStatefulSet, KubeDeployment or the LWS ApiObject), by role. */
+  public readonly workloads: { [role: string]: ApiObject } = {};
+  /** Native mode: LeaderWorkerSet constructs, by role. */
+  public readonly leaderWorkerSets: { [role: string]: LeaderWorkerSet } = {};
+  /** Native mode: the headless Service of each role, by role. */
+  public readonly headlessServices: { [role: string]: k8s.KubeService } = {};
+  /** Native mode with gang scheduling: the PodGroup. */
+  public readonly podGroup?: PodGroup;
+  /** The router Service, when `router` is set. */
+  public readonly routerService?: k8s.KubeService;
+  /** HPAs and ScaledObjects, by role. */
+  public readonly autoscalers: { [role: string]: ApiObject } = {};
+  /** Sync wave of each role (native mode: SyncWave.WORKLOAD + depth in the dependency DAG). */
+  public readonly syncWaves: { [role: string]: number } = {};
+  /** Total pods at the configured replicas. */
+  public readonly podCount: number;
+  /**
+   * Pods in the gang: every pod in controller mode; in native mode the pods of the roles without
+   * dependencies (the first sync wave), which is every pod when no role has dependencies.
+   */
+  public readonly gangPodCount: number;
+
+  private readonly roles: ResolvedRole[];
+  private readonly gang?: ResolvedGang;
+
+  constructor(scope: Construct, id: string, props: RoleBasedGroupProps) {
+    super(scope, id);
+    this.name = requireDnsLabel(this, 'name', props.name);
+    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? props.tenant?.namespaceName ?? 'default');
+    this.mode = props.mode ?? RbgMode.CONTROLLER;
+    const version = props.apiVersion ?? RbgApiVersion.V1ALPHA1;
+    const v2 = version === RbgApiVersion.V1ALPHA2;
+    const native = this.mode === RbgMode.NATIVE;
+    requireLabels(this, 'labels', props.labels);
+    if (props.partOf !== undefined) requireLabelValue(this, 'partOf', props.partOf);
+    this.gang = resolveGang(this, 'gangScheduling', props.gangScheduling);
+    const membership = this.gang ? podGroupMembership(this.gang.scheduler, this.name) : undefined;
+
+    // Roles: names, duplicates, dependencies.
+    if (!Array.isArray(props.roles) || props.roles.length === 0) fail(this, 'roles', props.roles, 'at least one role');
+    const seen = new Set<string>();
+    props.roles.forEach((r, i) => {
+      requireDnsLabel(this, `roles[${i}].name`, r.name);
+      if (seen.has(r.name)) fail(this, `roles[${i}].name`, r.name, 'a role name not used by another role of this group');
+      seen.add(r.name);
+    });
+    const depths = dependencyDepths(this, props.roles);
+
+    // Role templates (templateRef targets), finished with the group-wide labels, gang membership and placement.
+    const groupIdentity = { name: this.name, instance: this.name, partOf: props.partOf, tenant: props.tenant?.tenantName };
+    const groupLabels = { ...standardLabels(groupIdentity), ...props.labels };
+    // A gang can only cover pods that exist together. In native mode dependent roles start in later sync
+    // waves, after the first wave is healthy, so only the first wave's roles join the PodGroup; otherwise
+    // minMember could never be reached. Without dependencies that is every role.
+    const member = (depth: number): PodGroupMembership | undefined => (native && depth > 0 ? undefined : membership);
+    const finish = (t: k8s.PodTemplateSpec, labels: { [key: string]: string }, depth: number): k8s.PodTemplateSpec =>
+      this.finishTemplate(t, labels, member(depth), props.tenant);
+    const templates = new Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>();
+    const tseen = new Set<string>();
+    (props.roleTemplates ?? []).forEach((rt, i) => {
+      const prop = `roleTemplates[${i}]`;
+      requireDnsLabel(this, `${prop}.name`, rt.name);
+      if (tseen.has(rt.name)) fail(this, `${prop}.name`, rt.name, 'a template name not used by another role template');
+      tseen.add(rt.name);
+      if ((rt.template === undefined) === (rt.server === undefined)) {
+        fail(this, prop, { template: rt.template ? 'set' : undefined, server: rt.server ? 'set' : undefined }, 'exactly one of template and server');
+      }
+      const pod = rt.server ? buildModelServerPod(this, `${prop}.server`, { ...rt.server, labels: { ...rt.server.labels, ...groupLabels } }) : undefined;
+      // Native mode adds gang membership per role (below), so a shared template does not carry it.
+      templates.set(rt.name, { template: this.finishTemplate(pod ? pod.template : rt.template!, groupLabels, native ? undefined : membership, props.tenant), pod });
+    });
+
+    this.roles = props.roles.map((r, i) => {
+      const depth = depths.get(r.name)!;
+      return this.resolveRole(r, i, v2, groupIdentity, props.labels, templates, (t, l) => finish(t, l, depth), native ? member(depth) : undefined);
+    });
+    this.roles.forEach((r) => { this.syncWaves[r.name] = SyncWave.WORKLOAD + (native ? depths.get(r.name)! : 0); });
+    this.podCount = this.roles.reduce((a, r) => a + r.replicas * r.size, 0);
+    this.gangPodCount = this.roles.filter((r) => !native || depths.get(r.name) === 0).reduce((a, r) => a + r.replicas * r.size, 0);
+
+    // Router role must exist.
+    const router = props.router;
+    const routerRole = router ? this.roles.find((r) => r.name === router.role) : undefined;
+    if (router && !routerRole) fail(this, 'router.role', router.role, `the name of a role: ${this.roles.map((r) => `"${r.name}"`).join(', ')}`);
+
+    if (native) {
+      if (this.gang) {
+        this.podGroup = new PodGroup(this, 'PodGroup', {
+          name: this.name,
+          namespace: this.namespace,
+          scheduler: this.gang.scheduler,
+          minMember: Math.max(this.gangPodCount, 1),
+          scheduleTimeoutSeconds: this.gang.scheduleTimeoutSeconds,
+          queue: this.gang.queue,
+          priorityClassName: this.gang.priorityClassName,
+          labels: groupLabels,
+        });
+      }
+      for (const r of this.roles) this.renderNative(r, groupLabels);
+    } else {
+      this.apiObject = v2 ? this.renderV1alpha2(props, groupLabels, templates) : this.renderV1alpha1(props, groupLabels, templates);
+      setSyncWave(this.apiObject, SyncWave.WORKLOAD);
+    }
+
+    if (router && routerRole) this.routerService = this.renderRouter(router, routerRole, groupLabels);
+    for (const r of this.roles) if (r.props.autoscaling) this.renderAutoscaler(r, v2, native, groupLabels);
+
+    if (props.tenant) {
+      const tenant = props.tenant;
+      checkFitsTenant(this, tenant, () => ({ description: this.usageDescription(tenant), gpus: this.gpuUsage(tenant) }));
+    }
+  }
+
+  /** GPUs at peak (max replicas), by resource. */
+  private gpuUsage(tenant: ITenant): GpuQuotaEntry[] {
+    const resources = new Map<string, GpuResource>();
+    for (const q of tenant.quota.gpus ?? []) resources.set(q.resource.resourceName, q.resource);
+    for (const r of this.roles) for (const g of r.gpuResources) resources.set(g.resourceName, g);
+    return [...resources.values()].map((resource) => ({
+      resource,
+      count: this.roles.reduce((a, r) => a + r.peakReplicas * (templateResourceCount(r.leader, resource.resourceName)
+        + (r.size - 1) * templateResourceCount(r.worker, resource.resourceName)), 0),
+    })).filter((e) => e.count > 0);
+  }
+
+  private usageDescription(tenant: ITenant): string {
+    const parts = this.roles.map((r) => {
+      const res = (tenant.quota.gpus ?? []).map((q) => q.resource.resourceName).concat(r.gpuResources.map((g) => g.resourceName));
+      const gpus = Math.max(0, ...res.map((n) => templateResourceCount(r.worker, n)));
+      return `${r.name}: ${r.peakReplicas} x ${r.size} pod(s) x ${gpus} GPU`;
+    });
+    return `RoleBasedGroup ${this.name} at max replicas; ${parts.join(', ')}`;
+  }
+
+  /** Adds labels, gang membership and tenant placement to a template. */
+  private finishTemplate(t: k8s.PodTemplateSpec, labels: { [key: string]: string }, membership: PodGroupMembership | undefined,
+    tenant: ITenant | undefined): k8s.PodTemplateSpec {
+    let out: k8s.PodTemplateSpec = {
+      ...t,
+      metadata: { ...t.metadata, labels: { ...t.metadata?.labels, ...labels } },
+      spec: { ...t.spec, containers: t.spec?.containers ?? [] },
+    };
+    if (membership) out = withPodGroupMembership(out, membership);
+    if (tenant) out = { ...out, spec: applyPlacement(out.spec!, tenant.placement) };
+    return out;
+  }
+
+  private resolveRole(r: RoleProps, i: number, v2: boolean, identity: { name: string; instance: string; partOf?: string; tenant?: string },
+    extraLabels: { [key: string]: string } | undefined,
+    templates: Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>,
+    finish: (t: k8s.PodTemplateSpec, labels: { [key: string]: string }) => k8s.PodTemplateSpec,
+    nativeRefMembership: PodGroupMembership | undefined): ResolvedRole {
+    const prop = `roles[${i}]`;
+    const replicas = requireInteger(this, `${prop}.replicas`, r.replicas ?? 1, 0, 2147483647);
+    const workload = r.workload ?? RoleWorkload.STATEFUL_SET;
+    const isLws = workload.isLeaderWorkerSet;
+    if (isLws && !r.leaderWorkerSet) fail(this, `${prop}.leaderWorkerSet`, undefined, 'leaderWorkerSet.size for a LeaderWorkerSet role');
+    if (!isLws && r.leaderWorkerSet) fail(this, `${prop}.leaderWorkerSet`, 'set', `only with workload RoleWorkload.LEADER_WORKER_SET (this role is a ${workload.kind})`);
+    const size = isLws ? requireInteger(this, `${prop}.leaderWorkerSet.size`, r.leaderWorkerSet!.size, 1) : 1;
+    requireLabels(this, `${prop}.labels`, r.labels);
+    validateRollingUpdate(this, `${prop}.rolloutStrategy`, r.rolloutStrategy);
+    if (r.minReadySeconds !== undefined) requireInteger(this, `${prop}.minReadySeconds`, r.minReadySeconds, 0);
+    const restartPolicy = r.restartPolicy?.validate(this, `${prop}.restartPolicy`);
+    if (v2 && restartPolicy && !isLws && restartPolicy.value !== 'None') {
+      fail(this, `${prop}.restartPolicy`, restartPolicy.value, 'v1alpha2 takes a restart policy only on LeaderWorkerSet roles (leaderWorkerPattern); use None or v1alpha1');
+    }
+
+    // Names the controller derives: workload <rbg>-<role>, headless Service s-<rbg>-<role>.
+    const workloadName = this.derivedName(`${prop}.name`, [this.name, r.name]);
+    const serviceName = this.derivedName(`${prop}.name`, ['s', this.name, r.name]);
+
+    // Exactly one template source.
+    const sources = [['server', r.server], ['template', r.template], ['templateRef', r.templateRef]].filter(([, v]) => v !== undefined).map(([k]) => k as string);
+    if (r.templateRef !== undefined && sources.length > 1) {
+      fail(this, `${prop}.templateRef`, r.templateRef, `templateRef alone: not together with ${sources.filter((s) => s !== 'templateRef').join(' and ')} (the schema makes them mutually exclusive)`);
+    }
+    if (sources.length !== 1) fail(this, prop, sources.length === 0 ? 'no template' : sources.join(' and '), 'exactly one of server, template and templateRef');
+    if (r.templatePatch && r.templateRef === undefined) fail(this, `${prop}.templatePatch`, 'set', 'only together with templateRef');
+    if (r.templateRef !== undefined && isLws && !v2) {
+      fail(this, `${prop}.templateRef`, r.templateRef, 'templateRef is not supported for LeaderWorkerSet roles in v1alpha1: use server or template (or RbgApiVersion.V1ALPHA2)');
+    }
+    if (r.templateRef !== undefined && !templates.has(r.templateRef)) {
+      fail(this, `${prop}.templateRef`, r.templateRef, `the name of a roleTemplates entry: ${[...templates.keys()].map((n) => `"${n}"`).join(', ') || 'none defined'}`);
+    }
+
+    const selector = selectorLabels({ ...identity, component: r.name });
+    const labels = { ...standardLabels({ ...identity, component: r.name }), ...extraLabels, ...r.labels, ...selector };
+    const lwsOpts = r.leaderWorkerSet;
+    let crTemplate: k8s.PodTemplateSpec | undefined;
+    let crLeaderPatch: any;
+    let crWorkerPatch: any;
+    let crTemplatePatch: any;
+    let leader: k8s.PodTemplateSpec;
+    let worker: k8s.PodTemplateSpec;
+    let pod: ModelServerPod | undefined;
+    const gpuResources: GpuResource[] = [];
+
+    if (r.server) {
+      const build = (multi?: MultiNodeRole): ModelServerPod => buildModelServerPod(this, `${prop}.server`, {
+        ...r.server!, labels: { ...r.server!.labels, ...labels }, multiNode: multi ? { role: multi, nodes: size } : undefined,
+      } as ModelServerPodProps);
+      if (isLws && size > 1) {
+        pod = build(MultiNodeRole.LEADER);
+        leader = finish(applyPatch(this, `${prop}.leaderWorkerSet.leaderPatch`, pod.template, lwsOpts?.leaderPatch), labels);
+        worker = finish(applyPatch(this, `${prop}.leaderWorkerSet.workerPatch`, build(MultiNodeRole.WORKER).template, lwsOpts?.workerPatch), labels);
+        // The CRD wants one template plus patches: the worker template, and what the leader adds (port, probes, command).
+        crTemplate = worker;
+        const diff = diffTemplates(worker, leader);
+        crLeaderPatch = Object.keys(diff).length > 0 ? diff : undefined;
+      } else {
+        pod = build();
+        const base = finish(pod.template, labels);
+        leader = finish(applyPatch(this, `${prop}.leaderWorkerSet.leaderPatch`, base, lwsOpts?.leaderPatch), labels);
+        worker = finish(applyPatch(this, `${prop}.leaderWorkerSet.workerPatch`, base, lwsOpts?.workerPatch), labels);
+        crTemplate = base;
+        crLeaderPatch = lwsOpts?.leaderPatch ? patchToJson(lwsOpts.leaderPatch, {}, base) : undefined;
+        crWorkerPatch = lwsOpts?.workerPatch ? patchToJson(lwsOpts.workerPatch, {}, base) : undefined;
+      }
+      if (pod.gpu) gpuResources.push(pod.gpu.resource);
+    } else {
+      let base: k8s.PodTemplateSpec;
+      if (r.templateRef !== undefined) {
+        const ref = templates.get(r.templateRef)!;
+        if (ref.pod?.gpu) gpuResources.push(ref.pod.gpu.resource);
+        base = applyPatch(this, `${prop}.templatePatch`, ref.template, { ...r.templatePatch, labels: { ...labels, ...r.templatePatch?.labels } });
+        if (nativeRefMembership) base = withPodGroupMembership(base, nativeRefMembership);
+        // Role-specific labels travel in the patch; the shared template carries only the group's.
+        crTemplatePatch = patchToJson(r.templatePatch, labels, ref.template);
+      } else {
+        base = finish(r.template!, labels);
+        crTemplate = base;
+      }
+      leader = applyPatch(this, `${prop}.leaderWorkerSet.leaderPatch`, base, lwsOpts?.leaderPatch);
+      worker = applyPatch(this, `${prop}.leaderWorkerSet.workerPatch`, base, lwsOpts?.workerPatch);
+      crLeaderPatch = lwsOpts?.leaderPatch ? patchToJson(lwsOpts.leaderPatch, {}, base) : undefined;
+      crWorkerPatch = lwsOpts?.workerPatch ? patchToJson(lwsOpts.workerPatch, {}, base) : undefined;
+    }
+
+    const httpPort = pod ? pod.port : undefined;
+    const servicePorts = r.servicePorts ?? (httpPort ? [{ name: HTTP_PORT_NAME, port: httpPort, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] : []);
+    servicePorts.forEach((p, j) => requirePort(this, `${prop}.servicePorts[${j}].port`, p.port));
+    (r.engineRuntimes ?? []).forEach((e, j) => requireDnsLabel(this, `${prop}.engineRuntimes[${j}].profileName`, e.profileName, 253));
+
+    // Autoscaling.
+    let peakReplicas = replicas;
+    const a = r.autoscaling;
+    if (a) {
+      const min = requireInteger(this, `${prop}.autoscaling.minReplicas`, a.minReplicas ?? replicas, 1);
+      const max = requireInteger(this, `${prop}.autoscaling.maxReplicas`, a.maxReplicas, 1);
+      if (max < min) fail(this, `${prop}.autoscaling.maxReplicas`, max, `>= minReplicas (${min})`);
+      if ((a.metrics === undefined) === (a.kedaPrometheus === undefined)) {
+        fail(this, `${prop}.autoscaling`, { metrics: a.metrics ? 'set' : undefined, kedaPrometheus: a.kedaPrometheus ? 'set' : undefined },
+          'exactly one of metrics (an HPA) and kedaPrometheus (a KEDA ScaledObject)');
+      }
+      if (a.metrics && a.metrics.length === 0) fail(this, `${prop}.autoscaling.metrics`, [], 'at least one metric');
+      if (a.kedaPrometheus && !(a.kedaPrometheus.threshold > 0)) fail(this, `${prop}.autoscaling.kedaPrometheus.threshold`, a.kedaPrometheus.threshold, 'a number > 0');
+      peakReplicas = Math.max(replicas, max);
+    }
+
+    return {
+      props: r, index: i, prop, name: r.name, replicas, peakReplicas, workload, size, workloadName, serviceName, labels, selector,
+      crTemplate, crLeaderPatch, crWorkerPatch, crTemplatePatch, leader: leader!, worker: worker!, httpPort, servicePorts, gpuResources,
+      restartPolicy,
+    };
+  }
+
+  private derivedName(prop: string, parts: string[]): string {
+    const name = parts.join('-');
+    if (name.length > 63) {
+      fail(this, prop, parts[parts.length - 1], `a role name short enough that "${name}" (${name.length} characters) fits a DNS label of at most 63 characters: shorten the group or role name`);
+    }
+    return childName(this, prop, parts);
+  }
+
+  private roleCommon(r: ResolvedRole): any {
+    const ru = r.props.rolloutStrategy;
+    return {
+      name: r.name,
+      replicas: r.replicas,
+      labels: r.props.labels,
+      annotations: r.props.annotations,
+      dependencies: r.props.dependencies && r.props.dependencies.length > 0 ? [...r.props.dependencies] : undefined,
+      rolloutStrategy: ru ? {
+        type: 'RollingUpdate',
+        rollingUpdate: {
+          maxSurge: ru.maxSurge,
+          maxUnavailable: ru.maxUnavailable,
+          partition: ru.partition !== undefined ? k8s.IntOrString.fromNumber(ru.partition) : undefined,
+        },
+      } : undefined,
+      servicePorts: r.servicePorts.length > 0 ? r.servicePorts : undefined,
+      engineRuntimes: r.props.engineRuntimes?.map((e) => ({ profileName: e.profileName, injectContainers: e.injectContainers, containers: e.containers })),
+      scalingAdapter: r.props.autoscaling ? { enable: true } : undefined,
+      minReadySeconds: r.props.minReadySeconds,
+    };
+  }
+
+  private renderV1alpha1(props: RoleBasedGroupProps, labels: { [key: string]: string },
+    templates: Map<string, { template: k8s.PodTemplateSpec }>): ApiObject {
+    const gang = this.gang;
+    return new rbg.RoleBasedGroup(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels, annotations: props.annotations },
+      spec: {
+        podGroupPolicy: gang ? (gang.scheduler.isVolcano
+          ? { volcanoScheduling: { queue: gang.queue, priorityClassName: gang.priorityClassName } }
+          : { kubeScheduling: { scheduleTimeoutSeconds: gang.scheduleTimeoutSeconds } }) : undefined,
+        roleTemplates: templates.size > 0 ? [...templates].map(([name, t]) => ({ name, template: t.template as any })) : undefined,
+        roles: this.roles.map((r) => ({
+          ...this.roleCommon(r),
+          restartPolicy: r.restartPolicy?.value as rbg.RoleBasedGroupSpecRolesRestartPolicy | undefined,
+          workload: { apiVersion: r.workload.apiVersion, kind: r.workload.kind },
+          template: r.crTemplate as any,
+          templateRef: r.props.templateRef !== undefined ? { name: r.props.templateRef } : undefined,
+          templatePatch: r.props.templateRef !== undefined ? r.crTemplatePatch : undefined,
+          leaderWorkerSet: r.workload.isLeaderWorkerSet ? {
+            size: r.size, patchLeaderTemplate: r.crLeaderPatch, patchWorkerTemplate: r.crWorkerPatch,
+          } : undefined,
+        })),
+      },
+    });
+  }
+
+  private renderV1alpha2(props: RoleBasedGroupProps, labels: { [key: string]: string },
+    templates: Map<string, { template: k8s.PodTemplateSpec }>): ApiObject {
+    const gang = this.gang;
+    // v1alpha2 moved gang scheduling into annotations (the scheduler itself is a controller flag).
+    const gangAnnotations: { [key: string]: string } = {};
+    if (gang) {
+      gangAnnotations['rbg.workloads.x-k8s.io/group-gang-scheduling'] = 'true';
+      if (gang.scheduleTimeoutSeconds !== undefined) gangAnnotations['rbg.workloads.x-k8s.io/group-gang-scheduling-timeout'] = String(gang.scheduleTimeoutSeconds);
+      if (gang.queue) gangAnnotations['rbg.workloads.x-k8s.io/group-gang-scheduling-volcano-queue'] = gang.queue;
+      if (gang.priorityClassName) gangAnnotations['rbg.workloads.x-k8s.io/group-gang-scheduling-volcano-priority'] = gang.priorityClassName;
+    }
+    const annotations = { ...props.annotations, ...gangAnnotations };
+    return new rbg.RoleBasedGroupV1Alpha2(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+      spec: {
+        roleTemplates: templates.size > 0 ? [...templates].map(([name, t]) => ({ name, template: t.template as any })) : undefined,
+        roles: this.roles.map((r) => {
+          const source = r.props.templateRef !== undefined
+            ? { templateRef: { name: r.props.templateRef, patch: r.crTemplatePatch } }
+            : { template: r.crTemplate as any };
+          // The workload kind survives as the annotation the conversion webhook writes for v1alpha1 objects.
+          const roleAnnotations = r.workload === RoleWorkload.STATEFUL_SET && !r.props.annotations ? undefined
+            : { ...r.props.annotations, ...(r.workload.isLeaderWorkerSet ? {} : { [ROLE_WORKLOAD_TYPE_ANNOTATION]: `${r.workload.apiVersion}/${r.workload.kind}` }) };
+          return {
+            ...this.roleCommon(r),
+            annotations: roleAnnotations && Object.keys(roleAnnotations).length > 0 ? roleAnnotations : undefined,
+            standalonePattern: r.workload.isLeaderWorkerSet ? undefined : source,
+            leaderWorkerPattern: r.workload.isLeaderWorkerSet ? {
+              size: r.size,
+              ...source,
+              leaderTemplatePatch: r.crLeaderPatch,
+              workerTemplatePatch: r.crWorkerPatch,
+              restartPolicyConfig: r.restartPolicy ? { type: r.restartPolicy.value as rbg.RoleBasedGroupV1Alpha2SpecRolesLeaderWorkerPatternRestartPolicyConfigType } : undefined,
+            } : undefined,
+          };
+        }),
+      },
+    });
+  }
+
+  private renderNative(r: ResolvedRole, groupLabels: { [key: string]: string }): void {
+    const wave = this.syncWaves[r.name];
+    const metaLabels = { ...groupLabels, ...r.props.labels, ...r.selector };
+    const ru = r.props.rolloutStrategy;
+    let obj: ApiObject;
+    if (r.workload.isLeaderWorkerSet) {
+      const lws = new LeaderWorkerSet(this, `${r.name}-lws`, {
+        name: r.workloadName,
+        namespace: this.namespace,
+        replicas: r.replicas,
+        size: r.size,
+        leaderTemplate: r.size > 1 && r.leader !== r.worker ? r.leader : undefined,
+        workerTemplate: r.size > 1 ? r.worker : r.leader,
+        restartPolicy: r.restartPolicy?.value === 'None' ? LwsRestartPolicy.NONE : LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART,
+        rolloutStrategy: ru,
+        labels: metaLabels,
+        annotations: r.props.annotations,
+      });
+      this.leaderWorkerSets[r.name] = lws;
+      obj = lws.apiObject;
+    } else if (r.workload === RoleWorkload.DEPLOYMENT) {
+      obj = new k8s.KubeDeployment(this, `${r.name}-deployment`, {
+        metadata: { name: r.workloadName, namespace: this.namespace, labels: metaLabels, annotations: r.props.annotations },
+        spec: {
+          replicas: r.replicas,
+          selector: { matchLabels: r.selector },
+          template: r.leader,
+          minReadySeconds: r.props.minReadySeconds,
+          strategy: ru ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: ru.maxSurge, maxUnavailable: ru.maxUnavailable } } : undefined,
+        },
+      });
+    } else {
+      obj = new k8s.KubeStatefulSet(this, `${r.name}-statefulset`, {
+        metadata: { name: r.workloadName, namespace: this.namespace, labels: metaLabels, annotations: r.props.annotations },
+        spec: {
+          replicas: r.replicas,
+          serviceName: r.serviceName,
+          selector: { matchLabels: r.selector },
+          template: r.leader,
+          // Parallel: a gang needs every pod created at once; OrderedReady would wait for pod 0 forever.
+          podManagementPolicy: 'Parallel',
+          minReadySeconds: r.props.minReadySeconds,
+          updateStrategy: ru ? { type: 'RollingUpdate', rollingUpdate: { partition: ru.partition, maxUnavailable: ru.maxUnavailable } } : undefined,
+        },
+      });
+    }
+    setSyncWave(obj, wave);
+    this.workloads[r.name] = obj;
+
+    // The headless Service the controller creates for discovery (stable pod DNS), selecting our own labels.
+    const svc = new k8s.KubeService(this, `${r.name}-headless`, {
+      metadata: { name: r.serviceName, namespace: this.namespace, labels: metaLabels },
+      spec: {
+        clusterIp: 'None',
+        selector: r.selector,
+        publishNotReadyAddresses: true,
+        ports: r.servicePorts.length > 0 ? r.servicePorts : undefined,
+      },
+    });
+    setSyncWave(svc, wave);
+    this.headlessServices[r.name] = svc;
+  }
+
+  private renderRouter(router: RouterServiceOptions, r: ResolvedRole, groupLabels: { [key: string]: string }): k8s.KubeService {
+    const name = requireDnsLabel(this, 'router.serviceName', router.serviceName ?? this.name);
+    let target: k8s.IntOrString;
+    let targetNumber: number;
+    if (router.targetPort !== undefined) {
+      targetNumber = requirePort(this, 'router.targetPort', router.targetPort);
+      target = k8s.IntOrString.fromNumber(targetNumber);
+    } else if (r.httpPort !== undefined) {
+      targetNumber = r.httpPort;
+      target = k8s.IntOrString.fromString(HTTP_PORT_NAME);
+    } else if (r.servicePorts.length > 0) {
+      targetNumber = r.servicePorts[0].port;
+      target = r.servicePorts[0].targetPort ?? k8s.IntOrString.fromNumber(targetNumber);
+    } else {
+      fail(this, 'router.targetPort', undefined, `a port: role "${r.name}" has no server and no servicePorts`);
+    }
+    const port = router.port !== undefined ? requirePort(this, 'router.port', router.port) : targetNumber;
+    const svc = new k8s.KubeService(this, 'RouterService', {
+      metadata: { name, namespace: this.namespace, labels: { ...groupLabels, [Labels.COMPONENT]: r.name } },
+      spec: {
+        type: 'ClusterIP',
+        // Our own template labels, not the controller's (they changed between controller versions).
+        selector: r.selector,
+        ports: [{ name: HTTP_PORT_NAME, port, targetPort: target, protocol: 'TCP' }],
+      },
+    });
+    setSyncWave(svc, this.syncWaves[r.name]);
+    return svc;
+  }
+
+  private renderAutoscaler(r: ResolvedRole, v2: boolean, native: boolean, groupLabels: { [key: string]: string }): void {
+    const a = r.props.autoscaling!;
+    const min = a.minReplicas ?? r.replicas;
+    // Controller mode scales the role through its RoleBasedGroupScalingAdapter (`<rbg>-<role>`); native mode the workload.
+    const target = native
+      ? { apiVersion: r.workload.apiVersion, kind: r.workload.kind, name: r.workloadName }
+      : { apiVersion: (v2 ? rbgsa.RoleBasedGroupScalingAdapterV1Alpha2.GVK : rbgsa.RoleBasedGroupScalingAdapter.GVK).apiVersion, kind: 'RoleBasedGroupScalingAdapter', name: r.workloadName };
+    const metadata = { name: r.workloadName, namespace: this.namespace, labels: { ...groupLabels, [Labels.COMPONENT]: r.name } };
+    let obj: ApiObject;
+    if (a.kedaPrometheus) {
+      const t = a.kedaPrometheus;
+      obj = new keda.ScaledObject(this, `${r.name}-scaledobject`, {
+        metadata,
+        spec: {
+          scaleTargetRef: target,
+          minReplicaCount: min,
+          maxReplicaCount: a.maxReplicas,
+          triggers: [{ type: 'prometheus', metadata: { serverAddress: t.serverAddress, query: t.query, threshold: String(t.threshold) } }],
+        },
+      });
+    } else {
+      obj = new k8s.KubeHorizontalPodAutoscalerV2(this, `${r.name}-hpa`, {
+        metadata,
+        spec: { scaleTargetRef: target, minReplicas: min, maxReplicas: a.maxReplicas, metrics: a.metrics },
+      });
+    }
+    setSyncWave(obj, this.syncWaves[r.name]);
+    this.autoscalers[r.name] = obj;
+  }
+}

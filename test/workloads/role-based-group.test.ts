@@ -1,0 +1,593 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GpuResource } from '../../lib/core/gpu';
+import { k8s } from '../../lib/core/k8s';
+import { Cpu, Memory } from '../../lib/core/quantity';
+import { ITenant, NodePlacement, TenantQuotaView } from '../../lib/core/tenant';
+import { ServingEngine } from '../../lib/serving/engine';
+import {
+  RbgApiVersion, RbgMode, RoleBasedGroup, RoleBasedGroupProps, RoleRestartPolicy, RoleWorkload,
+} from '../../lib/workloads';
+import { synth, synthValid } from '../harness';
+
+class FakeTenant extends Construct implements ITenant {
+  public readonly tenantName = 'ml-team';
+  public readonly namespaceName = 'ml-team';
+  public readonly placement: NodePlacement = {
+    nodeSelector: { 'gpu-platform.dev/pool': 'gpu-a100' },
+    tolerations: [{ key: 'gpu-platform.dev/pool', operator: 'Equal', value: 'gpu-a100', effect: 'NoSchedule' }],
+  };
+  constructor(scope: Construct, public readonly quota: TenantQuotaView) {
+    super(scope, 'tenant');
+  }
+}
+
+function chart(): Chart {
+  return new Chart(Testing.app(), 'test');
+}
+
+const RESTRICTED: k8s.SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+
+/** A small Pod Security restricted template for roles that do not run a model server. */
+function template(image = 'nginxinc/nginx-unprivileged:1.27'): k8s.PodTemplateSpec {
+  return {
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'app',
+        image,
+        ports: [{ name: 'http', containerPort: 8080 }],
+        resources: { limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      }],
+    },
+  };
+}
+
+function gpuTemplate(gpus: number): k8s.PodTemplateSpec {
+  const t = template('vllm/vllm-openai:v0.8.5');
+  const c = t.spec!.containers[0];
+  return { spec: { ...t.spec!, containers: [{ ...c, resources: { limits: { ...c.resources!.limits, 'nvidia.com/gpu': k8s.Quantity.fromNumber(gpus) } } }] } };
+}
+
+const SGLANG = {
+  engine: ServingEngine.sglang(),
+  image: 'lmsysorg/sglang:v0.5.3.post3',
+  routerImage: 'lmsysorg/sglang-router:v0.2.2',
+  model: 'Qwen/Qwen3-8B',
+};
+
+function seed(scope: Construct, props: { mode?: RbgMode; apiVersion?: RbgApiVersion; tenant?: ITenant } = {}): RoleBasedGroup {
+  return RoleBasedGroup.prefillDecode(scope, 'pd', {
+    name: 'sglang-pd',
+    namespace: props.tenant ? undefined : 'ml-team',
+    ...SGLANG,
+    prefill: { replicas: 2, gpu: { count: 1 } },
+    decode: { replicas: 2, nodes: 2, gpu: { count: 1 } },
+    gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 120 } },
+    ...props,
+  });
+}
+
+function rbgOf(manifests: any[]): any {
+  return manifests.find((m) => m.kind === 'RoleBasedGroup');
+}
+function role(manifests: any[], name: string): any {
+  const r = rbgOf(manifests).spec.roles.find((x: any) => x.name === name);
+  expect(r).toBeDefined();
+  return r;
+}
+function find(manifests: any[], kind: string, name: string): any {
+  const m = manifests.find((x) => x.kind === kind && x.metadata.name === name);
+  expect(m).toBeDefined();
+  return m;
+}
+
+function basic(extra: Partial<RoleBasedGroupProps> = {}): RoleBasedGroupProps {
+  return {
+    name: 'grp',
+    namespace: 'ml-team',
+    roles: [
+      { name: 'a', template: template() },
+      { name: 'b', template: template(), dependencies: ['a'] },
+    ],
+    ...extra,
+  };
+}
+
+describe('RoleBasedGroup: controller mode, v1alpha1', () => {
+  test('the SGLang prefill/decode seed validates against the CRD and matches the snapshot', () => {
+    const c = chart();
+    seed(c);
+    expect(synthValid(c)).toMatchSnapshot();
+  });
+
+  test('emits workloads.x-k8s.io/v1alpha1 with every role, replicas and workload kind', () => {
+    const c = chart();
+    seed(c);
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(obj.apiVersion).toBe('workloads.x-k8s.io/v1alpha1');
+    expect(obj.metadata).toMatchObject({ name: 'sglang-pd', namespace: 'ml-team' });
+    expect(obj.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+    expect(obj.spec.roles.map((r: any) => [r.name, r.replicas, r.workload.kind])).toEqual([
+      ['router', 1, 'Deployment'], ['prefill', 2, 'StatefulSet'], ['decode', 2, 'LeaderWorkerSet'],
+    ]);
+    expect(role(out, 'router').dependencies).toEqual(['prefill', 'decode']);
+  });
+
+  test('LWS role: size, worker template without ports or probes, leader patch adds them', () => {
+    const c = chart();
+    seed(c);
+    const decode = role(synthValid(c), 'decode');
+    expect(decode.leaderWorkerSet.size).toBe(2);
+    const worker = decode.template.spec.containers[0];
+    expect(worker.ports).toBeUndefined();
+    expect(worker.readinessProbe).toBeUndefined();
+    expect(worker.args).toEqual(expect.arrayContaining(['--disaggregation-mode', 'decode', '--nnodes', '$(LWS_GROUP_SIZE)', '--node-rank', '$(LWS_WORKER_INDEX)']));
+    const leader = decode.leaderWorkerSet.patchLeaderTemplate.spec.containers[0];
+    expect(leader.name).toBe('server');
+    expect(leader.ports).toEqual([{ name: 'http', containerPort: 30000, protocol: 'TCP' }]);
+    expect(leader.readinessProbe.httpGet.path).toBe('/health');
+  });
+
+  test('SGLang preset args: prefill bootstrap port, router lists every prefill and decode instance', () => {
+    const c = chart();
+    seed(c);
+    const out = synthValid(c);
+    expect(role(out, 'prefill').template.spec.containers[0].args).toEqual(expect.arrayContaining([
+      '--disaggregation-mode', 'prefill', '--disaggregation-bootstrap-port', '8998', '--disaggregation-transfer-backend', 'mooncake',
+    ]));
+    expect(role(out, 'prefill').servicePorts).toEqual([{ name: 'http', port: 30000 }, { name: 'bootstrap', port: 8998 }]);
+    const router = role(out, 'router').template.spec.containers[0];
+    expect(router.command).toEqual(['python3', '-m', 'sglang_router.launch_router']);
+    expect(router.args).toEqual([
+      '--pd-disaggregation',
+      '--prefill', 'http://sglang-pd-prefill-0.s-sglang-pd-prefill:30000', '8998',
+      '--prefill', 'http://sglang-pd-prefill-1.s-sglang-pd-prefill:30000', '8998',
+      '--decode', 'http://sglang-pd-decode-0.sglang-pd-decode:30000',
+      '--decode', 'http://sglang-pd-decode-1.sglang-pd-decode:30000',
+      '--host', '0.0.0.0', '--port', '8000', '--prometheus-host', '0.0.0.0', '--prometheus-port', '29000',
+    ]);
+    expect(router.resources.limits['nvidia.com/gpu']).toBeUndefined();
+  });
+
+  test('vLLM preset: NixlConnector on both sides and the vLLM router', () => {
+    const c = chart();
+    RoleBasedGroup.prefillDecode(c, 'pd', {
+      name: 'vllm-pd', namespace: 'ml-team', engine: ServingEngine.vllm(), image: 'vllm/vllm-openai:v0.11.0',
+      routerImage: 'ghcr.io/vllm-project/router:v0.1.0', model: 'Qwen/Qwen3-8B',
+      prefill: { gpu: { count: 1 } }, decode: { gpu: { count: 2 } },
+    });
+    const out = synthValid(c);
+    expect(out).toMatchSnapshot();
+    for (const r of ['prefill', 'decode']) {
+      expect(role(out, r).template.spec.containers[0].args).toEqual(expect.arrayContaining([
+        '--kv-transfer-config', '{"kv_connector":"NixlConnector","kv_role":"kv_both"}',
+      ]));
+    }
+    const router = role(out, 'router').template.spec.containers[0];
+    expect(router.command).toEqual(['vllm-router']);
+    expect(router.args.slice(0, 5)).toEqual([
+      '--vllm-pd-disaggregation', '--prefill', 'http://vllm-pd-prefill-0.s-vllm-pd-prefill:8000', '--decode', 'http://vllm-pd-decode-0.s-vllm-pd-decode:8000',
+    ]);
+  });
+
+  test('kube gang scheduling: podGroupPolicy, and every pod carries the current scheduler-plugins label and schedulerName', () => {
+    const c = chart();
+    seed(c);
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(obj.spec.podGroupPolicy).toEqual({ kubeScheduling: { scheduleTimeoutSeconds: 120 } });
+    for (const r of obj.spec.roles) {
+      expect(r.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('sglang-pd');
+      expect(r.template.spec.schedulerName).toBe('scheduler-plugins-scheduler');
+    }
+  });
+
+  test('Volcano gang scheduling: queue, priority, schedulerName volcano and the group-name annotation', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({ gangScheduling: { volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } } }));
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(obj.spec.podGroupPolicy).toEqual({ volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } });
+    for (const r of obj.spec.roles) {
+      expect(r.template.spec.schedulerName).toBe('volcano');
+      expect(r.template.metadata.annotations['scheduling.k8s.io/group-name']).toBe('grp');
+    }
+  });
+
+  test('router Service: ClusterIP, selects the construct\'s own labels on the router template', () => {
+    const c = chart();
+    seed(c);
+    const out = synthValid(c);
+    const svc = find(out, 'Service', 'sglang-pd');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'sglang-pd', 'app.kubernetes.io/instance': 'sglang-pd', 'app.kubernetes.io/component': 'router',
+    });
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
+    expect(Object.keys(svc.spec.selector).some((k) => k.includes('rolebasedgroup') || k.includes('rbg.'))).toBe(false);
+    const labels = role(out, 'router').template.metadata.labels;
+    for (const [k, v] of Object.entries(svc.spec.selector)) expect(labels[k]).toBe(v);
+  });
+
+  test('per-role autoscaling: scalingAdapter enabled, HPA targets the RoleBasedGroupScalingAdapter <rbg>-<role>', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{
+        name: 'a', template: template(),
+        autoscaling: { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+      }],
+    }));
+    const out = synthValid(c);
+    expect(role(out, 'a').scalingAdapter).toEqual({ enable: true });
+    const hpa = find(out, 'HorizontalPodAutoscaler', 'grp-a');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'workloads.x-k8s.io/v1alpha1', kind: 'RoleBasedGroupScalingAdapter', name: 'grp-a' });
+    expect(hpa.spec.minReplicas).toBe(1);
+    expect(hpa.spec.maxReplicas).toBe(4);
+  });
+
+  test('per-role autoscaling with KEDA: a ScaledObject with a Prometheus trigger', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{
+        name: 'a', template: template(), replicas: 2,
+        autoscaling: { maxReplicas: 6, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(sglang:num_queue_reqs)', threshold: 10 } },
+      }],
+    }));
+    const out = synthValid(c);
+    const so = find(out, 'ScaledObject', 'grp-a');
+    expect(so.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'workloads.x-k8s.io/v1alpha1', kind: 'RoleBasedGroupScalingAdapter', name: 'grp-a' });
+    expect(so.spec.minReplicaCount).toBe(2);
+    expect(so.spec.triggers[0]).toEqual({ type: 'prometheus', metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(sglang:num_queue_reqs)', threshold: '10' } });
+  });
+
+  test('role fields: restartPolicy, rolloutStrategy, servicePorts, engineRuntimes, labels, minReadySeconds', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{
+        name: 'a', template: template(), replicas: 3,
+        restartPolicy: RoleRestartPolicy.RECREATE_ROLE_INSTANCE_ON_POD_RESTART,
+        rolloutStrategy: { maxUnavailable: k8s.IntOrString.fromString('50%'), maxSurge: k8s.IntOrString.fromNumber(1), partition: 1 },
+        servicePorts: [{ name: 'http', port: 8080 }],
+        engineRuntimes: [{ profileName: 'sglang-pd-runtime', containers: [{ name: 'patio-runtime', args: ['--instance-info={"data":{"port":8080}}'], securityContext: RESTRICTED }] }],
+        labels: { tier: 'gpu' },
+        minReadySeconds: 10,
+      }],
+    }));
+    const a = role(synthValid(c), 'a');
+    expect(a.restartPolicy).toBe('RecreateRoleInstanceOnPodRestart');
+    expect(a.rolloutStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%', maxSurge: 1, partition: 1 } });
+    expect(a.servicePorts).toEqual([{ name: 'http', port: 8080 }]);
+    expect(a.engineRuntimes).toEqual([{ profileName: 'sglang-pd-runtime', containers: [expect.objectContaining({ name: 'patio-runtime', args: ['--instance-info={"data":{"port":8080}}'] })] }]);
+    expect(a.labels).toEqual({ tier: 'gpu' });
+    expect(a.template.metadata.labels.tier).toBe('gpu');
+    expect(a.minReadySeconds).toBe(10);
+  });
+
+  test('templateRef: the shared template goes to roleTemplates, the role label travels in templatePatch', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', namespace: 'ml-team',
+      roleTemplates: [{ name: 'base', template: template() }],
+      roles: [
+        { name: 'a', templateRef: 'base', templatePatch: { containers: [{ name: 'app', args: ['--role', 'a'] }] } },
+        { name: 'b', templateRef: 'base' },
+      ],
+    });
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(obj.spec.roleTemplates[0].name).toBe('base');
+    expect(obj.spec.roleTemplates[0].template.metadata.labels['app.kubernetes.io/component']).toBeUndefined();
+    const a = role(out, 'a');
+    expect(a.template).toBeUndefined();
+    expect(a.templateRef).toEqual({ name: 'base' });
+    expect(a.templatePatch.metadata.labels['app.kubernetes.io/component']).toBe('a');
+    expect(a.templatePatch.spec.containers[0]).toMatchObject({ name: 'app', args: ['--role', 'a'] });
+    expect(role(out, 'b').templatePatch.metadata.labels['app.kubernetes.io/component']).toBe('b');
+  });
+
+  test('LWS role with a raw template and user leader/worker patches', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{
+        name: 'tp', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET,
+        leaderWorkerSet: { size: 3, leaderPatch: { labels: { leader: 'true' }, containers: [{ name: 'app', env: [{ name: 'ROLE', value: 'leader' }] }] } },
+      }],
+    }));
+    const tp = role(synthValid(c), 'tp');
+    expect(tp.workload).toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet' });
+    expect(tp.leaderWorkerSet.size).toBe(3);
+    expect(tp.leaderWorkerSet.patchLeaderTemplate.metadata).toEqual({ labels: { leader: 'true' } });
+    expect(tp.leaderWorkerSet.patchLeaderTemplate.spec.containers[0]).toMatchObject({ name: 'app', env: [{ name: 'ROLE', value: 'leader' }] });
+  });
+});
+
+describe('RoleBasedGroup: controller mode, v1alpha2', () => {
+  test('standalone and leader-worker patterns validate against the v1alpha2 schema and match the snapshot', () => {
+    const c = chart();
+    seed(c, { apiVersion: RbgApiVersion.V1ALPHA2 });
+    const out = synthValid(c);
+    expect(out).toMatchSnapshot();
+    const obj = rbgOf(out);
+    expect(obj.apiVersion).toBe('workloads.x-k8s.io/v1alpha2');
+    expect(obj.spec.podGroupPolicy).toBeUndefined();
+    expect(obj.metadata.annotations).toMatchObject({
+      'rbg.workloads.x-k8s.io/group-gang-scheduling': 'true',
+      'rbg.workloads.x-k8s.io/group-gang-scheduling-timeout': '120',
+    });
+    const prefill = role(out, 'prefill');
+    expect(prefill.standalonePattern.template.spec.containers[0].name).toBe('server');
+    expect(prefill.workload).toBeUndefined();
+    const router = role(out, 'router');
+    expect(router.annotations['rbg.workloads.x-k8s.io/role-workload-type']).toBe('apps/v1/Deployment');
+    const decode = role(out, 'decode');
+    expect(decode.leaderWorkerPattern.size).toBe(2);
+    expect(decode.leaderWorkerPattern.leaderTemplatePatch.spec.containers[0].ports[0].containerPort).toBe(30000);
+  });
+
+  test('HPA targets the v1alpha2 scaling adapter, restart policy goes to restartPolicyConfig', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      apiVersion: RbgApiVersion.V1ALPHA2,
+      roles: [{
+        name: 'a', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 },
+        restartPolicy: RoleRestartPolicy.NONE,
+        autoscaling: { maxReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+      }],
+    }));
+    const out = synthValid(c);
+    expect(role(out, 'a').leaderWorkerPattern.restartPolicyConfig).toEqual({ type: 'None' });
+    expect(find(out, 'HorizontalPodAutoscaler', 'grp-a').spec.scaleTargetRef.apiVersion).toBe('workloads.x-k8s.io/v1alpha2');
+  });
+});
+
+describe('RoleBasedGroup: native mode', () => {
+  test('the seed expands into workloads, headless Services and a PodGroup, and matches the snapshot', () => {
+    const c = chart();
+    seed(c, { mode: RbgMode.NATIVE });
+    const out = synthValid(c);
+    expect(out).toMatchSnapshot();
+    expect(out.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'PodGroup/sglang-pd',
+      'Deployment/sglang-pd-router', 'Service/s-sglang-pd-router',
+      'StatefulSet/sglang-pd-prefill', 'Service/s-sglang-pd-prefill',
+      'LeaderWorkerSet/sglang-pd-decode', 'Service/s-sglang-pd-decode',
+      'Service/sglang-pd',
+    ]);
+    expect(out.some((m) => m.kind === 'RoleBasedGroup')).toBe(false);
+  });
+
+  test('PodGroup minMember is the total pod count when no role has dependencies', () => {
+    const c = chart();
+    const g = new RoleBasedGroup(c, 'g', basic({
+      mode: RbgMode.NATIVE,
+      gangScheduling: { kubeScheduling: {} },
+      roles: [
+        { name: 'a', template: gpuTemplate(1), replicas: 2 },
+        { name: 'b', template: gpuTemplate(1), replicas: 3, workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 } },
+      ],
+    }));
+    const out = synthValid(c);
+    expect(find(out, 'PodGroup', 'grp').spec).toEqual({ minMember: 8, scheduleTimeoutSeconds: 60 });
+    expect(g.podCount).toBe(8);
+    expect(g.gangPodCount).toBe(8);
+  });
+
+  test('with dependencies the gang covers the first sync wave: 2 prefill + 2 x 2 decode, not the router that starts after them', () => {
+    const c = chart();
+    const g = seed(c, { mode: RbgMode.NATIVE });
+    const out = synthValid(c);
+    const pg = find(out, 'PodGroup', 'sglang-pd');
+    expect(pg.apiVersion).toBe('scheduling.x-k8s.io/v1alpha1');
+    expect(pg.spec).toEqual({ minMember: 6, scheduleTimeoutSeconds: 120 });
+    expect(g.podCount).toBe(7);
+    expect(g.gangPodCount).toBe(6);
+    const router = find(out, 'Deployment', 'sglang-pd-router').spec.template;
+    expect(router.metadata.labels['scheduling.x-k8s.io/pod-group']).toBeUndefined();
+    expect(router.spec.schedulerName).toBeUndefined();
+  });
+
+  test('dependencies become sync waves: WORKLOAD + depth in the DAG', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', namespace: 'ml-team', mode: RbgMode.NATIVE,
+      roles: [
+        { name: 'c', template: template(), dependencies: ['b', 'a'] },
+        { name: 'a', template: template() },
+        { name: 'b', template: template(), dependencies: ['a'] },
+      ],
+    });
+    const out = synthValid(c);
+    const wave = (kind: string, name: string) => find(out, kind, name).metadata.annotations['argocd.argoproj.io/sync-wave'];
+    expect(wave('StatefulSet', 'grp-a')).toBe('0');
+    expect(wave('StatefulSet', 'grp-b')).toBe('1');
+    expect(wave('StatefulSet', 'grp-c')).toBe('2');
+    expect(wave('Service', 's-grp-c')).toBe('2');
+  });
+
+  test('StatefulSet: controller names, headless Service, Parallel pod management, own selector labels', () => {
+    const c = chart();
+    seed(c, { mode: RbgMode.NATIVE });
+    const out = synthValid(c);
+    const sts = find(out, 'StatefulSet', 'sglang-pd-prefill');
+    expect(sts.spec.serviceName).toBe('s-sglang-pd-prefill');
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'sglang-pd', 'app.kubernetes.io/instance': 'sglang-pd', 'app.kubernetes.io/component': 'prefill',
+    });
+    expect(sts.spec.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('sglang-pd');
+    const svc = find(out, 'Service', 's-sglang-pd-prefill');
+    expect(svc.spec.clusterIP).toBe('None');
+    expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
+  });
+
+  test('LeaderWorkerSet role: leader and worker templates from the engine, restart policy mapped', () => {
+    const c = chart();
+    seed(c, { mode: RbgMode.NATIVE });
+    const lws = find(synthValid(c), 'LeaderWorkerSet', 'sglang-pd-decode');
+    expect(lws.spec.replicas).toBe(2);
+    expect(lws.spec.leaderWorkerTemplate.size).toBe(2);
+    expect(lws.spec.leaderWorkerTemplate.restartPolicy).toBe('RecreateGroupOnPodRestart');
+    expect(lws.spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].ports[0].containerPort).toBe(30000);
+    expect(lws.spec.leaderWorkerTemplate.workerTemplate.spec.containers[0].ports).toBeUndefined();
+    expect(lws.spec.leaderWorkerTemplate.workerTemplate.spec.schedulerName).toBe('scheduler-plugins-scheduler');
+  });
+
+  test('templateRef resolves into the workload template, with the patch applied', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', namespace: 'ml-team', mode: RbgMode.NATIVE,
+      roleTemplates: [{ name: 'base', template: template() }],
+      roles: [{ name: 'a', templateRef: 'base', templatePatch: { containers: [{ name: 'app', args: ['--role', 'a'] }] } }],
+    });
+    const sts = find(synthValid(c), 'StatefulSet', 'grp-a');
+    expect(sts.spec.template.spec.containers[0].args).toEqual(['--role', 'a']);
+    expect(sts.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('a');
+  });
+
+  test('Volcano: a scheduling.volcano.sh PodGroup; autoscaling targets the workload itself', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      mode: RbgMode.NATIVE,
+      gangScheduling: { volcanoScheduling: { queue: 'gpu' } },
+      roles: [
+        { name: 'a', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2,
+          autoscaling: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } },
+      ],
+    }));
+    const out = synthValid(c);
+    expect(find(out, 'PodGroup', 'grp')).toMatchObject({ apiVersion: 'scheduling.volcano.sh/v1beta1', spec: { minMember: 2, queue: 'gpu' } });
+    expect(find(out, 'HorizontalPodAutoscaler', 'grp-a').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'grp-a' });
+    const dep = find(out, 'Deployment', 'grp-a');
+    expect(dep.spec.template.spec.schedulerName).toBe('volcano');
+    expect(dep.spec.template.metadata.annotations['scheduling.k8s.io/group-name']).toBe('grp');
+  });
+});
+
+describe('RoleBasedGroup: tenant', () => {
+  test('namespace and placement come from the tenant', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 6 }] });
+    seed(c, { tenant });
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(obj.metadata.namespace).toBe('ml-team');
+    expect(obj.metadata.labels['gpu-platform.dev/tenant']).toBe('ml-team');
+    for (const r of obj.spec.roles) {
+      expect(r.template.spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'gpu-a100' });
+      expect(r.template.spec.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'gpu-platform.dev/pool' })]));
+    }
+  });
+
+  test('GPU quota: replicas x group size x GPUs summed over roles must fit (6 GPUs do not fit 4)', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }] });
+    seed(c, { tenant });
+    expect(() => synth(c)).toThrow('[test/pd] tenant: given "6 x nvidia.com/gpu (RoleBasedGroup sglang-pd at max replicas; router: 1 x 1 pod(s) x 0 GPU, prefill: 2 x 1 pod(s) x 1 GPU, decode: 2 x 2 pod(s) x 1 GPU)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com/gpu');
+  });
+
+  test('GPU quota counts max replicas of autoscaled roles', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }] });
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', tenant,
+      roles: [{ name: 'a', template: gpuTemplate(2), autoscaling: { maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } }],
+    });
+    expect(() => synth(c)).toThrow(/tenant: given "6 x nvidia.com\/gpu/);
+  });
+});
+
+describe('RoleBasedGroup: errors', () => {
+  test('duplicate role names', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template() }, { name: 'a', template: template() }] })))
+      .toThrow('[test/g] roles[1].name: given "a"; allowed: a role name not used by another role of this group');
+  });
+  test('dependency on an unknown role', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), dependencies: ['x'] }, { name: 'b', template: template() }] })))
+      .toThrow('[test/g] roles[0].dependencies[0]: given "x"; allowed: the name of another role of this group: "b"');
+  });
+  test('dependency cycle names the cycle', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roles: [{ name: 'a', template: template(), dependencies: ['b'] }, { name: 'b', template: template(), dependencies: ['a'] }],
+    }))).toThrow('[test/g] roles[0].dependencies: given "a -> b -> a"; allowed: dependencies without a cycle (a role cannot wait for itself, directly or through others)');
+  });
+  test('a role depending on itself is a cycle', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), dependencies: ['a'] }] })))
+      .toThrow('roles[0].dependencies: given "a -> a"');
+  });
+  test('LWS size < 1', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roles: [{ name: 'a', template: template(), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 0 } }],
+    }))).toThrow('[test/g] roles[0].leaderWorkerSet.size: given 0; allowed: an integer >= 1');
+  });
+  test('LWS role without leaderWorkerSet', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), workload: RoleWorkload.LEADER_WORKER_SET }] })))
+      .toThrow('[test/g] roles[0].leaderWorkerSet: given undefined; allowed: leaderWorkerSet.size for a LeaderWorkerSet role');
+  });
+  test('templateRef together with a template', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roleTemplates: [{ name: 'base', template: template() }],
+      roles: [{ name: 'a', template: template(), templateRef: 'base' }],
+    }))).toThrow('[test/g] roles[0].templateRef: given "base"; allowed: templateRef alone: not together with template (the schema makes them mutually exclusive)');
+  });
+  test('templateRef on an LWS role in v1alpha1', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roleTemplates: [{ name: 'base', template: template() }],
+      roles: [{ name: 'a', templateRef: 'base', workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 } }],
+    }))).toThrow('[test/g] roles[0].templateRef: given "base"; allowed: templateRef is not supported for LeaderWorkerSet roles in v1alpha1');
+  });
+  test('templateRef to an unknown template', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', templateRef: 'nope' }] })))
+      .toThrow('[test/g] roles[0].templateRef: given "nope"; allowed: the name of a roleTemplates entry: none defined');
+  });
+  test('no template at all', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a' }] })))
+      .toThrow('[test/g] roles[0]: given "no template"; allowed: exactly one of server, template and templateRef');
+  });
+  test('a restart policy the schema rejects', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), restartPolicy: RoleRestartPolicy.of('RecreateRBGOnPodRestart') }] })))
+      .toThrow('[test/g] roles[0].restartPolicy: given "RecreateRBGOnPodRestart"; allowed: one of "None", "RecreateRoleInstanceOnPodRestart" (RecreateRBGOnPodRestart was removed from the schema after controller v0.6)');
+  });
+  test('a workload name over 63 characters after <rbg>-<role>', () => {
+    const longRole = 'r'.repeat(40);
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ name: 'g'.repeat(30), roles: [{ name: longRole, template: template() }] })))
+      .toThrow(`[test/g] roles[0].name: given "${longRole}"; allowed: a role name short enough that "${'g'.repeat(30)}-${longRole}" (71 characters) fits a DNS label of at most 63 characters`);
+  });
+  test('the headless Service name s-<rbg>-<role> must fit too', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ name: 'g'.repeat(30), roles: [{ name: 'r'.repeat(31), template: template() }] })))
+      .toThrow(/roles\[0\]\.name: given "r{31}"; allowed: a role name short enough that "s-g{30}-r{31}" \(64 characters\)/);
+  });
+  test('gang scheduling with both kube and Volcano', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ gangScheduling: { kubeScheduling: {}, volcanoScheduling: {} } })))
+      .toThrow('[test/g] gangScheduling: given {"kubeScheduling":"set","volcanoScheduling":"set"}; allowed: exactly one of kubeScheduling (scheduler-plugins) and volcanoScheduling: a pod has one scheduler');
+  });
+  test('replicas < 0', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), replicas: -1 }] })))
+      .toThrow('[test/g] roles[0].replicas: given -1; allowed: an integer from 0 to 2147483647');
+  });
+  test('autoscaling with both an HPA metric list and KEDA', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roles: [{ name: 'a', template: template(), autoscaling: { maxReplicas: 2, metrics: [], kedaPrometheus: { serverAddress: 'http://p:9090', query: 'q', threshold: 1 } } }],
+    }))).toThrow('[test/g] roles[0].autoscaling: given {"metrics":"set","kedaPrometheus":"set"}; allowed: exactly one of metrics (an HPA) and kedaPrometheus (a KEDA ScaledObject)');
+  });
+  test('router on an unknown role', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ router: { role: 'x' } })))
+      .toThrow('[test/g] router.role: given "x"; allowed: the name of a role: "a", "b"');
+  });
+  test('prefill/decode preset with an engine without disaggregation', () => {
+    expect(() => RoleBasedGroup.prefillDecode(chart(), 'pd', {
+      name: 'pd', ...SGLANG, engine: ServingEngine.tgi(), prefill: { gpu: { count: 1 } }, decode: { gpu: { count: 1 } },
+    })).toThrow('[test/pd] engine: given "tgi"; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
+  });
+  test('a server role error names the role prop path', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roles: [{ name: 'a', server: { ...SGLANG, labels: {}, gpu: { count: 1 }, memory: Memory.gibibytes(4), shmSize: Memory.gibibytes(8), cpu: Cpu.cores(1) } }],
+    }))).toThrow(/\[test\/g\] roles\[0\]\.server\.shmSize: given "8Gi"/);
+  });
+});
