@@ -1,0 +1,104 @@
+import { Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Cpu, Memory, workloadSecurity, writableDirs } from '../lib/core';
+import { k8s } from '../lib/core/k8s';
+import {
+  AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryStep, NativeCanary, NativeCanaryProps,
+  RolloutAutoscaling, TrafficRouting, WorkloadRef,
+} from '../lib/delivery';
+import { GpuInferenceService } from '../lib/inference';
+import { ExampleTenants } from './tenants';
+
+/** In-cluster Prometheus (Prometheus Operator's governing Service). */
+const PROMETHEUS = 'http://prometheus-operated.monitoring:9090';
+/** The shared Gateway in front of the tenants' services. */
+const GATEWAY = { name: 'inference', namespace: 'gateway-system' };
+
+/** A small CPU web service's pod spec, Pod Security restricted. */
+function webPod(scope: Construct, version: string): k8s.PodSpec {
+  const security = workloadSecurity(scope, 'security');
+  const dirs = writableDirs([{ name: 'tmp', mountPath: '/tmp' }]);
+  const cpu = Cpu.millis(250);
+  const memory = Memory.mebibytes(256);
+  return {
+    automountServiceAccountToken: false,
+    securityContext: security.pod,
+    containers: [{
+      name: 'storefront',
+      image: `registry.example.com/web/storefront:${version}`,
+      ports: [{ name: 'http', containerPort: 8080 }],
+      resources: {
+        requests: { cpu: cpu.toK8s(), memory: memory.toK8s() },
+        limits: { cpu: Cpu.millis(500).toK8s(), memory: memory.toK8s() },
+      },
+      readinessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5 },
+      securityContext: security.container,
+      volumeMounts: dirs.mounts,
+    }],
+    volumes: dirs.volumes,
+  };
+}
+
+/**
+ * The canaries: the seed's progressive canary of the GPU tenant's inference service (Argo Rollouts,
+ * Gateway API, success-rate analysis) and a controller-free canary of a CPU service in the CPU tenant.
+ */
+export function buildCanaries(scope: Construct, tenants: ExampleTenants, inference: { vllm: GpuInferenceService }): void {
+  // --- ml-team: Argo Rollouts canary of the vLLM service through Gateway API --------------------------
+  const ml = new Chart(scope, 'canary-ml-team');
+  const vllm = inference.vllm;
+  if (!vllm.deployment) throw new Error(`[${vllm.node.path}] the vllm example must run as a Deployment for its canary`);
+
+  // Success rate of the canary's pods only: vLLM's OpenAI server groups HTTP statuses as 2xx/5xx, and
+  // Rollout pods are named <rollout>-<pod-template-hash>-<suffix>.
+  const successRate = new CanaryAnalysisTemplate(ml, 'vllm-success-rate', {
+    name: 'vllm-success-rate',
+    tenant: tenants.gpu,
+    args: [{ name: 'canary-hash' }, { name: 'namespace', defaultValue: tenants.gpu.namespaceName }],
+    metrics: [AnalysisMetric.prometheusSuccessRate({
+      address: PROMETHEUS,
+      selector: `namespace="{{args.namespace}}",pod=~"${vllm.name}-{{args.canary-hash}}-.*"`,
+      statusLabel: 'status',
+      errorStatusRegex: '5xx',
+      minSuccessRate: 0.95,
+      failureLimit: 3,
+      interval: Duration.minutes(1),
+    })],
+  });
+
+  const autoscaled = vllm.hpa !== undefined || vllm.scaledObject !== undefined;
+  const rollout = new CanaryRollout(ml, 'vllm-canary', {
+    name: vllm.name,
+    tenant: tenants.gpu,
+    workloadRef: WorkloadRef.deployment(vllm.deployment),
+    port: vllm.port,
+    steps: [
+      CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.minutes(5)),
+      CanaryStep.setWeight(30), CanaryStep.pauseFor(Duration.minutes(5)),
+      CanaryStep.setWeight(50), CanaryStep.pauseFor(Duration.minutes(10)),
+      CanaryStep.setWeight(100),
+    ],
+    // From the first pause on, for the rest of the rollout.
+    backgroundAnalysis: { template: successRate, args: [AnalysisArg.latestPodTemplateHash('canary-hash')], startingStep: 1 },
+    trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [GATEWAY] }),
+    // The stable shrinks as the canary grows, so the canary never needs a second full set of GPUs.
+    dynamicStableScale: true,
+    autoscaling: autoscaled ? RolloutAutoscaling.external(vllm.maxReplicas) : undefined,
+  });
+  // The inference service's autoscaler now scales the Rollout (Argo scales the Deployment to 0).
+  if (autoscaled) vllm.retargetAutoscaling(rollout.scaleTargetRef);
+
+  // --- web-team: native canary (no controller), one commit per weight ---------------------------------
+  const web = new Chart(scope, 'canary-web-team');
+  const storefront: NativeCanaryProps = {
+    name: 'storefront',
+    tenant: tenants.cpu,
+    replicas: 4,
+    port: 8080,
+    stable: { version: '1.4.0', podSpec: webPod(web, '1.4.0') },
+    canary: { version: '1.5.0', podSpec: webPod(web, '1.5.0') },
+    // This commit: 1 of 4 pods (25%). Next commits: 50, 100, then NativeCanary.promote(...).
+    canaryWeight: 25,
+  };
+  new NativeCanary(web, 'storefront', storefront);
+}

@@ -1,0 +1,65 @@
+import { ApiObject } from 'cdk8s';
+
+/** What Argo Rollouts does with the referenced Deployment once the Rollout runs its pods. */
+export class WorkloadScaleDown {
+  /** Leave the Deployment running (its pods and the Rollout's pods run side by side: double the GPUs). */
+  public static readonly NEVER = new WorkloadScaleDown('never');
+  /** Scale the Deployment to 0 once the Rollout is healthy (needs room for both during the migration). */
+  public static readonly ON_SUCCESS = new WorkloadScaleDown('onsuccess');
+  /** Scale the Deployment down as the Rollout scales up (no extra pods: the GPU-friendly choice). */
+  public static readonly PROGRESSIVELY = new WorkloadScaleDown('progressively');
+
+  private constructor(
+    /** The `workloadRef.scaleDown` value. */
+    public readonly value: string,
+  ) {}
+}
+
+/** Options of a workload reference. */
+export interface WorkloadRefOptions {
+  /**
+   * What happens to the Deployment. Argo scales it (to 0) at runtime, so the CanaryRollout also exposes an
+   * ignoreDifferences entry for its `/spec/replicas`.
+   * @default WorkloadScaleDown.PROGRESSIVELY
+   */
+  readonly scaleDown?: WorkloadScaleDown;
+}
+
+/** Options of `WorkloadRef.deploymentNamed`. */
+export interface DeploymentNamedOptions extends WorkloadRefOptions {
+  /**
+   * The Deployment's namespace (must be the Rollout's namespace; Argo only references its own namespace).
+   * @default - the Rollout's namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * An existing Deployment whose pod template the Rollout runs (`spec.workloadRef`). The Deployment must be
+ * in the same app; it is looked up at synth time.
+ */
+export class WorkloadRef {
+  /**
+   * A Deployment ApiObject: `GpuInferenceService.deployment`, a `k8s.KubeDeployment`, or
+   * `ApiObject.of(kplusDeployment)`.
+   */
+  public static deployment(deployment: ApiObject, options: WorkloadRefOptions = {}): WorkloadRef {
+    return new WorkloadRef(deployment.name, deployment.metadata.namespace, options.scaleDown ?? WorkloadScaleDown.PROGRESSIVELY, deployment);
+  }
+
+  /** A Deployment by name; it must exist in the app (checked at synth). */
+  public static deploymentNamed(name: string, options: DeploymentNamedOptions = {}): WorkloadRef {
+    return new WorkloadRef(name, options.namespace, options.scaleDown ?? WorkloadScaleDown.PROGRESSIVELY);
+  }
+
+  private constructor(
+    /** The Deployment name. */
+    public readonly name: string,
+    /** The Deployment namespace, when known. */
+    public readonly namespace: string | undefined,
+    /** The scale-down policy. */
+    public readonly scaleDown: WorkloadScaleDown,
+    /** The Deployment object, when given. */
+    public readonly object?: ApiObject,
+  ) {}
+}
