@@ -1,1 +1,5 @@
-export {};
+export * from './engine';
+export * from './gpu';
+export * from './image';
+export * from './probes';
+export * from './model-server-pod';

@@ -1,0 +1,823 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as keda from '../../imports/keda-keda.sh';
+import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
+import * as sm from '../../imports/servicemonitor-monitoring.coreos.com';
+import { fail, requireInteger } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { selectorLabels, standardLabels } from '../core/labels';
+import { childName, requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
+import { Cpu, Memory } from '../core/quantity';
+import { WorkloadSecurityOptions } from '../core/security';
+import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkFitsTenant, ITenant, NodePlacement } from '../core/tenant';
+import { LeaderWorkerSet } from '../workloads/leader-worker-set';
+import { MultiNodeRole, ServingEngine } from '../serving/engine';
+import { GpuRequest } from '../serving/gpu';
+import { addWarning } from '../serving/image';
+import { buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerPod, SecretKeyReference } from '../serving/model-server-pod';
+import { Autoscaling, CustomMetric, PodMetric, ResolvedPodMetric } from './autoscaling';
+import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
+
+/** The label that tells leader and worker pods of a multi-node group apart. */
+export const ROLE_LABEL = 'gpu-platform.dev/role';
+
+/** A reference to a scalable workload (HPA / ScaledObject `scaleTargetRef`). */
+export interface WorkloadReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** Props of {@link GpuInferenceService}. */
+export interface GpuInferenceServiceProps {
+  /** The service name: object names and the `app.kubernetes.io/name` selector label. */
+  readonly name: string;
+  /**
+   * The namespace.
+   * @default - the tenant's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /**
+   * The tenant: namespace, node pool placement, tenant label, and a synth-time check that the service at
+   * its peak (max replicas plus rollout surge) fits the tenant's GPU, CPU and memory quota.
+   * @default - no tenant
+   */
+  readonly tenant?: ITenant;
+  /** Container image, pinned to a tag or digest. */
+  readonly image: string;
+  /**
+   * Allow an unpinned (`latest` or untagged) image, with a warning.
+   * @default false
+   */
+  readonly allowLatestImage?: boolean;
+  /** The model id (Hugging Face repo id) or path. */
+  readonly model: string;
+  /**
+   * The serving engine.
+   * @default ServingEngine.vllm()
+   */
+  readonly engine?: ServingEngine;
+  /** GPUs per pod (whole GPUs, a MIG profile or time-sliced), product and memory constraints. */
+  readonly gpu: GpuRequest;
+  /**
+   * Tensor parallel size; must equal the GPUs per pod.
+   * @default - the GPUs per pod
+   */
+  readonly tensorParallelSize?: number;
+  /**
+   * Pods per model replica (pipeline parallel size). Above 1 the service runs as a LeaderWorkerSet.
+   * @default 1
+   */
+  readonly nodesPerReplica?: number;
+  /**
+   * CPU per pod, request = limit.
+   * @default Cpu.cores(4)
+   */
+  readonly cpu?: Cpu;
+  /**
+   * Memory per pod, request = limit (includes /dev/shm).
+   * @default Memory.gibibytes(32)
+   */
+  readonly memory?: Memory;
+  /**
+   * /dev/shm size.
+   * @default Memory.gibibytes(8)
+   */
+  readonly shmSize?: Memory;
+  /**
+   * The longest model load; the startup probe and the Deployment's progress deadline cover it.
+   * @default Duration.minutes(30)
+   */
+  readonly maxModelLoadTime?: Duration;
+  /**
+   * Extra engine args.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+  /**
+   * Extra environment variables. A literal HF token is refused.
+   * @default - none
+   */
+  readonly env?: k8s.EnvVar[];
+  /**
+   * The Hugging Face token Secret key (`HF_TOKEN`).
+   * @default - none
+   */
+  readonly hfTokenSecret?: SecretKeyReference;
+  /**
+   * The model cache.
+   * @default - none: an emptyDir, downloaded again on every start
+   */
+  readonly modelCache?: ModelCache;
+  /**
+   * Allow downloading the model (egress on 443). Off sets HF_HUB_OFFLINE=1.
+   * @default true
+   */
+  readonly modelDownload?: boolean;
+  /**
+   * The workload kind.
+   * @default - StatefulSet with ModelCache.perReplica, else Deployment
+   */
+  readonly workloadKind?: ServingWorkloadKind;
+  /**
+   * Fixed replica count (model replicas; groups for multi-node), when there is no autoscaling.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * An HPA or a KEDA ScaledObject.
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: Autoscaling;
+  /**
+   * The Deployment's update strategy.
+   * @default RolloutStrategy.rollingUpdate({ maxSurge: 0, maxUnavailable: 1 })
+   */
+  readonly rollout?: RolloutStrategy;
+  /**
+   * The Deployment's progress deadline.
+   * @default - maxModelLoadTime + 10 minutes
+   */
+  readonly progressDeadline?: Duration;
+  /**
+   * Nodes in the GPU pool the service runs on, when known; enables the "stays Pending" checks for hard
+   * anti-affinity.
+   * @default - unknown, no check
+   */
+  readonly nodePoolSize?: number;
+  /**
+   * topologySpreadConstraints across nodes (hostname) and zones, ScheduleAnyway.
+   * @default true
+   */
+  readonly spread?: boolean;
+  /**
+   * Pod anti-affinity between replicas.
+   * @default AntiAffinity.NONE
+   */
+  readonly antiAffinity?: AntiAffinity;
+  /**
+   * A PodDisruptionBudget (maxUnavailable 1) when the service can have 2 or more replicas.
+   * @default true
+   */
+  readonly podDisruptionBudget?: boolean;
+  /**
+   * Who may call the serving port. Everything else is denied.
+   * @default - nobody (a warning is printed)
+   */
+  readonly clients?: ClientPeer[];
+  /**
+   * The namespace Prometheus runs in; it may scrape the metrics port.
+   * @default 'monitoring'
+   */
+  readonly monitoringNamespace?: string;
+  /**
+   * Create the NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * A ServiceMonitor or PodMonitor.
+   * @default - none (pods carry prometheus.io/* annotations)
+   */
+  readonly monitor?: MetricsMonitor;
+  /**
+   * Pod security settings.
+   * @default - restricted, UID/GID 1000, read-only root filesystem
+   */
+  readonly security?: WorkloadSecurityOptions;
+  /**
+   * preStop delay.
+   * @default Duration.seconds(15)
+   */
+  readonly preStopDelay?: Duration;
+  /**
+   * Engine drain time after SIGTERM.
+   * @default Duration.seconds(45)
+   */
+  readonly shutdownTimeout?: Duration;
+  /**
+   * terminationGracePeriodSeconds, at least preStopDelay + shutdownTimeout + 5 s.
+   * @default - preStopDelay + shutdownTimeout + 5 s
+   */
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * priorityClassName.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+  /**
+   * schedulerName.
+   * @default - the default scheduler
+   */
+  readonly schedulerName?: string;
+  /**
+   * Extra node placement, on top of the tenant's.
+   * @default - none
+   */
+  readonly placement?: NodePlacement;
+  /**
+   * `app.kubernetes.io/part-of`.
+   * @default - none
+   */
+  readonly partOf?: string;
+  /**
+   * Extra labels on every object and pod (not used in selectors).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+interface PeakUsage {
+  readonly pods: number;
+  readonly description: string;
+}
+
+/**
+ * Serves a model on GPU nodes: a Deployment (or a StatefulSet with a per-replica cache, or a
+ * LeaderWorkerSet for multi-node models), a ClusterIP Service with `http` and `metrics` ports, an HPA or
+ * KEDA ScaledObject, a PodDisruptionBudget, NetworkPolicies, a ServiceAccount and optionally a
+ * ServiceMonitor or PodMonitor. Bad input fails at synth time with the construct path and prop.
+ */
+export class GpuInferenceService extends Construct {
+  /** Finds every GpuInferenceService under a scope (the whole app from the root). */
+  public static all(scope: Construct): GpuInferenceService[] {
+    return scope.node.findAll().filter((c): c is GpuInferenceService => c instanceof GpuInferenceService);
+  }
+
+  /** The service name. */
+  public readonly name: string;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The ClusterIP Service's name. */
+  public readonly serviceName: string;
+  /** The serving port (Service port `http`). */
+  public readonly port: number;
+  /** The Service's `metrics` port number. */
+  public readonly metricsPort: number;
+  /** The engine. */
+  public readonly engine: ServingEngine;
+  /** Labels selecting the pods (all pods, leaders and workers, for multi-node). */
+  public readonly selectorLabels: { [key: string]: string };
+  /** Labels on every object. */
+  public readonly labels: { [key: string]: string };
+  /** The workload kind: `Deployment`, `StatefulSet` or `LeaderWorkerSet`. */
+  public readonly workloadKind: string;
+  /** The pod template of a single-node service (the leader's for multi-node). */
+  public readonly podTemplate: k8s.PodTemplateSpec;
+  /** The built model-server pod (the leader's for multi-node). */
+  public readonly pod: ModelServerPod;
+  /** The Deployment, undefined for a StatefulSet or LeaderWorkerSet. */
+  public readonly deployment?: k8s.KubeDeployment;
+  /** The StatefulSet, when used. */
+  public readonly statefulSet?: k8s.KubeStatefulSet;
+  /** The LeaderWorkerSet, for multi-node services. */
+  public readonly leaderWorkerSet?: LeaderWorkerSet;
+  /** The ClusterIP Service (the leaders' Service for multi-node). */
+  public readonly service: k8s.KubeService;
+  /** The headless Service of a StatefulSet. */
+  public readonly headlessService?: k8s.KubeService;
+  /** The ServiceAccount. */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The shared model cache PVC, when created. */
+  public readonly modelCacheClaim?: k8s.KubePersistentVolumeClaim;
+  /** The HPA, when autoscaling with an HPA. */
+  public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The KEDA ScaledObject, when autoscaling with KEDA. */
+  public readonly scaledObject?: keda.ScaledObject;
+  /** The PodDisruptionBudget, when created. */
+  public readonly pdb?: k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicies (ingress, egress). */
+  public readonly networkPolicies: k8s.KubeNetworkPolicy[] = [];
+  /** The ServiceMonitor, when asked for. */
+  public readonly serviceMonitor?: sm.ServiceMonitor;
+  /** The PodMonitor, when asked for. */
+  public readonly podMonitor?: pm.PodMonitor;
+  /** The per-pod custom metrics the HPA reads (for PrometheusAdapterRules). Empty without an HPA. */
+  public readonly customMetrics: CustomMetric[];
+  /** Fewest replicas (model replicas / groups). */
+  public readonly minReplicas: number;
+  /** Most replicas (model replicas / groups). */
+  public readonly maxReplicas: number;
+
+  private scaleTarget: WorkloadReference;
+
+  constructor(scope: Construct, id: string, props: GpuInferenceServiceProps) {
+    super(scope, id);
+    this.name = requireDnsLabel(this, 'name', props.name, 52);
+    const tenant = props.tenant;
+    if (props.namespace !== undefined && tenant && props.namespace !== tenant.namespaceName) {
+      fail(this, 'namespace', props.namespace, `the tenant's namespace "${tenant.namespaceName}" (or leave namespace out)`);
+    }
+    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? tenant?.namespaceName ?? 'default');
+    this.engine = props.engine ?? ServingEngine.vllm();
+    requireLabels(this, 'labels', props.labels);
+    const nodes = requireInteger(this, 'nodesPerReplica', props.nodesPerReplica ?? 1, 1);
+    const multiNode = nodes > 1;
+
+    // Replicas and autoscaling.
+    const autoscaling = props.autoscaling;
+    if (autoscaling && props.replicas !== undefined) {
+      fail(this, 'replicas', props.replicas, 'leave replicas out when autoscaling is set (the autoscaler owns the count)');
+    }
+    if (autoscaling) {
+      const o = autoscaling.hpaOptions ?? autoscaling.kedaOptions!;
+      requireInteger(this, 'autoscaling.maxReplicas', o.maxReplicas, 1);
+      const min = o.minReplicas ?? 1;
+      if (autoscaling.kind === 'hpa' && min === 0) {
+        fail(this, 'autoscaling.minReplicas', 0, 'at least 1 for an HPA; scale to zero only with Autoscaling.keda(...)');
+      }
+      requireInteger(this, 'autoscaling.minReplicas', min, autoscaling.kind === 'keda' ? 0 : 1);
+      if (min > o.maxReplicas) {
+        fail(this, 'autoscaling.minReplicas', min, `at most maxReplicas (${o.maxReplicas})`);
+      }
+      this.minReplicas = min;
+      this.maxReplicas = o.maxReplicas;
+    } else {
+      const r = props.replicas ?? 1;
+      if (r === 0) fail(this, 'replicas', 0, 'at least 1; scale to zero only with Autoscaling.keda(...)');
+      this.minReplicas = this.maxReplicas = requireInteger(this, 'replicas', r, 1);
+    }
+
+    // Workload kind.
+    const cache = props.modelCache;
+    const perReplica = cache?.kind === 'perReplica';
+    if (multiNode) {
+      if (props.workloadKind) fail(this, 'workloadKind', props.workloadKind.value, 'left out when nodesPerReplica > 1 (a LeaderWorkerSet runs multi-node replicas)');
+      if (perReplica) fail(this, 'modelCache', 'perReplica', 'a shared (ReadWriteMany) or existing claim when nodesPerReplica > 1: every pod of a group loads the same weights');
+      if (props.rollout) fail(this, 'rollout', props.rollout.type, 'left out when nodesPerReplica > 1 (the LeaderWorkerSet replaces one group at a time)');
+      this.workloadKind = 'LeaderWorkerSet';
+    } else {
+      const kind = props.workloadKind ?? (perReplica ? ServingWorkloadKind.STATEFUL_SET : ServingWorkloadKind.DEPLOYMENT);
+      if (perReplica && kind !== ServingWorkloadKind.STATEFUL_SET) {
+        fail(this, 'workloadKind', kind.value, 'StatefulSet with ModelCache.perReplica (volumeClaimTemplates)');
+      }
+      if (kind === ServingWorkloadKind.STATEFUL_SET && props.rollout) {
+        fail(this, 'rollout', props.rollout.type, 'left out for a StatefulSet: it replaces one pod at a time without surge');
+      }
+      this.workloadKind = kind.value;
+    }
+
+    // Rollout budget (Deployment only).
+    const rollout = this.workloadKind === 'Deployment' ? (props.rollout ?? RolloutStrategy.rollingUpdate()) : undefined;
+    if (rollout && rollout.type === 'RollingUpdate') {
+      requireInteger(this, 'rollout.maxSurge', rollout.maxSurge, 0);
+      requireInteger(this, 'rollout.maxUnavailable', rollout.maxUnavailable, 0);
+      if (rollout.maxSurge === 0 && rollout.maxUnavailable === 0) {
+        fail(this, 'rollout', { maxSurge: 0, maxUnavailable: 0 }, 'maxSurge or maxUnavailable above 0 (both 0 can never progress)');
+      }
+    }
+    const surge = rollout?.type === 'RollingUpdate' ? rollout.maxSurge : 0;
+
+    // Identity and labels.
+    const identity = { name: this.name, component: 'server', partOf: props.partOf, tenant: tenant?.tenantName };
+    this.selectorLabels = selectorLabels(identity);
+    this.labels = { ...props.labels, ...standardLabels(identity) };
+    this.serviceName = this.name;
+
+    // Service account (its token is never mounted).
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: this.meta(this.name),
+      automountServiceAccountToken: false,
+    });
+    setSyncWave(this.serviceAccount, SyncWave.POLICY);
+
+    // Model cache.
+    let cacheMount: ModelCacheMount | undefined;
+    if (cache?.kind === 'shared') {
+      const o = cache.sharedOptions!;
+      o.size.validate(this, 'modelCache.size');
+      const claimName = requireDnsSubdomain(this, 'modelCache.claimName', o.claimName ?? childName(this, 'modelCache.claimName', [this.name, 'model-cache']));
+      if (o.readWriteOnce && this.maxReplicas * nodes > 1) {
+        addWarning(this, 'modelCache: a ReadWriteOnce claim shared by several pods only works while they run on one node');
+      }
+      this.modelCacheClaim = new k8s.KubePersistentVolumeClaim(this, 'ModelCache', {
+        metadata: this.meta(claimName),
+        spec: {
+          accessModes: [o.readWriteOnce ? 'ReadWriteOnce' : 'ReadWriteMany'],
+          storageClassName: o.storageClassName,
+          resources: { requests: { storage: o.size.toK8s() } },
+        },
+      });
+      setSyncWave(this.modelCacheClaim, SyncWave.CONFIG);
+      cacheMount = { claimName, mountPath: o.mountPath };
+    } else if (cache?.kind === 'existing') {
+      cacheMount = { claimName: cache.existingClaimName, mountPath: cache.existingOptions?.mountPath, readOnly: cache.existingOptions?.readOnly };
+    } else if (cache?.kind === 'perReplica') {
+      cache.perReplicaOptions!.size.validate(this, 'modelCache.size');
+      cacheMount = { mountPath: cache.perReplicaOptions!.mountPath };
+    } else if (multiNode) {
+      addWarning(this, 'modelCache: no shared cache for a multi-node service; every pod downloads the weights itself');
+    }
+
+    // Pods.
+    const download = props.modelDownload ?? true;
+    const podLabels = { ...props.labels, ...standardLabels(identity) };
+    const scheduling = this.schedulingFor(props, multiNode);
+    const podProps = (role?: MultiNodeRole) => ({
+      image: props.image,
+      allowLatestImage: props.allowLatestImage,
+      model: props.model,
+      engine: this.engine,
+      gpu: props.gpu,
+      tensorParallelSize: props.tensorParallelSize,
+      cpu: props.cpu,
+      memory: props.memory,
+      shmSize: props.shmSize,
+      maxModelLoadTime: props.maxModelLoadTime,
+      extraArgs: props.extraArgs,
+      env: props.env,
+      hfTokenSecret: props.hfTokenSecret,
+      modelCache: cacheMount,
+      offline: !download,
+      security: props.security,
+      preStopDelay: props.preStopDelay,
+      shutdownTimeout: props.shutdownTimeout,
+      terminationGracePeriod: props.terminationGracePeriod,
+      priorityClassName: props.priorityClassName,
+      schedulerName: props.schedulerName,
+      serviceAccountName: this.serviceAccount.name,
+      placement: mergePlacement(tenant?.placement, props.placement),
+      labels: role ? { ...podLabels, [ROLE_LABEL]: role.value } : podLabels,
+      annotations: role === MultiNodeRole.WORKER ? undefined : {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(this.engine.metricsPort),
+        'prometheus.io/path': this.engine.metricsPath,
+      },
+      multiNode: role ? { role, nodes } : undefined,
+    });
+    this.pod = buildModelServerPod(this, '', podProps(multiNode ? MultiNodeRole.LEADER : undefined));
+    const withScheduling = (t: k8s.PodTemplateSpec): k8s.PodTemplateSpec => ({ ...t, spec: { ...t.spec!, ...scheduling(t.spec!) } });
+    this.podTemplate = withScheduling(this.pod.template);
+    this.port = this.pod.port;
+    this.metricsPort = this.engine.separateMetricsPort ? this.engine.metricsPort : (this.port === 9090 ? 9091 : 9090);
+
+    // The workload.
+    const progressDeadline = props.progressDeadline?.toSeconds() ?? this.pod.maxModelLoadSeconds + 600;
+    requireInteger(this, 'progressDeadline', progressDeadline, 60);
+    if (progressDeadline < this.pod.maxModelLoadSeconds) {
+      fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${this.pod.maxModelLoadSeconds}s), or every rollout is reported failed while the model loads`);
+    }
+    const autoscaled = autoscaling !== undefined;
+    if (this.workloadKind === 'Deployment') {
+      this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: this.meta(this.name),
+        spec: {
+          replicas: autoscaled ? undefined : this.minReplicas,
+          selector: { matchLabels: this.selectorLabels },
+          template: this.podTemplate,
+          strategy: rollout!.type === 'Recreate' ? { type: 'Recreate' } : {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(rollout!.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(rollout!.maxUnavailable) },
+          },
+          progressDeadlineSeconds: progressDeadline,
+          revisionHistoryLimit: 5,
+        },
+      });
+      setSyncWave(this.deployment, SyncWave.WORKLOAD);
+    } else if (this.workloadKind === 'StatefulSet') {
+      const headlessName = childName(this, 'name', [this.name, 'headless']);
+      this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+        metadata: this.meta(headlessName),
+        spec: {
+          clusterIp: 'None',
+          selector: this.selectorLabels,
+          ports: [{ name: HTTP_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME) }],
+        },
+      });
+      setSyncWave(this.headlessService, SyncWave.WORKLOAD);
+      const pr = cache?.perReplicaOptions;
+      this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+        metadata: this.meta(this.name),
+        spec: {
+          serviceName: headlessName,
+          replicas: autoscaled ? undefined : this.minReplicas,
+          selector: { matchLabels: this.selectorLabels },
+          template: this.podTemplate,
+          podManagementPolicy: 'Parallel',
+          updateStrategy: { type: 'RollingUpdate' },
+          revisionHistoryLimit: 5,
+          volumeClaimTemplates: pr ? [{
+            metadata: { name: 'model-cache', labels: this.labels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: pr.storageClassName,
+              resources: { requests: { storage: pr.size.toK8s() } },
+            },
+          }] : undefined,
+        },
+      });
+      setSyncWave(this.statefulSet, SyncWave.WORKLOAD);
+    } else {
+      const worker = buildModelServerPod(this, 'worker', podProps(MultiNodeRole.WORKER));
+      this.leaderWorkerSet = new LeaderWorkerSet(this, 'LeaderWorkerSet', {
+        name: this.name,
+        namespace: this.namespace,
+        replicas: this.minReplicas,
+        size: nodes,
+        leaderTemplate: this.podTemplate,
+        workerTemplate: withScheduling(worker.template),
+        rolloutStrategy: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
+        labels: this.labels,
+      });
+    }
+    this.scaleTarget = this.workloadRef;
+
+    // The ClusterIP Service (leaders only for multi-node).
+    const serviceSelector = multiNode ? { ...this.selectorLabels, [ROLE_LABEL]: MultiNodeRole.LEADER.value } : this.selectorLabels;
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: this.meta(this.serviceName),
+      spec: {
+        type: 'ClusterIP',
+        selector: serviceSelector,
+        ports: [
+          { name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' },
+          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString(this.pod.metricsPortName), protocol: 'TCP' },
+        ],
+      },
+    });
+    setSyncWave(this.service, SyncWave.WORKLOAD);
+
+    // Autoscaling.
+    this.customMetrics = [];
+    if (autoscaling?.kind === 'hpa') {
+      this.hpa = this.createHpa(autoscaling);
+    } else if (autoscaling?.kind === 'keda') {
+      this.scaledObject = this.createScaledObject(autoscaling);
+    }
+
+    // Disruption budget: a drain takes one replica at a time.
+    const pdbWanted = props.podDisruptionBudget ?? true;
+    if (pdbWanted && this.maxReplicas >= 2) {
+      this.pdb = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata: this.meta(this.name),
+        spec: {
+          maxUnavailable: k8s.IntOrString.fromNumber(multiNode ? nodes : 1),
+          selector: { matchLabels: this.selectorLabels },
+          // Let a crash-looping pod be evicted, or it blocks node drains forever.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+      setSyncWave(this.pdb, SyncWave.WORKLOAD);
+    }
+
+    // Network policies.
+    if (props.networkPolicy ?? true) this.createNetworkPolicies(props, multiNode, download);
+
+    // Monitoring.
+    if (props.monitor) this.createMonitor(props.monitor, serviceSelector);
+
+    // Scheduling checks that need the pool size.
+    this.checkPool(props, surge);
+
+    // Tenant quota, at the service's peak: max replicas plus rollout surge, every pod of every group.
+    if (tenant) {
+      const peak = this.peak(surge, nodes);
+      const gpuCount = this.pod.gpuCount;
+      checkFitsTenant(this, tenant, () => ({
+        description: peak.description,
+        gpus: this.pod.gpu ? [{ resource: this.pod.gpu.resource, count: peak.pods * gpuCount }] : [],
+        cpuRequests: peak.pods * this.pod.cpu.amount,
+        cpuLimits: peak.pods * this.pod.cpu.amount,
+        memoryRequests: peak.pods * this.pod.memory.bytes,
+        memoryLimits: peak.pods * this.pod.memory.bytes,
+      }));
+    }
+  }
+
+  /** The workload the Service fronts (`apps/v1 Deployment`, `apps/v1 StatefulSet` or the LeaderWorkerSet). */
+  public get workloadRef(): WorkloadReference {
+    if (this.workloadKind === 'LeaderWorkerSet') return { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: this.name };
+    return { apiVersion: 'apps/v1', kind: this.workloadKind, name: this.name };
+  }
+
+  /** The Deployment's name, for constructs that reference it (an Argo Rollout `workloadRef`). Undefined otherwise. */
+  public get deploymentName(): string | undefined {
+    return this.deployment ? this.name : undefined;
+  }
+
+  /** What the HPA or ScaledObject scales (the workload unless retargeted). */
+  public get scaleTargetRef(): WorkloadReference {
+    return this.scaleTarget;
+  }
+
+  /**
+   * Points the HPA or ScaledObject at another scalable object, for example an Argo Rollout that took over
+   * the Deployment through `workloadRef`.
+   */
+  public retargetAutoscaling(target: WorkloadReference): void {
+    this.scaleTarget = { ...target };
+  }
+
+  private meta(name: string): { name: string; namespace: string; labels: { [key: string]: string } } {
+    return { name, namespace: this.namespace, labels: this.labels };
+  }
+
+  private schedulingFor(props: GpuInferenceServiceProps, multiNode: boolean): (spec: k8s.PodSpec) => Partial<k8s.PodSpec> {
+    const spread = props.spread ?? true;
+    const anti = props.antiAffinity ?? AntiAffinity.NONE;
+    const selector = { matchLabels: this.selectorLabels };
+    // Spread per revision, so old and new pods of a rollout are counted apart.
+    const revisionKey = multiNode ? undefined : (props.workloadKind === ServingWorkloadKind.STATEFUL_SET || props.modelCache?.kind === 'perReplica')
+      ? ['controller-revision-hash'] : ['pod-template-hash'];
+    return (spec) => {
+      const tsc: k8s.TopologySpreadConstraint[] = spread ? ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: selector,
+        matchLabelKeys: revisionKey,
+      })) : [];
+      const term = { topologyKey: 'kubernetes.io/hostname', labelSelector: selector };
+      const podAntiAffinity: k8s.PodAntiAffinity | undefined = anti === AntiAffinity.HARD
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : anti === AntiAffinity.SOFT ? { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } : undefined;
+      return {
+        topologySpreadConstraints: tsc.length > 0 ? tsc : undefined,
+        affinity: podAntiAffinity ? { ...spec.affinity, podAntiAffinity } : spec.affinity,
+      };
+    };
+  }
+
+  private behavior(stabilization: Duration | undefined): k8s.HorizontalPodAutoscalerBehaviorV2 {
+    const window = stabilization?.toSeconds() ?? 600;
+    requireInteger(this, 'autoscaling.scaleDownStabilization', window, 0, 3600);
+    return {
+      // GPU pods take minutes to become ready: add at most 2 per minute, remove 1 per 5 minutes.
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: window, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
+    };
+  }
+
+  private createHpa(autoscaling: Autoscaling): k8s.KubeHorizontalPodAutoscalerV2 {
+    const o = autoscaling.hpaOptions!;
+    const metrics: k8s.MetricSpecV2[] = [];
+    if (o.cpuUtilization !== undefined) {
+      requireInteger(this, 'autoscaling.cpuUtilization', o.cpuUtilization, 1, 1000);
+      metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpuUtilization } } });
+    }
+    const resolved: ResolvedPodMetric[] = (o.metrics ?? []).map((m, i) => m.resolve(this, `autoscaling.metrics[${i}]`, this.engine));
+    for (const m of resolved) {
+      metrics.push({
+        type: 'Pods',
+        pods: { metric: { name: m.metricName }, target: { type: 'AverageValue', averageValue: quantityOf(m.averageValue) } },
+      });
+      (this.customMetrics as CustomMetric[]).push({ seriesName: m.seriesName, metricName: m.metricName });
+    }
+    if (metrics.length === 0) {
+      fail(this, 'autoscaling.metrics', [], 'at least one metric with a target: cpuUtilization or metrics such as PodMetric.queueLength(5)');
+    }
+    const hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', {
+      metadata: this.meta(this.name),
+      spec: {
+        scaleTargetRef: Lazy.any({ produce: () => ({ ...this.scaleTarget }) }),
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        metrics,
+        behavior: this.behavior(o.scaleDownStabilization),
+      },
+    });
+    setSyncWave(hpa, SyncWave.WORKLOAD);
+    return hpa;
+  }
+
+  private createScaledObject(autoscaling: Autoscaling): keda.ScaledObject {
+    const o = autoscaling.kedaOptions!;
+    if (typeof o.serverAddress !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.serverAddress)) {
+      fail(this, 'autoscaling.serverAddress', o.serverAddress, 'an http(s) URL of the Prometheus server, such as "http://prometheus.monitoring:9090"');
+    }
+    const metric = (o.metric ?? PodMetric.queueLength(5)).resolve(this, 'autoscaling.metric', this.engine);
+    const query = o.query ?? `sum(${metric.seriesName}{namespace="${this.namespace}",pod=~"${this.podNamePattern()}"})`;
+    const seconds = (d: Duration | undefined, dflt: number, prop: string) => requireInteger(this, prop, d?.toSeconds() ?? dflt, 1);
+    if (this.minReplicas === 0) {
+      addWarning(this, 'autoscaling.minReplicas: 0 scales to zero; the first request after idle waits for a pod to load the model, so put a request-holding router or gateway in front');
+    }
+    const so = new keda.ScaledObject(this, 'ScaledObject', {
+      metadata: this.meta(this.name),
+      spec: {
+        scaleTargetRef: Lazy.any({ produce: () => ({ ...this.scaleTarget }) }),
+        minReplicaCount: this.minReplicas,
+        maxReplicaCount: this.maxReplicas,
+        pollingInterval: seconds(o.pollingInterval, 15, 'autoscaling.pollingInterval'),
+        cooldownPeriod: seconds(o.cooldownPeriod, 600, 'autoscaling.cooldownPeriod'),
+        advanced: { horizontalPodAutoscalerConfig: { name: this.name, behavior: this.behavior(o.scaleDownStabilization) as any } },
+        triggers: [{
+          type: 'prometheus',
+          name: metric.metricName.replace(/_/g, '-'),
+          metricType: 'AverageValue',
+          metadata: { serverAddress: o.serverAddress, query, threshold: String(metric.averageValue) },
+        }],
+      },
+    });
+    setSyncWave(so, SyncWave.WORKLOAD);
+    return so;
+  }
+
+  /** A regex for this service's pod names (Deployment `<name>-<hash>-<id>`, StatefulSet `<name>-<n>`, LWS). */
+  private podNamePattern(): string {
+    if (this.workloadKind === 'Deployment') return `${this.name}-[a-z0-9]+-[a-z0-9]+`;
+    if (this.workloadKind === 'StatefulSet') return `${this.name}-[0-9]+`;
+    return `${this.name}-[0-9]+`; // LWS leaders
+  }
+
+  private createNetworkPolicies(props: GpuInferenceServiceProps, multiNode: boolean, download: boolean): void {
+    const podSelector = { matchLabels: this.selectorLabels };
+    const monitoring = requireDnsLabel(this, 'monitoringNamespace', props.monitoringNamespace ?? 'monitoring');
+    const clients = props.clients ?? [];
+    if (clients.length === 0) {
+      addWarning(this, 'clients: none declared, so the NetworkPolicy admits no client on the serving port');
+    }
+    const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    const ingress: k8s.NetworkPolicyIngressRule[] = [];
+    if (clients.length > 0) ingress.push({ from: clients.map((c) => c.peer), ports: [tcp(this.port)] });
+    ingress.push({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring } } }],
+      ports: [tcp(this.engine.metricsPort)],
+    });
+    // Multi-node groups talk among themselves (NCCL, Ray, torch.distributed) on many ports.
+    if (multiNode) ingress.push({ from: [{ podSelector }] });
+    const ing = new k8s.KubeNetworkPolicy(this, 'IngressPolicy', {
+      metadata: this.meta(childName(this, 'name', [this.name, 'ingress'])),
+      spec: { podSelector, policyTypes: ['Ingress'], ingress },
+    });
+    const egress: k8s.NetworkPolicyEgressRule[] = [{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+    }];
+    if (download) {
+      // The model hub over HTTPS; never the cloud metadata endpoint.
+      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [tcp(443)] });
+    }
+    if (multiNode) egress.push({ to: [{ podSelector }] });
+    const eg = new k8s.KubeNetworkPolicy(this, 'EgressPolicy', {
+      metadata: this.meta(childName(this, 'name', [this.name, 'egress'])),
+      spec: { podSelector, policyTypes: ['Egress'], egress },
+    });
+    for (const p of [ing, eg]) setSyncWave(p, SyncWave.POLICY);
+    this.networkPolicies.push(ing, eg);
+  }
+
+  private createMonitor(monitor: MetricsMonitor, serviceSelector: { [key: string]: string }): void {
+    const o = monitor.options;
+    requireLabels(this, 'monitor.labels', o.labels);
+    const interval = `${requireInteger(this, 'monitor.interval', o.interval?.toSeconds() ?? 15, 1)}s`;
+    const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.labels, ...o.labels } };
+    if (monitor.kind === 'ServiceMonitor') {
+      (this as { serviceMonitor?: sm.ServiceMonitor }).serviceMonitor = new sm.ServiceMonitor(this, 'ServiceMonitor', {
+        metadata,
+        spec: {
+          selector: { matchLabels: this.selectorLabels },
+          namespaceSelector: { matchNames: [this.namespace] },
+          endpoints: [{ port: 'metrics', path: this.engine.metricsPath, interval }],
+        },
+      });
+      setSyncWave(this.serviceMonitor!, SyncWave.CONFIG);
+    } else {
+      (this as { podMonitor?: pm.PodMonitor }).podMonitor = new pm.PodMonitor(this, 'PodMonitor', {
+        metadata,
+        spec: {
+          selector: { matchLabels: serviceSelector },
+          namespaceSelector: { matchNames: [this.namespace] },
+          podMetricsEndpoints: [{ port: this.pod.metricsPortName, path: this.engine.metricsPath, interval }],
+        },
+      });
+      setSyncWave(this.podMonitor!, SyncWave.CONFIG);
+    }
+  }
+
+  private checkPool(props: GpuInferenceServiceProps, surge: number): void {
+    if (props.nodePoolSize === undefined) return;
+    const pool = requireInteger(this, 'nodePoolSize', props.nodePoolSize, 1);
+    if (props.antiAffinity !== AntiAffinity.HARD) return;
+    const nodes = props.nodesPerReplica ?? 1;
+    if (this.maxReplicas * nodes > pool) {
+      fail(this, 'antiAffinity', 'HARD', `at most one pod per node, so at most ${pool} pods on the ${pool}-node pool; the service wants ${this.maxReplicas * nodes} (use AntiAffinity.SOFT or fewer replicas)`);
+    }
+    if (surge > 0 && this.maxReplicas + surge > pool) {
+      fail(this, 'rollout.maxSurge', surge, `0 with hard anti-affinity and ${this.maxReplicas} replicas on a ${pool}-node pool: the surge pod has no free node and the rollout stays Pending`);
+    }
+  }
+
+  private peak(surge: number, nodes: number): PeakUsage {
+    const pods = (this.maxReplicas + surge) * nodes;
+    const parts = [`${this.maxReplicas} ${this.minReplicas === this.maxReplicas ? 'replicas' : 'max replicas'}`];
+    if (surge > 0) parts.push(`${surge} surge`);
+    const per = this.pod.gpuCount > 0 ? `, ${this.pod.gpuCount} GPU(s) per pod` : '';
+    return { pods, description: `${parts.join(' + ')}${nodes > 1 ? ` x ${nodes} pods per group` : ''}${per}` };
+  }
+}
+
+function mergePlacement(a: NodePlacement | undefined, b: NodePlacement | undefined): NodePlacement | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    nodeSelector: { ...a.nodeSelector, ...b.nodeSelector },
+    preferredNodeLabels: { ...a.preferredNodeLabels, ...b.preferredNodeLabels },
+    tolerations: [...(a.tolerations ?? []), ...(b.tolerations ?? [])],
+  };
+}
+
+/** A target value as a quantity: whole numbers as is, fractions in milli-units ("800m"). */
+function quantityOf(v: number): k8s.Quantity {
+  return Number.isInteger(v) ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(`${Math.round(v * 1000)}m`);
+}

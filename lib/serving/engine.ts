@@ -1,0 +1,338 @@
+import { IConstruct } from 'constructs';
+import { fail, requirePort } from '../core/errors';
+
+/** The env vars the LeaderWorkerSet controller injects into every pod of a group. */
+export class LwsEnv {
+  /** DNS name of the group's leader pod. */
+  public static readonly LEADER_ADDRESS = 'LWS_LEADER_ADDRESS';
+  /** Number of pods in the group, leader included. */
+  public static readonly GROUP_SIZE = 'LWS_GROUP_SIZE';
+  /** Index of this pod in its group (0 = leader). */
+  public static readonly WORKER_INDEX = 'LWS_WORKER_INDEX';
+
+  /** `$(NAME)`: the kubelet expands it in command and args. */
+  public static ref(name: string): string {
+    return `$(${name})`;
+  }
+
+  private constructor() {}
+}
+
+/** The role of a pod in a multi-node (LeaderWorkerSet) group. */
+export class MultiNodeRole {
+  /** Worker index 0: serves the API. */
+  public static readonly LEADER = new MultiNodeRole('leader');
+  /** Every other pod: joins the leader, serves nothing. */
+  public static readonly WORKER = new MultiNodeRole('worker');
+  private constructor(public readonly value: string) {}
+}
+
+/** What the engine needs to build its serve command. */
+export interface ServeOptions {
+  /** The model id (Hugging Face repo id) or a local path. */
+  readonly model: string;
+  /** The port the server listens on. */
+  readonly port: number;
+  /** GPUs per pod (tensor parallel size). */
+  readonly tensorParallelSize: number;
+  /**
+   * Nodes per model instance (pipeline parallel size for vLLM, `--nnodes` for SGLang).
+   * @default 1
+   */
+  readonly pipelineParallelSize?: number;
+  /**
+   * Engine drain time after SIGTERM, in seconds, passed to engines that take it.
+   * @default - not passed
+   */
+  readonly shutdownTimeoutSeconds?: number;
+  /**
+   * Extra args appended after the engine's own.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+}
+
+/** A container entrypoint: `command` and `args`. */
+export interface EngineCommand {
+  readonly command: string[];
+  readonly args: string[];
+}
+
+/** Options of the vLLM preset. */
+export interface VllmOptions {
+  /**
+   * Pass `--shutdown-timeout <seconds>` (vLLM >= 0.18) so the engine drains in-flight requests for the
+   * configured shutdown timeout. Turn off for older images, which reject the flag.
+   * @default true
+   */
+  readonly shutdownTimeoutFlag?: boolean;
+  /**
+   * Multi-node mode: `true` starts a Ray cluster across the group (leader `ray start --head`, workers join
+   * `$(LWS_LEADER_ADDRESS)`), `false` uses vLLM's native multi-node mode (`--nnodes/--node-rank/--master-addr`,
+   * workers `--headless`, vLLM >= 0.11).
+   * @default true
+   */
+  readonly multiNodeRay?: boolean;
+}
+
+/** Props of a generic engine (any OpenAI-compatible server). */
+export interface GenericEngineProps {
+  /** A short engine name, used in labels and messages. */
+  readonly name: string;
+  /** The serving port. */
+  readonly port: number;
+  /**
+   * The container command. Leave empty to use the image's entrypoint.
+   * @default - the image entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * The args. `{model}`, `{port}` and `{tensorParallelSize}` are replaced by the values.
+   * @default - none
+   */
+  readonly args?: string[];
+  /**
+   * Liveness and startup probe path.
+   * @default '/health'
+   */
+  readonly healthPath?: string;
+  /**
+   * Readiness probe path.
+   * @default - the health path
+   */
+  readonly readinessPath?: string;
+  /**
+   * Prometheus metrics path.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+  /**
+   * Port that serves metrics.
+   * @default - the serving port
+   */
+  readonly metricsPort?: number;
+  /**
+   * Queue-length metric name (Prometheus), used as the default autoscaling metric.
+   * @default - none
+   */
+  readonly queueLengthMetric?: string;
+}
+
+interface EngineSpec {
+  readonly name: string;
+  readonly port: number;
+  readonly healthPath: string;
+  readonly readinessPath: string;
+  readonly metricsPath: string;
+  readonly metricsPort?: number;
+  readonly queueLengthMetric?: string;
+  readonly kvCacheUsageMetric?: string;
+  readonly runningRequestsMetric?: string;
+  readonly supportsMultiNode: boolean;
+  readonly serve: (o: ServeOptions) => EngineCommand;
+  readonly multiNode?: (o: ServeOptions, role: MultiNodeRole) => EngineCommand;
+}
+
+const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,$()-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
+
+/**
+ * A model-server engine preset: its port, probe paths, metrics path and metric names, and how to build
+ * its serve command for one pod or for a multi-node (LeaderWorkerSet) group.
+ */
+export class ServingEngine {
+  /**
+   * vLLM's OpenAI-compatible server (`vllm serve`), port 8000, `/health`, metrics on `/metrics`.
+   * Queue metric `vllm:num_requests_waiting`, KV cache `vllm:kv_cache_usage_perc`.
+   */
+  public static vllm(options: VllmOptions = {}): ServingEngine {
+    const useFlag = options.shutdownTimeoutFlag ?? true;
+    const ray = options.multiNodeRay ?? true;
+    const common = (o: ServeOptions): string[] => [
+      o.model,
+      '--port', String(o.port),
+      '--tensor-parallel-size', String(o.tensorParallelSize),
+      ...((o.pipelineParallelSize ?? 1) > 1 ? ['--pipeline-parallel-size', String(o.pipelineParallelSize)] : []),
+      ...(useFlag && o.shutdownTimeoutSeconds !== undefined ? ['--shutdown-timeout', String(o.shutdownTimeoutSeconds)] : []),
+    ];
+    return new ServingEngine({
+      name: 'vllm',
+      port: 8000,
+      healthPath: '/health',
+      readinessPath: '/health',
+      metricsPath: '/metrics',
+      queueLengthMetric: 'vllm:num_requests_waiting',
+      runningRequestsMetric: 'vllm:num_requests_running',
+      kvCacheUsageMetric: 'vllm:kv_cache_usage_perc',
+      supportsMultiNode: true,
+      serve: (o) => ({ command: ['vllm', 'serve'], args: [...common(o), ...(o.extraArgs ?? [])] }),
+      multiNode: (o, role) => {
+        if (!ray) {
+          const args = [
+            ...common(o),
+            '--nnodes', LwsEnv.ref(LwsEnv.GROUP_SIZE),
+            '--node-rank', LwsEnv.ref(LwsEnv.WORKER_INDEX),
+            '--master-addr', LwsEnv.ref(LwsEnv.LEADER_ADDRESS),
+            ...(role === MultiNodeRole.WORKER ? ['--headless'] : []),
+            ...(o.extraArgs ?? []),
+          ];
+          return { command: ['vllm', 'serve'], args };
+        }
+        // Ray: the leader waits until every node of the group joined, then serves; workers join and block.
+        const script = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
+        if (role === MultiNodeRole.WORKER) {
+          return { command: ['/bin/bash', '-c'], args: [`${script} worker --ray_address=${LwsEnv.ref(LwsEnv.LEADER_ADDRESS)}`] };
+        }
+        const serve = ['vllm', 'serve', ...common(o), '--distributed-executor-backend', 'ray', ...(o.extraArgs ?? [])].map(shellQuote).join(' ');
+        return {
+          command: ['/bin/bash', '-c'],
+          args: [`${script} leader --ray_cluster_size=${LwsEnv.ref(LwsEnv.GROUP_SIZE)} && exec ${serve}`],
+        };
+      },
+    });
+  }
+
+  /**
+   * SGLang (`python3 -m sglang.launch_server`), port 30000, `/health`, metrics on `/metrics`
+   * (`--enable-metrics`). Multi-node shards tensor parallelism across the group (`--tp` = GPUs per pod ×
+   * nodes) with `--dist-init-addr $(LWS_LEADER_ADDRESS):20000 --nnodes --node-rank`.
+   */
+  public static sglang(): ServingEngine {
+    const base = (o: ServeOptions, tp: number): string[] => [
+      '--model-path', o.model,
+      '--host', '0.0.0.0',
+      '--port', String(o.port),
+      '--tp', String(tp),
+      '--enable-metrics',
+    ];
+    return new ServingEngine({
+      name: 'sglang',
+      port: 30000,
+      healthPath: '/health',
+      readinessPath: '/health',
+      metricsPath: '/metrics',
+      queueLengthMetric: 'sglang:num_queue_reqs',
+      runningRequestsMetric: 'sglang:num_running_reqs',
+      kvCacheUsageMetric: 'sglang:token_usage',
+      supportsMultiNode: true,
+      serve: (o) => ({ command: ['python3', '-m', 'sglang.launch_server'], args: [...base(o, o.tensorParallelSize), ...(o.extraArgs ?? [])] }),
+      multiNode: (o) => ({
+        command: ['python3', '-m', 'sglang.launch_server'],
+        args: [
+          ...base(o, o.tensorParallelSize * (o.pipelineParallelSize ?? 1)),
+          '--dist-init-addr', `${LwsEnv.ref(LwsEnv.LEADER_ADDRESS)}:20000`,
+          '--nnodes', LwsEnv.ref(LwsEnv.GROUP_SIZE),
+          '--node-rank', LwsEnv.ref(LwsEnv.WORKER_INDEX),
+          ...(o.extraArgs ?? []),
+        ],
+      }),
+    });
+  }
+
+  /**
+   * Hugging Face Text Generation Inference (`text-generation-launcher`), listening on 8080 (the image's
+   * default 80 needs root), `/health`, metrics on `/metrics`. Single node only.
+   */
+  public static tgi(): ServingEngine {
+    return new ServingEngine({
+      name: 'tgi',
+      port: 8080,
+      healthPath: '/health',
+      readinessPath: '/health',
+      metricsPath: '/metrics',
+      queueLengthMetric: 'tgi_queue_size',
+      runningRequestsMetric: 'tgi_batch_current_size',
+      supportsMultiNode: false,
+      serve: (o) => ({
+        command: ['text-generation-launcher'],
+        args: [
+          '--model-id', o.model,
+          '--num-shard', String(o.tensorParallelSize),
+          '--hostname', '0.0.0.0',
+          '--port', String(o.port),
+          ...(o.extraArgs ?? []),
+        ],
+      }),
+    });
+  }
+
+  /** Any other server. Args may use `{model}`, `{port}` and `{tensorParallelSize}`. Single node only. */
+  public static generic(props: GenericEngineProps): ServingEngine {
+    const fill = (a: string, o: ServeOptions): string => a
+      .split('{model}').join(o.model)
+      .split('{port}').join(String(o.port))
+      .split('{tensorParallelSize}').join(String(o.tensorParallelSize));
+    return new ServingEngine({
+      name: props.name,
+      port: props.port,
+      healthPath: props.healthPath ?? '/health',
+      readinessPath: props.readinessPath ?? props.healthPath ?? '/health',
+      metricsPath: props.metricsPath ?? '/metrics',
+      metricsPort: props.metricsPort,
+      queueLengthMetric: props.queueLengthMetric,
+      supportsMultiNode: false,
+      serve: (o) => ({ command: [...(props.command ?? [])], args: [...(props.args ?? []).map((a) => fill(a, o)), ...(o.extraArgs ?? [])] }),
+    });
+  }
+
+  /** Engine name: `vllm`, `sglang`, `tgi` or the generic name. */
+  public readonly name: string;
+  /** The port the server listens on. */
+  public readonly port: number;
+  /** Startup and liveness probe path. */
+  public readonly healthPath: string;
+  /** Readiness probe path. */
+  public readonly readinessPath: string;
+  /** Prometheus metrics path. */
+  public readonly metricsPath: string;
+  /** The port serving metrics (the serving port unless the engine has a separate one). */
+  public readonly metricsPort: number;
+  /** Queue length gauge (requests waiting), the usual autoscaling signal. Undefined when unknown. */
+  public readonly queueLengthMetric?: string;
+  /** Running requests gauge. Undefined when unknown. */
+  public readonly runningRequestsMetric?: string;
+  /** KV cache usage gauge (0-1). Undefined when unknown. */
+  public readonly kvCacheUsageMetric?: string;
+  /** Whether the engine can span several pods (LeaderWorkerSet). */
+  public readonly supportsMultiNode: boolean;
+
+  private constructor(private readonly spec: EngineSpec) {
+    this.name = spec.name;
+    this.port = spec.port;
+    this.healthPath = spec.healthPath;
+    this.readinessPath = spec.readinessPath;
+    this.metricsPath = spec.metricsPath;
+    this.metricsPort = spec.metricsPort ?? spec.port;
+    this.queueLengthMetric = spec.queueLengthMetric;
+    this.runningRequestsMetric = spec.runningRequestsMetric;
+    this.kvCacheUsageMetric = spec.kvCacheUsageMetric;
+    this.supportsMultiNode = spec.supportsMultiNode;
+  }
+
+  /** True when metrics are served on their own port. */
+  public get separateMetricsPort(): boolean {
+    return this.metricsPort !== this.port;
+  }
+
+  /** Throws unless the engine's own settings are sound (generic engines take them from the user). */
+  public validate(scope: IConstruct, prop: string): this {
+    requirePort(scope, `${prop}.port`, this.port);
+    requirePort(scope, `${prop}.metricsPort`, this.metricsPort);
+    for (const [k, v] of [['healthPath', this.healthPath], ['readinessPath', this.readinessPath], ['metricsPath', this.metricsPath]]) {
+      if (!v.startsWith('/')) fail(scope, `${prop}.${k}`, v, 'an absolute HTTP path starting with "/"');
+    }
+    return this;
+  }
+
+  /** The command and args for a single-pod server. */
+  public serveCommand(options: ServeOptions): EngineCommand {
+    return this.spec.serve(options);
+  }
+
+  /** The command and args for one role of a multi-node group. Throws for engines without multi-node support. */
+  public multiNodeCommand(scope: IConstruct, prop: string, options: ServeOptions, role: MultiNodeRole): EngineCommand {
+    if (!this.spec.multiNode) {
+      fail(scope, prop, this.name, 'an engine with multi-node support: ServingEngine.vllm() or ServingEngine.sglang()');
+    }
+    return this.spec.multiNode(options, role);
+  }
+}

@@ -1,0 +1,407 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { fail, requireInteger } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
+import { Cpu, Memory } from '../core/quantity';
+import { workloadSecurity, WorkloadSecurityOptions, writableDirs, WritableDir } from '../core/security';
+import { applyPlacement, NodePlacement } from '../core/tenant';
+import { MultiNodeRole, ServingEngine } from './engine';
+import { applyGpuPlacement, GpuRequest, resolveGpuRequest, ResolvedGpu } from './gpu';
+import { requirePinnedImage } from './image';
+import { modelServerProbes } from './probes';
+
+/** A key of a Secret (the HF token). Only a reference: the token itself never appears in the manifests. */
+export interface SecretKeyReference {
+  /** The Secret's name, in the workload's namespace. */
+  readonly name: string;
+  /**
+   * The key inside the Secret.
+   * @default 'token'
+   */
+  readonly key?: string;
+}
+
+/** Where the model cache is mounted. */
+export interface ModelCacheMount {
+  /**
+   * The PVC to mount. Leave it out when the workload supplies the volume itself (a StatefulSet's
+   * volumeClaimTemplate named `volumeName`).
+   * @default - no pod volume is added, only the mount
+   */
+  readonly claimName?: string;
+  /**
+   * Volume name.
+   * @default 'model-cache'
+   */
+  readonly volumeName?: string;
+  /**
+   * Mount path; `HF_HOME` points here.
+   * @default '/models'
+   */
+  readonly mountPath?: string;
+  /**
+   * Mount read-only (a cache filled beforehand).
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** Multi-node (LeaderWorkerSet) settings for one pod template. */
+export interface MultiNodeOptions {
+  /** Leader or worker. */
+  readonly role: MultiNodeRole;
+  /** Pods per group (pipeline parallel size), at least 2. */
+  readonly nodes: number;
+}
+
+/** A name/value environment variable. */
+export interface EnvVariable {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Everything a model-server pod needs. */
+export interface ModelServerPodProps {
+  /** Container image, pinned to a tag or digest. */
+  readonly image: string;
+  /** The model id (Hugging Face repo id) or path. */
+  readonly model: string;
+  /** The engine preset. */
+  readonly engine: ServingEngine;
+  /** Pod labels; must include the selector labels. */
+  readonly labels: { [key: string]: string };
+  /**
+   * Pod annotations.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * GPUs per pod.
+   * @default - no GPU (CPU-only pod, e.g. a router)
+   */
+  readonly gpu?: GpuRequest;
+  /**
+   * Tensor parallel size. Must equal the GPUs per pod.
+   * @default - the GPUs per pod (1 without GPUs)
+   */
+  readonly tensorParallelSize?: number;
+  /**
+   * CPU, request = limit.
+   * @default Cpu.cores(4)
+   */
+  readonly cpu?: Cpu;
+  /**
+   * Memory, request = limit. /dev/shm counts against it.
+   * @default Memory.gibibytes(32)
+   */
+  readonly memory?: Memory;
+  /**
+   * Size of /dev/shm (a Memory emptyDir). NCCL needs far more than the container default of 64Mi once
+   * tensor parallel size > 1.
+   * @default Memory.gibibytes(8)
+   */
+  readonly shmSize?: Memory;
+  /**
+   * The longest model load (download + weights + warm-up); the startup probe covers it.
+   * @default Duration.minutes(30)
+   */
+  readonly maxModelLoadTime?: Duration;
+  /**
+   * Extra engine args.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+  /**
+   * Extra environment variables (name/value, or any k8s EnvVar with valueFrom). A literal value for
+   * HF_TOKEN is refused: use `hfTokenSecret`.
+   * @default - none
+   */
+  readonly env?: k8s.EnvVar[];
+  /**
+   * The Hugging Face token, as `HF_TOKEN` from a Secret key.
+   * @default - no token (public models)
+   */
+  readonly hfTokenSecret?: SecretKeyReference;
+  /**
+   * The model cache volume; `HF_HOME` points at it.
+   * @default - an emptyDir under the home directory (downloaded again on every start)
+   */
+  readonly modelCache?: ModelCacheMount;
+  /**
+   * Forbid downloads (`HF_HUB_OFFLINE=1`): the model must already be in the cache.
+   * @default false
+   */
+  readonly offline?: boolean;
+  /**
+   * Security settings; the defaults pass Pod Security `restricted`.
+   * @default - restricted, UID/GID 1000, read-only root filesystem
+   */
+  readonly security?: WorkloadSecurityOptions;
+  /**
+   * Delay in preStop before SIGTERM, so endpoints and load balancers stop sending requests first.
+   * @default Duration.seconds(15)
+   */
+  readonly preStopDelay?: Duration;
+  /**
+   * Time the engine gets after SIGTERM to finish in-flight requests (passed to engines that take it).
+   * @default Duration.seconds(45)
+   */
+  readonly shutdownTimeout?: Duration;
+  /**
+   * terminationGracePeriodSeconds. Must be at least preStopDelay + shutdownTimeout + 5 s.
+   * @default - preStopDelay + shutdownTimeout + 5 s
+   */
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * priorityClassName, so inference can preempt batch work.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+  /**
+   * schedulerName (Volcano, a Kueue-managed scheduler, ...).
+   * @default - the default scheduler
+   */
+  readonly schedulerName?: string;
+  /**
+   * Service account name. Its token is not mounted.
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Node placement (a tenant's pool).
+   * @default - none
+   */
+  readonly placement?: NodePlacement;
+  /**
+   * Container name.
+   * @default 'server'
+   */
+  readonly containerName?: string;
+  /**
+   * Allow an unpinned (`latest` or untagged) image, with a warning.
+   * @default false
+   */
+  readonly allowLatestImage?: boolean;
+  /**
+   * Image pull policy.
+   * @default 'IfNotPresent' (engine images are many GiB)
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Multi-node role (LeaderWorkerSet). Workers get no HTTP port or probes.
+   * @default - single pod
+   */
+  readonly multiNode?: MultiNodeOptions;
+}
+
+/** The built pod template and what callers need to wire Services, policies and quota checks. */
+export interface ModelServerPod {
+  /** The pod template (labels, annotations, spec). */
+  readonly template: k8s.PodTemplateSpec;
+  /** The engine container (also inside `template`). */
+  readonly container: k8s.Container;
+  /** The serving port number (container port named `http`). */
+  readonly port: number;
+  /** The metrics port number. */
+  readonly metricsPort: number;
+  /** The container port name serving metrics: `metrics` when separate, else `http`. */
+  readonly metricsPortName: string;
+  /** The resolved GPU request, undefined for CPU-only pods. */
+  readonly gpu?: ResolvedGpu;
+  /** GPUs per pod (0 without GPUs). */
+  readonly gpuCount: number;
+  /** CPU request = limit. */
+  readonly cpu: Cpu;
+  /** Memory request = limit. */
+  readonly memory: Memory;
+  /** /dev/shm size. */
+  readonly shmSize: Memory;
+  /** The tensor parallel size (= GPUs per pod). */
+  readonly tensorParallelSize: number;
+  /** The longest model load, in seconds. */
+  readonly maxModelLoadSeconds: number;
+  /** terminationGracePeriodSeconds. */
+  readonly terminationGracePeriodSeconds: number;
+}
+
+/** The named port of the serving endpoint. */
+export const HTTP_PORT_NAME = 'http';
+/** The named port of a separate metrics endpoint. */
+export const METRICS_PORT_NAME = 'metrics';
+/** Margin added to preStop + shutdown so the kubelet never SIGKILLs a draining engine. */
+export const DRAIN_MARGIN_SECONDS = 5;
+/** The writable home directory (read-only root filesystem). */
+export const HOME_DIR = '/home/serving';
+
+const at = (prop: string, name: string): string => (prop ? `${prop}.${name}` : name);
+const TOKEN_VARS = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HUGGINGFACEHUB_API_TOKEN'];
+
+function seconds(scope: IConstruct, prop: string, d: Duration | undefined, dflt: number, min: number): number {
+  const s = d === undefined ? dflt : d.toSeconds();
+  if (!Number.isInteger(s) || s < min) fail(scope, prop, `${s}s`, `a whole number of seconds >= ${min}`);
+  return s;
+}
+
+/**
+ * Builds a model-server pod template shared by every GPU workload: engine command, GPU resources and
+ * placement, probes, /dev/shm, writable /tmp and home, model cache, HF token, restricted security, and a
+ * graceful drain. Throws on bad input with the construct path and prop.
+ */
+export function buildModelServerPod(scope: IConstruct, prop: string, props: ModelServerPodProps): ModelServerPod {
+  const engine = props.engine.validate(scope, at(prop, 'engine'));
+  const image = requirePinnedImage(scope, at(prop, 'image'), props.image, props.allowLatestImage ?? false);
+  if (typeof props.model !== 'string' || props.model.trim() === '') {
+    fail(scope, at(prop, 'model'), props.model, 'a model id such as "meta-llama/Llama-3.1-8B-Instruct" or a path');
+  }
+  requireLabels(scope, at(prop, 'labels'), props.labels);
+  if (Object.keys(props.labels ?? {}).length === 0) fail(scope, at(prop, 'labels'), props.labels, 'at least the selector labels');
+
+  // GPUs and tensor parallelism.
+  const gpu = props.gpu ? resolveGpuRequest(scope, at(prop, 'gpu'), props.gpu) : undefined;
+  const gpuCount = gpu?.count ?? 0;
+  const tp = props.tensorParallelSize ?? Math.max(gpuCount, 1);
+  requireInteger(scope, at(prop, 'tensorParallelSize'), tp, 1);
+  if (tp !== Math.max(gpuCount, 1)) {
+    fail(scope, at(prop, 'tensorParallelSize'), tp, `the GPUs per pod (gpu.count = ${gpuCount}): each tensor-parallel rank needs its own GPU`);
+  }
+  const multiNode = props.multiNode;
+  if (multiNode) requireInteger(scope, at(prop, 'multiNode.nodes'), multiNode.nodes, 2);
+
+  // Memory: /dev/shm (and any other in-memory dir) is charged to the memory limit, so it must fit.
+  const cpu = (props.cpu ?? Cpu.cores(4)).validate(scope, at(prop, 'cpu'));
+  const memory = (props.memory ?? Memory.gibibytes(32)).validate(scope, at(prop, 'memory'));
+  const shmSize = (props.shmSize ?? Memory.gibibytes(8)).validate(scope, at(prop, 'shmSize'));
+  if (cpu.amount <= 0) fail(scope, at(prop, 'cpu'), cpu.text, 'a CPU quantity > 0');
+  if (memory.bytes <= 0) fail(scope, at(prop, 'memory'), memory.text, 'a memory quantity > 0');
+  const dirs: WritableDir[] = [
+    { name: 'tmp', mountPath: '/tmp' },
+    { name: 'home', mountPath: HOME_DIR },
+    { name: 'dshm', mountPath: '/dev/shm', inMemory: true, sizeLimit: shmSize.toK8s() },
+  ];
+  const inMemoryBytes = shmSize.bytes;
+  if (inMemoryBytes >= memory.bytes) {
+    fail(scope, at(prop, 'shmSize'), shmSize.text,
+      `less than the memory limit (${memory.text}): /dev/shm is RAM charged to the container, the engine needs the rest`);
+  }
+
+  // Drain: preStop sleep, then SIGTERM and the engine's shutdown timeout, all inside the grace period.
+  const preStop = seconds(scope, at(prop, 'preStopDelay'), props.preStopDelay, 15, 0);
+  const shutdown = seconds(scope, at(prop, 'shutdownTimeout'), props.shutdownTimeout, 45, 0);
+  const needed = preStop + shutdown + DRAIN_MARGIN_SECONDS;
+  const grace = seconds(scope, at(prop, 'terminationGracePeriod'), props.terminationGracePeriod, needed, 0);
+  if (grace < needed) {
+    fail(scope, at(prop, 'terminationGracePeriod'), `${grace}s`,
+      `at least preStopDelay + shutdownTimeout + ${DRAIN_MARGIN_SECONDS}s = ${preStop}s + ${shutdown}s + ${DRAIN_MARGIN_SECONDS}s = ${needed}s, or the kubelet kills in-flight requests`);
+  }
+
+  if (props.priorityClassName !== undefined) requireDnsSubdomain(scope, at(prop, 'priorityClassName'), props.priorityClassName);
+  if (props.schedulerName !== undefined) requireDnsSubdomain(scope, at(prop, 'schedulerName'), props.schedulerName);
+  if (props.serviceAccountName !== undefined) requireDnsSubdomain(scope, at(prop, 'serviceAccountName'), props.serviceAccountName);
+  const containerName = requireDnsLabel(scope, at(prop, 'containerName'), props.containerName ?? 'server');
+
+  // Environment: writable home, HF cache, token from a Secret only.
+  for (const e of props.env ?? []) {
+    if (TOKEN_VARS.includes(e.name) && e.value !== undefined) {
+      fail(scope, at(prop, `env[${e.name}]`), '<literal token>', 'a Secret reference: set hfTokenSecret instead of a literal token');
+    }
+  }
+  const cache = props.modelCache;
+  const cacheVolume = cache?.volumeName ?? 'model-cache';
+  const cachePath = cache?.mountPath ?? '/models';
+  if (cache) {
+    requireDnsLabel(scope, at(prop, 'modelCache.volumeName'), cacheVolume);
+    if (!cachePath.startsWith('/')) fail(scope, at(prop, 'modelCache.mountPath'), cachePath, 'an absolute path');
+    if (cache.claimName !== undefined) requireDnsSubdomain(scope, at(prop, 'modelCache.claimName'), cache.claimName);
+  }
+  const env: k8s.EnvVar[] = [
+    { name: 'HOME', value: HOME_DIR },
+    { name: 'HF_HOME', value: cache ? cachePath : `${HOME_DIR}/.cache/huggingface` },
+    ...(props.offline ? [{ name: 'HF_HUB_OFFLINE', value: '1' }] : []),
+    ...(props.hfTokenSecret ? [{
+      name: 'HF_TOKEN',
+      valueFrom: { secretKeyRef: { name: requireDnsSubdomain(scope, at(prop, 'hfTokenSecret.name'), props.hfTokenSecret.name), key: props.hfTokenSecret.key ?? 'token' } },
+    }] : []),
+    ...(props.env ?? []),
+  ];
+
+  // Command.
+  const serve = {
+    model: props.model,
+    port: engine.port,
+    tensorParallelSize: tp,
+    pipelineParallelSize: multiNode?.nodes,
+    shutdownTimeoutSeconds: shutdown,
+    extraArgs: props.extraArgs,
+  };
+  const cmd = multiNode ? engine.multiNodeCommand(scope, at(prop, 'engine'), serve, multiNode.role) : engine.serveCommand(serve);
+  const isWorker = multiNode?.role === MultiNodeRole.WORKER;
+
+  const security = workloadSecurity(scope, at(prop, 'security'), props.security);
+  const wd = writableDirs(dirs);
+  const probes = modelServerProbes(scope, prop, {
+    port: HTTP_PORT_NAME,
+    healthPath: engine.healthPath,
+    readinessPath: engine.readinessPath,
+    maxModelLoadTime: props.maxModelLoadTime,
+  });
+  const maxModelLoadSeconds = probes.startupProbe.failureThreshold! * probes.startupProbe.periodSeconds!;
+  const limits: { [key: string]: k8s.Quantity } = { cpu: cpu.toK8s(), memory: memory.toK8s(), ...(gpu?.resources ?? {}) };
+  const ports: k8s.ContainerPort[] = isWorker ? [] : [
+    { name: HTTP_PORT_NAME, containerPort: engine.port, protocol: 'TCP' },
+    ...(engine.separateMetricsPort ? [{ name: METRICS_PORT_NAME, containerPort: engine.metricsPort, protocol: 'TCP' }] : []),
+  ];
+  const container: k8s.Container = {
+    name: containerName,
+    image,
+    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+    command: cmd.command.length > 0 ? cmd.command : undefined,
+    args: cmd.args.length > 0 ? cmd.args : undefined,
+    ports: ports.length > 0 ? ports : undefined,
+    env,
+    resources: { requests: limits, limits },
+    securityContext: security.container,
+    volumeMounts: [
+      ...wd.mounts,
+      ...(cache ? [{ name: cacheVolume, mountPath: cachePath, readOnly: cache.readOnly ? true : undefined }] : []),
+    ],
+    startupProbe: isWorker ? undefined : probes.startupProbe,
+    readinessProbe: isWorker ? undefined : probes.readinessProbe,
+    livenessProbe: isWorker ? undefined : probes.livenessProbe,
+    lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+  let spec: k8s.PodSpec = {
+    containers: [container],
+    volumes: [
+      ...wd.volumes,
+      ...(cache?.claimName ? [{ name: cacheVolume, persistentVolumeClaim: { claimName: cache.claimName, readOnly: cache.readOnly ? true : undefined } }] : []),
+    ],
+    securityContext: security.pod,
+    automountServiceAccountToken: false,
+    // Service links would inject e.g. VLLM_PORT=tcp://... for a Service named "vllm", which vLLM misreads.
+    enableServiceLinks: false,
+    serviceAccountName: props.serviceAccountName,
+    terminationGracePeriodSeconds: grace,
+    priorityClassName: props.priorityClassName,
+    schedulerName: props.schedulerName,
+  };
+  spec = applyGpuPlacement(spec, gpu);
+  spec = applyPlacement(spec, props.placement);
+
+  return {
+    template: { metadata: { labels: { ...props.labels }, annotations: props.annotations }, spec },
+    container,
+    port: engine.port,
+    metricsPort: engine.metricsPort,
+    metricsPortName: engine.separateMetricsPort ? METRICS_PORT_NAME : HTTP_PORT_NAME,
+    gpu,
+    gpuCount,
+    cpu,
+    memory,
+    shmSize,
+    tensorParallelSize: tp,
+    maxModelLoadSeconds,
+    terminationGracePeriodSeconds: grace,
+  };
+}

@@ -1,0 +1,411 @@
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import { GpuResource } from '../../lib/core/gpu';
+import { Memory, Storage } from '../../lib/core/quantity';
+import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
+import { GpuInferenceService, GpuInferenceServiceProps, ROLE_LABEL } from '../../lib/inference/gpu-inference-service';
+import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from '../../lib/inference/options';
+import { ServingEngine } from '../../lib/serving/engine';
+import { formatViolations, synth, synthValid, validate } from '../harness';
+import { FakeTenant } from './fake-tenant';
+
+const IMAGE = 'vllm/vllm-openai:v0.18.0';
+const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+
+beforeAll(() => {
+  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+});
+
+function setup(): { app: App; chart: Chart } {
+  const app = Testing.app();
+  return { app, chart: new Chart(app, 'inference') };
+}
+
+function props(overrides: Partial<GpuInferenceServiceProps> = {}): GpuInferenceServiceProps {
+  return {
+    name: 'llama',
+    namespace: 'ml',
+    image: IMAGE,
+    model: MODEL,
+    gpu: { count: 2 },
+    clients: [ClientPeer.namespace('gateway')],
+    ...overrides,
+  };
+}
+
+function make(overrides: Partial<GpuInferenceServiceProps> = {}): { app: App; chart: Chart; svc: GpuInferenceService; manifests: any[] } {
+  const { app, chart } = setup();
+  const svc = new GpuInferenceService(chart, 'svc', props(overrides));
+  const manifests = synthValid(app);
+  return { app, chart, svc, manifests };
+}
+
+const find = (ms: any[], kind: string, name?: string) => ms.find((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+const podSpec = (ms: any[]) => (find(ms, 'Deployment') ?? find(ms, 'StatefulSet')).spec.template.spec;
+const container = (ms: any[]) => podSpec(ms).containers[0];
+
+describe('GpuInferenceService', () => {
+  test('full output: vLLM, HPA, shared cache, ServiceMonitor, tenant (snapshot)', () => {
+    const { app, chart } = setup();
+    const tenant = new FakeTenant(chart, 'tenant');
+    new GpuInferenceService(chart, 'svc', props({
+      namespace: undefined,
+      tenant,
+      hfTokenSecret: { name: 'hf-token' },
+      modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(200), storageClassName: 'efs' }),
+      autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }),
+      monitor: MetricsMonitor.serviceMonitor({ labels: { release: 'prometheus' } }),
+      priorityClassName: 'inference-high',
+    }));
+    expect(synthValid(app)).toMatchSnapshot();
+  });
+
+  test('defaults: Deployment, Service, SA, NetworkPolicies; fixed replicas; no PDB at 1 replica', () => {
+    const { svc, manifests } = make();
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'Deployment/llama', 'NetworkPolicy/llama-egress', 'NetworkPolicy/llama-ingress', 'Service/llama', 'ServiceAccount/llama',
+    ]);
+    expect(find(manifests, 'Deployment').spec.replicas).toBe(1);
+    expect(svc.deployment).toBeDefined();
+    expect(svc.statefulSet).toBeUndefined();
+    expect(svc.deploymentName).toBe('llama');
+    expect(svc.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' });
+    for (const m of manifests) expect(m.metadata.namespace).toBe('ml');
+  });
+
+  test('selector labels come from the name, never the construct id', () => {
+    const { svc, manifests } = make();
+    expect(svc.selectorLabels).toEqual({ 'app.kubernetes.io/name': 'llama', 'app.kubernetes.io/instance': 'llama', 'app.kubernetes.io/component': 'server' });
+    expect(find(manifests, 'Deployment').spec.selector.matchLabels).toEqual(svc.selectorLabels);
+    expect(JSON.stringify(manifests)).not.toContain('cdk8s.io/metadata.addr');
+  });
+
+  test('1. GPU typed: limits = requests, product/memory affinity, toleration, runtime class', () => {
+    const { manifests } = make({ gpu: { count: 2, product: 'NVIDIA-H100-80GB-HBM3', minMemoryMiB: 81559, runtimeClassName: 'nvidia' } });
+    const c = container(manifests);
+    expect(c.resources.limits['nvidia.com/gpu']).toBe(2);
+    expect(c.resources.requests).toEqual(c.resources.limits);
+    const spec = podSpec(manifests);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3'] },
+      { key: 'nvidia.com/gpu.memory', operator: 'Gt', values: ['81558'] },
+    ]);
+    expect(spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    expect(spec.runtimeClassName).toBe('nvidia');
+  });
+
+  test('1. MIG profile and time-sliced GPUs', () => {
+    const mig = make({ gpu: { count: 1, resource: GpuResource.mig('3g.40gb') } });
+    expect(container(mig.manifests).resources.limits['nvidia.com/mig-3g.40gb']).toBe(1);
+    const shared = make({ gpu: { count: 1, resource: GpuResource.timeSliced(true) } });
+    expect(container(shared.manifests).resources.limits['nvidia.com/gpu.shared']).toBe(1);
+  });
+
+  test('2. engine presets set args, port and probe paths', () => {
+    const v = container(make().manifests);
+    expect(v.command).toEqual(['vllm', 'serve']);
+    expect(v.args.slice(0, 5)).toEqual([MODEL, '--port', '8000', '--tensor-parallel-size', '2']);
+    const s = make({ engine: ServingEngine.sglang() });
+    expect(container(s.manifests).args).toEqual(expect.arrayContaining(['--model-path', MODEL, '--tp', '2']));
+    expect(find(s.manifests, 'Service').spec.ports[0]).toMatchObject({ name: 'http', port: 30000, targetPort: 'http' });
+    const t = make({ engine: ServingEngine.tgi(), extraArgs: ['--max-input-tokens', '4096'] });
+    expect(container(t.manifests).args).toEqual(expect.arrayContaining(['--model-id', MODEL, '--num-shard', '2', '--max-input-tokens', '4096']));
+  });
+
+  test('3. model cache: shared RWX claim with HF_HOME, HF token from a Secret', () => {
+    const { manifests } = make({ modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(100) }), hfTokenSecret: { name: 'hf', key: 'hf_token' } });
+    const pvc = find(manifests, 'PersistentVolumeClaim');
+    expect(pvc.metadata.name).toBe('llama-model-cache');
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(pvc.spec.resources.requests.storage).toBe('100Gi');
+    const c = container(manifests);
+    expect(c.env).toContainEqual({ name: 'HF_HOME', value: '/models' });
+    expect(c.env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'hf_token' } } });
+    expect(podSpec(manifests).volumes).toContainEqual({ name: 'model-cache', persistentVolumeClaim: { claimName: 'llama-model-cache' } });
+  });
+
+  test('3. per-replica cache: StatefulSet with volumeClaimTemplates and its headless Service', () => {
+    const { app, chart } = setup();
+    const svc = new GpuInferenceService(chart, 'svc', props({ modelCache: ModelCache.perReplica({ size: Storage.gibibytes(100), storageClassName: 'fast' }) }));
+    const manifests = synth(app);
+    // The StatefulSet's volumeClaimTemplates supply the "model-cache" volume; tolerate a harness that does
+    // not know that yet (its pod-spec rule only looks at spec.volumes). Every other rule applies.
+    const violations = validate(manifests).filter((v) => !(v.rule === 'pod-spec' && v.message.includes('volume "model-cache" is not in spec.volumes')));
+    expect(formatViolations(violations)).toBe('');
+    const sts = find(manifests, 'StatefulSet');
+    expect(svc.deployment).toBeUndefined();
+    expect(svc.statefulSet).toBeDefined();
+    expect(sts.spec.volumeClaimTemplates[0]).toMatchObject({ metadata: { name: 'model-cache' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast' } });
+    expect(sts.spec.serviceName).toBe('llama-headless');
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(find(manifests, 'Service', 'llama-headless').spec.clusterIP).toBe('None');
+    expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'model-cache', mountPath: '/models' });
+    expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'model-cache')).toBeUndefined();
+  });
+
+  test('3. existing claim, read-only, offline', () => {
+    const { manifests } = make({ modelCache: ModelCache.existingClaim('weights', { readOnly: true, mountPath: '/weights' }), modelDownload: false });
+    const c = container(manifests);
+    expect(c.volumeMounts).toContainEqual({ name: 'model-cache', mountPath: '/weights', readOnly: true });
+    expect(c.env).toContainEqual({ name: 'HF_HUB_OFFLINE', value: '1' });
+    expect(find(manifests, 'PersistentVolumeClaim')).toBeUndefined();
+  });
+
+  test('4. /dev/shm is a sized Memory emptyDir', () => {
+    const { manifests } = make({ shmSize: Memory.gibibytes(16), memory: Memory.gibibytes(64) });
+    expect(podSpec(manifests).volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16Gi' } });
+    expect(container(manifests).volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+  });
+
+  test('5. probes from one load-time prop', () => {
+    const { manifests } = make({ maxModelLoadTime: Duration.hours(1) });
+    const c = container(manifests);
+    expect(c.startupProbe.failureThreshold * c.startupProbe.periodSeconds).toBeGreaterThanOrEqual(3600);
+    expect(c.readinessProbe.timeoutSeconds).toBeGreaterThanOrEqual(5);
+    expect(c.livenessProbe.timeoutSeconds).toBeGreaterThanOrEqual(5);
+    expect(find(manifests, 'Deployment').spec.progressDeadlineSeconds).toBe(3600 + 600);
+  });
+
+  test('6. GPU-safe rollout: surge 0 / unavailable 1 by default, Recreate option', () => {
+    const d = find(make().manifests, 'Deployment');
+    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(d.spec.progressDeadlineSeconds).toBe(1800 + 600);
+    const r = find(make({ rollout: RolloutStrategy.recreate() }).manifests, 'Deployment');
+    expect(r.spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('7. graceful drain: preStop and grace period', () => {
+    const { manifests } = make({ preStopDelay: Duration.seconds(10), shutdownTimeout: Duration.seconds(120) });
+    expect(container(manifests).lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+    expect(container(manifests).args).toEqual(expect.arrayContaining(['--shutdown-timeout', '120']));
+    expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(135);
+  });
+
+  test('8. spreading: hostname and zone TSC ScheduleAnyway; soft and hard anti-affinity', () => {
+    const spec = podSpec(make().manifests);
+    expect(spec.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable, t.maxSkew])).toEqual([
+      ['kubernetes.io/hostname', 'ScheduleAnyway', 1], ['topology.kubernetes.io/zone', 'ScheduleAnyway', 1],
+    ]);
+    expect(spec.topologySpreadConstraints[0].matchLabelKeys).toEqual(['pod-template-hash']);
+    const soft = podSpec(make({ antiAffinity: AntiAffinity.SOFT }).manifests);
+    expect(soft.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(100);
+    const hard = podSpec(make({ antiAffinity: AntiAffinity.HARD, spread: false }).manifests);
+    expect(hard.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(hard.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('9. HPA: CPU and per-pod custom metrics with AverageValue, slow scale-down, no replicas in Git', () => {
+    const { svc, manifests } = make({
+      autoscaling: Autoscaling.hpa({ maxReplicas: 4, cpuUtilization: 80, metrics: [PodMetric.queueLength(5), PodMetric.kvCacheUsage(0.8)] }),
+    });
+    const hpa = find(manifests, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' });
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+      { type: 'Pods', pods: { metric: { name: 'vllm_num_requests_waiting' }, target: { type: 'AverageValue', averageValue: 5 } } },
+      { type: 'Pods', pods: { metric: { name: 'vllm_kv_cache_usage_perc' }, target: { type: 'AverageValue', averageValue: '800m' } } },
+    ]);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBeGreaterThanOrEqual(300);
+    expect(hpa.spec.behavior.scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: 300 }]);
+    expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+    expect(svc.customMetrics).toEqual([
+      { seriesName: 'vllm:num_requests_waiting', metricName: 'vllm_num_requests_waiting' },
+      { seriesName: 'vllm:kv_cache_usage_perc', metricName: 'vllm_kv_cache_usage_perc' },
+    ]);
+  });
+
+  test('9. KEDA ScaledObject with a Prometheus trigger, scale to zero allowed', () => {
+    const { svc, manifests } = make({
+      autoscaling: Autoscaling.keda({ minReplicas: 0, maxReplicas: 3, serverAddress: 'http://prometheus.monitoring:9090' }),
+    });
+    const so = find(manifests, 'ScaledObject');
+    expect(so.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 3, scaleTargetRef: { kind: 'Deployment', name: 'llama' } });
+    expect(so.spec.triggers[0]).toEqual({
+      type: 'prometheus', name: 'vllm-num-requests-waiting', metricType: 'AverageValue',
+      metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(vllm:num_requests_waiting{namespace="ml",pod=~"llama-[a-z0-9]+-[a-z0-9]+"})', threshold: '5' },
+    });
+    expect(find(manifests, 'HorizontalPodAutoscaler')).toBeUndefined();
+    expect(svc.customMetrics).toEqual([]);
+    expect(svc.node.metadata.some((m) => String(m.data).includes('scales to zero'))).toBe(true);
+  });
+
+  test('9. the autoscaler can be retargeted (CanaryRollout workloadRef)', () => {
+    const { app, chart } = setup();
+    const svc = new GpuInferenceService(chart, 'svc', props({ autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(3)] }) }));
+    svc.retargetAutoscaling({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'llama' });
+    expect(find(synth(app), 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'llama' });
+  });
+
+  test('10. PDB maxUnavailable 1 from 2 replicas', () => {
+    const pdb = find(make({ replicas: 2 }).manifests, 'PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: expect.any(Object) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(find(make({ replicas: 1 }).manifests, 'PodDisruptionBudget')).toBeUndefined();
+    expect(find(make({ replicas: 2, podDisruptionBudget: false }).manifests, 'PodDisruptionBudget')).toBeUndefined();
+  });
+
+  test('11. NetworkPolicies: declared clients on http, monitoring on metrics, DNS and 443 egress', () => {
+    const { manifests } = make({ clients: [ClientPeer.pods({ app: 'router' }), ClientPeer.podsInNamespace('gw', { app: 'envoy' })] });
+    const ing = find(manifests, 'NetworkPolicy', 'llama-ingress');
+    expect(ing.spec.policyTypes).toEqual(['Ingress']);
+    expect(ing.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'router' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gw' } }, podSelector: { matchLabels: { app: 'envoy' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+    ]);
+    const eg = find(manifests, 'NetworkPolicy', 'llama-egress');
+    expect(eg.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    expect(eg.spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    const offline = find(make({ modelDownload: false }).manifests, 'NetworkPolicy', 'llama-egress');
+    expect(offline.spec.egress).toHaveLength(1);
+  });
+
+  test('11. no clients declared: warning', () => {
+    const { svc } = make({ clients: undefined });
+    expect(svc.node.metadata.some((m) => String(m.data).includes('clients: none declared'))).toBe(true);
+  });
+
+  test('12. security: restricted, configurable UID, SA without token, priority and scheduler', () => {
+    const { manifests } = make({ security: { runAsUser: 2000 }, priorityClassName: 'high', schedulerName: 'volcano' });
+    const spec = podSpec(manifests);
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 2000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.serviceAccountName).toBe('llama');
+    expect(spec.priorityClassName).toBe('high');
+    expect(spec.schedulerName).toBe('volcano');
+    expect(find(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(container(manifests).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/dev/shm']);
+  });
+
+  test('ServiceMonitor and PodMonitor', () => {
+    const smon = find(make({ monitor: MetricsMonitor.serviceMonitor({ interval: Duration.seconds(30) }) }).manifests, 'ServiceMonitor');
+    expect(smon.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    const pmon = find(make({ monitor: MetricsMonitor.podMonitor() }).manifests, 'PodMonitor');
+    expect(pmon.spec.podMetricsEndpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
+  });
+
+  test('13. multi-node: LeaderWorkerSet, leader Service, shm everywhere, group size = pipeline parallel', () => {
+    const { svc, manifests } = make({
+      nodesPerReplica: 2,
+      gpu: { count: 8 },
+      memory: Memory.gibibytes(512),
+      shmSize: Memory.gibibytes(32),
+      replicas: 2,
+      modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(500) }),
+    });
+    expect(svc.workloadKind).toBe('LeaderWorkerSet');
+    expect(svc.deployment).toBeUndefined();
+    const lws = find(manifests, 'LeaderWorkerSet');
+    expect(lws.spec.replicas).toBe(2);
+    expect(lws.spec.leaderWorkerTemplate.size).toBe(2);
+    expect(lws.spec.leaderWorkerTemplate.restartPolicy).toBe('RecreateGroupOnPodRestart');
+    const leader = lws.spec.leaderWorkerTemplate.leaderTemplate;
+    const worker = lws.spec.leaderWorkerTemplate.workerTemplate;
+    for (const t of [leader, worker]) {
+      expect(t.spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '32Gi' } });
+      expect(t.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(8);
+    }
+    expect(leader.spec.containers[0].args[0]).toContain('--tensor-parallel-size 8 --pipeline-parallel-size 2');
+    expect(worker.spec.containers[0].args[0]).toContain('--ray_address=$(LWS_LEADER_ADDRESS)');
+    expect(find(manifests, 'Service').spec.selector[ROLE_LABEL]).toBe('leader');
+    const ing = find(manifests, 'NetworkPolicy', 'llama-ingress');
+    expect(ing.spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: svc.selectorLabels } }] });
+    expect(find(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(2);
+  });
+
+  test('13. multi-node HPA targets the LeaderWorkerSet', () => {
+    const { manifests } = make({
+      nodesPerReplica: 2, gpu: { count: 4 }, memory: Memory.gibibytes(256),
+      modelCache: ModelCache.existingClaim('weights'),
+      autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 2, metrics: [PodMetric.queueLength(10)] }),
+    });
+    expect(find(manifests, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'llama' });
+  });
+
+  test('14. tenant: namespace, placement, tenant label, quota fits', () => {
+    const { app, chart } = setup();
+    const tenant = new FakeTenant(chart, 'tenant');
+    new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant, autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) }));
+    const ms = synthValid(app);
+    for (const m of ms) expect(m.metadata.namespace).toBe('ml-team');
+    const spec = podSpec(ms);
+    expect(spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'ml-team' });
+    expect(spec.tolerations).toContainEqual({ key: 'gpu-platform.dev/tenant', operator: 'Equal', value: 'ml-team', effect: 'NoSchedule' });
+    expect(find(ms, 'Deployment').metadata.labels['gpu-platform.dev/tenant']).toBe('ml-team');
+  });
+
+  describe('errors', () => {
+    const build = (overrides: Partial<GpuInferenceServiceProps>) => () => new GpuInferenceService(setup().chart, 'svc', props(overrides));
+    test('0 GPUs', () => expect(build({ gpu: { count: 0 } })).toThrow('[inference/svc] gpu.count: given 0; allowed: a whole number of GPUs >= 1'));
+    test('fractional GPUs', () => expect(build({ gpu: { count: 1.5 } })).toThrow('[inference/svc] gpu.count: given 1.5; allowed: a whole number of GPUs >= 1'));
+    test('unknown MIG profile', () => expect(build({ gpu: { count: 1, resource: GpuResource.mig('2g.big') } })).toThrow(
+      '[inference/svc] gpu.resource: given "nvidia.com/mig-2g.big"; allowed: a MIG profile'));
+    test('tensor parallelism does not match GPUs', () => expect(build({ tensorParallelSize: 4 })).toThrow(
+      '[inference/svc] tensorParallelSize: given 4; allowed: the GPUs per pod (gpu.count = 2)'));
+    test('shm larger than the memory limit', () => expect(build({ shmSize: Memory.gibibytes(64), memory: Memory.gibibytes(32) })).toThrow(
+      '[inference/svc] shmSize: given "64Gi"; allowed: less than the memory limit (32Gi)'));
+    test('grace period shorter than the drain', () => expect(build({ terminationGracePeriod: Duration.seconds(60) })).toThrow(
+      '[inference/svc] terminationGracePeriod: given "60s"; allowed: at least preStopDelay + shutdownTimeout + 5s = 15s + 45s + 5s = 65s'));
+    test('minReplicas > maxReplicas', () => expect(build({ autoscaling: Autoscaling.hpa({ minReplicas: 3, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) })).toThrow(
+      '[inference/svc] autoscaling.minReplicas: given 3; allowed: at most maxReplicas (2)'));
+    test('HPA metric without a target', () => expect(build({ autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(undefined as unknown as number)] }) })).toThrow(
+      '[inference/svc] autoscaling.metrics[0] (vllm:num_requests_waiting): given undefined; allowed: a target average value per pod > 0'));
+    test('HPA without any metric', () => expect(build({ autoscaling: Autoscaling.hpa({ maxReplicas: 2 }) })).toThrow(
+      '[inference/svc] autoscaling.metrics: given []; allowed: at least one metric with a target'));
+    test('metric the engine does not export', () => expect(build({ engine: ServingEngine.tgi(), autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.kvCacheUsage(0.8)] }) })).toThrow(
+      '[inference/svc] autoscaling.metrics[0]: given "kvCacheUsage on engine tgi"; allowed: a metric the engine exports'));
+    test('scale to zero without KEDA (HPA)', () => expect(build({ autoscaling: Autoscaling.hpa({ minReplicas: 0, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) })).toThrow(
+      '[inference/svc] autoscaling.minReplicas: given 0; allowed: at least 1 for an HPA; scale to zero only with Autoscaling.keda(...)'));
+    test('scale to zero without KEDA (fixed replicas)', () => expect(build({ replicas: 0 })).toThrow(
+      '[inference/svc] replicas: given 0; allowed: at least 1; scale to zero only with Autoscaling.keda(...)'));
+    test('replicas together with autoscaling', () => expect(build({ replicas: 2, autoscaling: Autoscaling.hpa({ maxReplicas: 2, cpuUtilization: 80 }) })).toThrow(
+      '[inference/svc] replicas: given 2; allowed: leave replicas out when autoscaling is set'));
+    test('latest image', () => expect(build({ image: 'vllm/vllm-openai:latest' })).toThrow(
+      '[inference/svc] image: given "vllm/vllm-openai:latest"; allowed: an image pinned to a version tag or a digest'));
+    test('latest image under opt-in only warns', () => {
+      const { chart } = setup();
+      const svc = new GpuInferenceService(chart, 'svc', props({ image: 'vllm/vllm-openai', allowLatestImage: true }));
+      expect(svc.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('not pinned'))).toBe(true);
+    });
+    test('KEDA server address', () => expect(build({ autoscaling: Autoscaling.keda({ maxReplicas: 2, serverAddress: 'prometheus:9090' }) })).toThrow(
+      '[inference/svc] autoscaling.serverAddress: given "prometheus:9090"; allowed: an http(s) URL'));
+    test('per-replica cache with a Deployment', () => expect(build({ workloadKind: ServingWorkloadKind.DEPLOYMENT, modelCache: ModelCache.perReplica({ size: Storage.gibibytes(10) }) })).toThrow(
+      '[inference/svc] workloadKind: given "Deployment"; allowed: StatefulSet with ModelCache.perReplica'));
+    test('rollout on a StatefulSet', () => expect(build({ workloadKind: ServingWorkloadKind.STATEFUL_SET, rollout: RolloutStrategy.recreate() })).toThrow(
+      '[inference/svc] rollout: given "Recreate"; allowed: left out for a StatefulSet'));
+    test('rollout that cannot progress', () => expect(build({ rollout: RolloutStrategy.rollingUpdate({ maxUnavailable: 0 }) })).toThrow(
+      '[inference/svc] rollout: given {"maxSurge":0,"maxUnavailable":0}; allowed: maxSurge or maxUnavailable above 0'));
+    test('hard anti-affinity + surge + replicas == pool size stays Pending', () => expect(build({
+      replicas: 3, nodePoolSize: 3, antiAffinity: AntiAffinity.HARD, rollout: RolloutStrategy.rollingUpdate({ maxSurge: 1, maxUnavailable: 0 }),
+    })).toThrow('[inference/svc] rollout.maxSurge: given 1; allowed: 0 with hard anti-affinity and 3 replicas on a 3-node pool'));
+    test('hard anti-affinity with more replicas than nodes', () => expect(build({ replicas: 4, nodePoolSize: 3, antiAffinity: AntiAffinity.HARD })).toThrow(
+      '[inference/svc] antiAffinity: given "HARD"; allowed: at most one pod per node, so at most 3 pods on the 3-node pool; the service wants 4'));
+    test('hard anti-affinity with surge 0 and replicas == pool size is fine', () => expect(build({ replicas: 3, nodePoolSize: 3, antiAffinity: AntiAffinity.HARD })).not.toThrow());
+    test('progress deadline shorter than the model load', () => expect(build({ progressDeadline: Duration.minutes(10) })).toThrow(
+      '[inference/svc] progressDeadline: given "600s"; allowed: at least maxModelLoadTime (1800s)'));
+    test('multi-node with a per-replica cache', () => expect(build({ nodesPerReplica: 2, modelCache: ModelCache.perReplica({ size: Storage.gibibytes(10) }) })).toThrow(
+      '[inference/svc] modelCache: given "perReplica"; allowed: a shared (ReadWriteMany) or existing claim'));
+    test('multi-node on TGI', () => expect(build({ nodesPerReplica: 2, engine: ServingEngine.tgi() })).toThrow(
+      '[inference/svc] engine: given "tgi"; allowed: an engine with multi-node support'));
+    test('namespace differs from the tenant', () => {
+      const { chart } = setup();
+      const tenant = new FakeTenant(chart, 't');
+      expect(() => new GpuInferenceService(chart, 'svc', props({ tenant, namespace: 'other' }))).toThrow(
+        '[inference/svc] namespace: given "other"; allowed: the tenant\'s namespace "ml-team"');
+    });
+    test('quota overflow against the tenant (GPUs, at synth)', () => {
+      const { app, chart } = setup();
+      const tenant = new FakeTenant(chart, 'tenant', 4);
+      new GpuInferenceService(chart, 'svc', props({
+        namespace: undefined, tenant,
+        autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }),
+        rollout: RolloutStrategy.rollingUpdate({ maxSurge: 1, maxUnavailable: 0 }),
+      }));
+      expect(() => synth(app)).toThrow('[inference/svc] tenant: given "6 x nvidia.com/gpu (2 max replicas + 1 surge, 2 GPU(s) per pod)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com/gpu');
+    });
+    test('quota overflow against the tenant (memory)', () => {
+      const { app, chart } = setup();
+      const tenant = new FakeTenant(chart, 'tenant', 8);
+      new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant, replicas: 3, memory: Memory.gibibytes(200) }));
+      expect(() => synth(app)).toThrow('[inference/svc] tenant: given "600.00Gi of requests.memory (3 replicas, 2 GPU(s) per pod)"; allowed: at most 512.00Gi under tenant "ml-team" quota');
+    });
+  });
+});
