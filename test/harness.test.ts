@@ -454,3 +454,21 @@ describe('API', () => {
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+describe('pod-spec: volumeClaimTemplates', () => {
+  test('a mount backed by a StatefulSet volumeClaimTemplate is not reported', () => {
+    const { validate } = require('./harness');
+    const sts = {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'n' },
+      spec: {
+        serviceName: 's', selector: { matchLabels: { a: 'b' } },
+        volumeClaimTemplates: [{ metadata: { name: 'cache' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:1', volumeMounts: [{ name: 'cache', mountPath: '/c' }] }] } },
+      },
+    };
+    const podSpecViolations = validate([sts]).filter((v: any) => v.rule === 'pod-spec');
+    expect(podSpecViolations).toEqual([]);
+    const noClaims = { ...sts, spec: { ...sts.spec, volumeClaimTemplates: [] } };
+    expect(validate([noClaims]).filter((v: any) => v.rule === 'pod-spec').map((v: any) => v.message).join('\n')).toContain('volume "cache" is not in spec.volumes');
+  });
+});

@@ -59,6 +59,13 @@ export function checkMetadata(m: any): Violation[] {
   return out;
 }
 
+function claimTemplateNames(node: any): string[] {
+  if (Array.isArray(node)) return node.flatMap(claimTemplateNames);
+  if (!isObject(node)) return [];
+  const own = Array.isArray(node.volumeClaimTemplates) ? node.volumeClaimTemplates.map((t: any) => t?.metadata?.name) : [];
+  return [...own, ...Object.values(node).flatMap(claimTemplateNames)];
+}
+
 const EXTENDED = (r: string) => r.includes('/') && !r.includes('kubernetes.io/');
 
 /** `pod-spec`: what the API server rejects in a pod spec beyond the schema. */
@@ -66,7 +73,8 @@ export function checkPodSpecs(m: any): Violation[] {
   const out: Violation[] = [];
   for (const pod of findPodSpecs(m)) {
     const fail = (message: string) => out.push({ rule: 'pod-spec', object: objectId(m), message: `${pod.path}.${message}` });
-    const volumes = new Set((pod.spec.volumes ?? []).map((v: any) => v?.name));
+    // A StatefulSet's (or LWS's) volumeClaimTemplates supply volumes the pod spec does not list.
+    const volumes = new Set([...(pod.spec.volumes ?? []).map((v: any) => v?.name), ...claimTemplateNames(m)]);
     const names = new Set<string>();
     for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
       (pod.spec[field] ?? []).forEach((c: any, i: number) => {
