@@ -785,10 +785,12 @@ describe('TenantNamespace', () => {
 });
 
 describe('examples/tenants', () => {
-  test('builds a GPU tenant and a CPU tenant, one chart each, valid under the harness', () => {
+  test('builds two GPU tenants and a CPU tenant, one chart each, valid under the harness', () => {
     const app = new App({ outdir: '/tmp/unused' });
     const tenants = buildTenants(app);
-    expect(app.charts.map((c) => c.node.id)).toEqual(['tenant-ml-team', 'tenant-web-team']);
+    expect(app.charts.map((c) => c.node.id)).toEqual(['tenant-ml-team', 'tenant-web-team', 'tenant-llm-serving']);
+    expect(tenants.gpuLarge.namespaceName).toBe('llm-serving');
+    expect(tenants.gpuLarge.quota.gpus?.[0].count).toBe(24);
     expect(tenants.gpu.namespaceName).toBe('ml-team');
     expect(tenants.cpu.namespaceName).toBe('web-team');
     expect(tenants.gpu.quota.gpus).toEqual([{ resource: GpuResource.NVIDIA_GPU, count: 4 }]);
@@ -796,7 +798,7 @@ describe('examples/tenants', () => {
     expect(tenants.cpu.placement).toEqual({});
     const manifests = synthValid(app);
     expect(find(manifests, 'ResourceQuota', 'tenant-quota').spec.hard['requests.nvidia.com/gpu']).toBe(4);
-    expect(manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['ml-team', 'web-team']);
+    expect(manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['ml-team', 'web-team', 'llm-serving']);
     expect(manifests).toMatchSnapshot();
   });
 });
