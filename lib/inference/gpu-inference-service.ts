@@ -7,15 +7,15 @@ import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
-import { Cpu, Memory } from '../core/quantity';
-import { WorkloadSecurityOptions } from '../core/security';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { checkFitsTenant, ITenant, NodePlacement } from '../core/tenant';
 import { LeaderWorkerSet } from '../workloads/leader-worker-set';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
 import { GpuRequest } from '../serving/gpu';
 import { addWarning } from '../serving/image';
-import { buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerPod, SecretKeyReference } from '../serving/model-server-pod';
+import {
+  buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, pickModelServerOptions,
+} from '../serving/model-server-pod';
 import { Autoscaling, CustomMetric, PodMetric, ResolvedPodMetric } from './autoscaling';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
 
@@ -29,8 +29,11 @@ export interface WorkloadReference {
   readonly name: string;
 }
 
-/** Props of {@link GpuInferenceService}. */
-export interface GpuInferenceServiceProps {
+/**
+ * Props of {@link GpuInferenceService}. The model-server settings (image, model, cpu, memory, shmSize,
+ * maxModelLoadTime, env, hfTokenSecret, security, drain timings, ...) come from {@link ModelServerOptions}.
+ */
+export interface GpuInferenceServiceProps extends ModelServerOptions {
   /** The service name: object names and the `app.kubernetes.io/name` selector label. */
   readonly name: string;
   /**
@@ -44,15 +47,6 @@ export interface GpuInferenceServiceProps {
    * @default - no tenant
    */
   readonly tenant?: ITenant;
-  /** Container image, pinned to a tag or digest. */
-  readonly image: string;
-  /**
-   * Allow an unpinned (`latest` or untagged) image, with a warning.
-   * @default false
-   */
-  readonly allowLatestImage?: boolean;
-  /** The model id (Hugging Face repo id) or path. */
-  readonly model: string;
   /**
    * The serving engine.
    * @default ServingEngine.vllm()
@@ -61,50 +55,10 @@ export interface GpuInferenceServiceProps {
   /** GPUs per pod (whole GPUs, a MIG profile or time-sliced), product and memory constraints. */
   readonly gpu: GpuRequest;
   /**
-   * Tensor parallel size; must equal the GPUs per pod.
-   * @default - the GPUs per pod
-   */
-  readonly tensorParallelSize?: number;
-  /**
    * Pods per model replica (pipeline parallel size). Above 1 the service runs as a LeaderWorkerSet.
    * @default 1
    */
   readonly nodesPerReplica?: number;
-  /**
-   * CPU per pod, request = limit.
-   * @default Cpu.cores(4)
-   */
-  readonly cpu?: Cpu;
-  /**
-   * Memory per pod, request = limit (includes /dev/shm).
-   * @default Memory.gibibytes(32)
-   */
-  readonly memory?: Memory;
-  /**
-   * /dev/shm size.
-   * @default Memory.gibibytes(8)
-   */
-  readonly shmSize?: Memory;
-  /**
-   * The longest model load; the startup probe and the Deployment's progress deadline cover it.
-   * @default Duration.minutes(30)
-   */
-  readonly maxModelLoadTime?: Duration;
-  /**
-   * Extra engine args.
-   * @default - none
-   */
-  readonly extraArgs?: string[];
-  /**
-   * Extra environment variables. A literal HF token is refused.
-   * @default - none
-   */
-  readonly env?: k8s.EnvVar[];
-  /**
-   * The Hugging Face token Secret key (`HF_TOKEN`).
-   * @default - none
-   */
-  readonly hfTokenSecret?: SecretKeyReference;
   /**
    * The model cache.
    * @default - none: an emptyDir, downloaded again on every start
@@ -181,36 +135,6 @@ export interface GpuInferenceServiceProps {
    * @default - none (pods carry prometheus.io/* annotations)
    */
   readonly monitor?: MetricsMonitor;
-  /**
-   * Pod security settings.
-   * @default - restricted, UID/GID 1000, read-only root filesystem
-   */
-  readonly security?: WorkloadSecurityOptions;
-  /**
-   * preStop delay.
-   * @default Duration.seconds(15)
-   */
-  readonly preStopDelay?: Duration;
-  /**
-   * Engine drain time after SIGTERM.
-   * @default Duration.seconds(45)
-   */
-  readonly shutdownTimeout?: Duration;
-  /**
-   * terminationGracePeriodSeconds, at least preStopDelay + shutdownTimeout + 5 s.
-   * @default - preStopDelay + shutdownTimeout + 5 s
-   */
-  readonly terminationGracePeriod?: Duration;
-  /**
-   * priorityClassName.
-   * @default - none
-   */
-  readonly priorityClassName?: string;
-  /**
-   * schedulerName.
-   * @default - the default scheduler
-   */
-  readonly schedulerName?: string;
   /**
    * Extra node placement, on top of the tenant's.
    * @default - none
@@ -414,28 +338,13 @@ export class GpuInferenceService extends Construct {
     const download = props.modelDownload ?? true;
     const podLabels = { ...props.labels, ...standardLabels(identity) };
     const scheduling = this.schedulingFor(props, multiNode);
-    const podProps = (role?: MultiNodeRole) => ({
-      image: props.image,
-      allowLatestImage: props.allowLatestImage,
-      model: props.model,
+    // The shared ModelServerOptions pass through as given; the rest is what this construct derives.
+    const podProps = (role?: MultiNodeRole): ModelServerPodProps => ({
+      ...pickModelServerOptions(props),
       engine: this.engine,
       gpu: props.gpu,
-      tensorParallelSize: props.tensorParallelSize,
-      cpu: props.cpu,
-      memory: props.memory,
-      shmSize: props.shmSize,
-      maxModelLoadTime: props.maxModelLoadTime,
-      extraArgs: props.extraArgs,
-      env: props.env,
-      hfTokenSecret: props.hfTokenSecret,
       modelCache: cacheMount,
       offline: !download,
-      security: props.security,
-      preStopDelay: props.preStopDelay,
-      shutdownTimeout: props.shutdownTimeout,
-      terminationGracePeriod: props.terminationGracePeriod,
-      priorityClassName: props.priorityClassName,
-      schedulerName: props.schedulerName,
       serviceAccountName: this.serviceAccount.name,
       placement: mergePlacement(tenant?.placement, props.placement),
       labels: role ? { ...podLabels, [ROLE_LABEL]: role.value } : podLabels,

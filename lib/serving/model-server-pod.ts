@@ -61,38 +61,33 @@ export interface EnvVariable {
   readonly value: string;
 }
 
-/** Everything a model-server pod needs. */
-export interface ModelServerPodProps {
+/**
+ * The model-server settings every GPU workload exposes with the same meaning (GpuInferenceService,
+ * model-server pods built with `buildModelServerPod`). Workload props extend this interface so each field
+ * is declared and documented once.
+ */
+export interface ModelServerOptions {
   /** Container image, pinned to a tag or digest. */
   readonly image: string;
+  /**
+   * Allow an unpinned (`latest` or untagged) image, with a warning.
+   * @default false
+   */
+  readonly allowLatestImage?: boolean;
   /** The model id (Hugging Face repo id) or path. */
   readonly model: string;
-  /** The engine preset. */
-  readonly engine: ServingEngine;
-  /** Pod labels; must include the selector labels. */
-  readonly labels: { [key: string]: string };
-  /**
-   * Pod annotations.
-   * @default - none
-   */
-  readonly annotations?: { [key: string]: string };
-  /**
-   * GPUs per pod.
-   * @default - no GPU (CPU-only pod, e.g. a router)
-   */
-  readonly gpu?: GpuRequest;
   /**
    * Tensor parallel size. Must equal the GPUs per pod.
    * @default - the GPUs per pod (1 without GPUs)
    */
   readonly tensorParallelSize?: number;
   /**
-   * CPU, request = limit.
+   * CPU per pod, request = limit.
    * @default Cpu.cores(4)
    */
   readonly cpu?: Cpu;
   /**
-   * Memory, request = limit. /dev/shm counts against it.
+   * Memory per pod, request = limit. /dev/shm counts against it.
    * @default Memory.gibibytes(32)
    */
   readonly memory?: Memory;
@@ -124,16 +119,6 @@ export interface ModelServerPodProps {
    */
   readonly hfTokenSecret?: SecretKeyReference;
   /**
-   * The model cache volume; `HF_HOME` points at it.
-   * @default - an emptyDir under the home directory (downloaded again on every start)
-   */
-  readonly modelCache?: ModelCacheMount;
-  /**
-   * Forbid downloads (`HF_HUB_OFFLINE=1`): the model must already be in the cache.
-   * @default false
-   */
-  readonly offline?: boolean;
-  /**
    * Security settings; the defaults pass Pod Security `restricted`.
    * @default - restricted, UID/GID 1000, read-only root filesystem
    */
@@ -163,6 +148,66 @@ export interface ModelServerPodProps {
    * @default - the default scheduler
    */
   readonly schedulerName?: string;
+}
+
+// Every ModelServerOptions field, listed once: the mapped type makes a missing or unknown key a type error,
+// so pickModelServerOptions can never silently drop a field added to the interface.
+const MODEL_SERVER_OPTION_KEYS: { readonly [K in keyof ModelServerOptions]-?: true } = {
+  image: true,
+  allowLatestImage: true,
+  model: true,
+  tensorParallelSize: true,
+  cpu: true,
+  memory: true,
+  shmSize: true,
+  maxModelLoadTime: true,
+  extraArgs: true,
+  env: true,
+  hfTokenSecret: true,
+  security: true,
+  preStopDelay: true,
+  shutdownTimeout: true,
+  terminationGracePeriod: true,
+  priorityClassName: true,
+  schedulerName: true,
+};
+
+/**
+ * Copies exactly the {@link ModelServerOptions} fields out of a workload's props (which extend it), for
+ * passing them on to `buildModelServerPod`; the workload's other props never leak into the pod props.
+ */
+export function pickModelServerOptions(props: ModelServerOptions): ModelServerOptions {
+  const picked: { [key: string]: unknown } = {};
+  for (const key of Object.keys(MODEL_SERVER_OPTION_KEYS) as (keyof ModelServerOptions)[]) picked[key] = props[key];
+  return picked as unknown as ModelServerOptions;
+}
+
+/** Everything a model-server pod needs: the shared {@link ModelServerOptions} plus the pod's own wiring. */
+export interface ModelServerPodProps extends ModelServerOptions {
+  /** The engine preset. */
+  readonly engine: ServingEngine;
+  /** Pod labels; must include the selector labels. */
+  readonly labels: { [key: string]: string };
+  /**
+   * Pod annotations.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * GPUs per pod.
+   * @default - no GPU (CPU-only pod, e.g. a router)
+   */
+  readonly gpu?: GpuRequest;
+  /**
+   * The model cache volume; `HF_HOME` points at it.
+   * @default - an emptyDir under the home directory (downloaded again on every start)
+   */
+  readonly modelCache?: ModelCacheMount;
+  /**
+   * Forbid downloads (`HF_HUB_OFFLINE=1`): the model must already be in the cache.
+   * @default false
+   */
+  readonly offline?: boolean;
   /**
    * Service account name. Its token is not mounted.
    * @default - the namespace's default service account
@@ -178,11 +223,6 @@ export interface ModelServerPodProps {
    * @default 'server'
    */
   readonly containerName?: string;
-  /**
-   * Allow an unpinned (`latest` or untagged) image, with a warning.
-   * @default false
-   */
-  readonly allowLatestImage?: boolean;
   /**
    * Image pull policy.
    * @default 'IfNotPresent' (engine images are many GiB)

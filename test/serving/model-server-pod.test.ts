@@ -4,7 +4,7 @@ import { k8s } from '../../lib/core/k8s';
 import { Cpu, Memory } from '../../lib/core/quantity';
 import { PodSecurityLevel } from '../../lib/core/security';
 import { MultiNodeRole, ServingEngine } from '../../lib/serving/engine';
-import { buildModelServerPod, ModelServerPodProps } from '../../lib/serving/model-server-pod';
+import { buildModelServerPod, ModelServerPodProps, pickModelServerOptions } from '../../lib/serving/model-server-pod';
 import { synthValid } from '../harness';
 
 const LABELS = { 'app.kubernetes.io/name': 'llm', 'app.kubernetes.io/instance': 'llm' };
@@ -180,5 +180,27 @@ describe('buildModelServerPod', () => {
       '[test] server.engine: given "tgi"; allowed: an engine with multi-node support'));
     test('root under restricted', () => expect(err({ security: { runAsUser: 0 } })).toThrow('[test] server.security.runAsUser: given 0'));
     test('root allowed under baseline', () => expect(err({ security: { runAsUser: 0, level: PodSecurityLevel.BASELINE } })).not.toThrow());
+  });
+});
+
+describe('pickModelServerOptions', () => {
+  test('copies exactly the shared ModelServerOptions fields, nothing else', () => {
+    const picked = pickModelServerOptions(base({
+      cpu: Cpu.cores(8),
+      priorityClassName: 'inference',
+      containerName: 'engine',
+      offline: true,
+    }));
+    expect(Object.keys(picked).sort()).toEqual([
+      'allowLatestImage', 'cpu', 'env', 'extraArgs', 'hfTokenSecret', 'image', 'maxModelLoadTime', 'memory', 'model',
+      'preStopDelay', 'priorityClassName', 'schedulerName', 'security', 'shmSize', 'shutdownTimeout',
+      'tensorParallelSize', 'terminationGracePeriod',
+    ]);
+    expect(picked.image).toBe('vllm/vllm-openai:v0.18.0');
+    expect(picked.cpu!.text).toBe('8');
+    expect(picked.priorityClassName).toBe('inference');
+    expect(picked).not.toHaveProperty('engine');
+    expect(picked).not.toHaveProperty('labels');
+    expect(picked).not.toHaveProperty('containerName');
   });
 });
