@@ -11,6 +11,8 @@ import { ExampleTenants } from './tenants';
  * That is 2 + 2 x 2 = 6 GPUs per group. It appears twice, each in its own chart: once as a RoleBasedGroup
  * resource for the RBG controller (`rbg-sglang-pd`), once expanded natively for clusters without it
  * (`rbg-sglang-pd-native`). Both must fit the tenant's `requests.nvidia.com/gpu` quota (12 to run both).
+ * Because the router depends on prefill and decode, both charts carry a PodGroup over prefill + decode
+ * (minMember 6) instead of the controller's all-roles podGroupPolicy, which would never fill.
  */
 export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants): void {
   const common = (name: string): PrefillDecodeProps => ({

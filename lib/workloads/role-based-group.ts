@@ -86,7 +86,8 @@ export interface RoleBasedGroupProps {
    */
   readonly roleTemplates?: RoleTemplate[];
   /**
-   * Gang scheduling of the whole group.
+   * Gang scheduling: every role when no role has dependencies, else the roles without dependencies (the ones
+   * that start first), through a PodGroup the construct emits (see `podGroup`).
    * @default - none
    */
   readonly gangScheduling?: GangSchedulingOptions;
@@ -152,6 +153,17 @@ interface ResolvedRole {
 
 const ROLE_WORKLOAD_TYPE_ANNOTATION = 'rbg.workloads.x-k8s.io/role-workload-type';
 
+/** Adds PodGroup membership (labels, annotations, schedulerName) to a strategic-merge template patch. */
+function withMembershipPatch(patch: any, membership: PodGroupMembership | undefined): any {
+  if (!membership) return patch;
+  const labels = { ...patch.metadata?.labels, ...membership.labels };
+  const annotations = { ...patch.metadata?.annotations, ...membership.annotations };
+  const metadata: any = {};
+  if (Object.keys(labels).length > 0) metadata.labels = labels;
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  return { ...patch, metadata, spec: { ...patch.spec, schedulerName: membership.schedulerName } };
+}
+
 /**
  * A RoleBasedGroup (`workloads.x-k8s.io`): several roles (router, prefill, decode, ...) deployed, scaled,
  * gang-scheduled and started in dependency order as one unit. Each role becomes a StatefulSet, Deployment
@@ -186,7 +198,10 @@ export class RoleBasedGroup extends Construct {
   public readonly leaderWorkerSets: { [role: string]: LeaderWorkerSet } = {};
   /** Native mode: the headless Service of each role, by role. */
   public readonly headlessServices: { [role: string]: k8s.KubeService } = {};
-  /** Native mode with gang scheduling: the PodGroup. */
+  /**
+   * The PodGroup the construct emits itself: with gang scheduling in native mode, and in controller mode when
+   * a role has dependencies (the controller's own PodGroup would deadlock, see `gangPodCount`).
+   */
   public readonly podGroup?: PodGroup;
   /** The router Service, when `router` is set. */
   public readonly routerService?: k8s.KubeService;
@@ -197,13 +212,15 @@ export class RoleBasedGroup extends Construct {
   /** Total pods at the configured replicas. */
   public readonly podCount: number;
   /**
-   * Pods in the gang: every pod in controller mode; in native mode the pods of the roles without
-   * dependencies (the first sync wave), which is every pod when no role has dependencies.
+   * Pods in the gang: the pods of the roles without dependencies (the first to start), which is every pod
+   * when no role has dependencies.
    */
   public readonly gangPodCount: number;
 
   private readonly roles: ResolvedRole[];
   private readonly gang?: ResolvedGang;
+  /** Gang scheduling delegated to the RBG controller (podGroupPolicy / v1alpha2 annotations), if any. */
+  private readonly controllerGang?: ResolvedGang;
 
   constructor(scope: Construct, id: string, props: RoleBasedGroupProps) {
     super(scope, id);
@@ -216,7 +233,6 @@ export class RoleBasedGroup extends Construct {
     requireLabels(this, 'labels', props.labels);
     if (props.partOf !== undefined) requireLabelValue(this, 'partOf', props.partOf);
     this.gang = resolveGang(this, 'gangScheduling', props.gangScheduling);
-    const membership = this.gang ? podGroupMembership(this.gang.scheduler, this.name) : undefined;
 
     // Roles: names, duplicates, dependencies.
     if (!Array.isArray(props.roles) || props.roles.length === 0) fail(this, 'roles', props.roles, 'at least one role');
@@ -227,14 +243,25 @@ export class RoleBasedGroup extends Construct {
       seen.add(r.name);
     });
     const depths = dependencyDepths(this, props.roles);
+    const hasDependencies = [...depths.values()].some((d) => d > 0);
+
+    // Who owns the gang. The RBG controller's PodGroup counts every role's pods (minMember = sum of replicas
+    // x size) but creates a dependent role only once its dependencies are Ready: with dependencies the first
+    // roles would wait for pods that are never created. So with dependencies (and always in native mode) the
+    // construct emits its own PodGroup over the roles without dependencies and leaves podGroupPolicy unset.
+    // In controller mode it gets its own name, `<group>-pg`, so it never meets the controller's `<group>`.
+    const ownPodGroup = this.gang !== undefined && (native || hasDependencies);
+    this.controllerGang = ownPodGroup ? undefined : this.gang;
+    const podGroupName = ownPodGroup && !native ? `${this.name}-pg` : this.name;
+    const membership = this.gang ? podGroupMembership(this.gang.scheduler, podGroupName) : undefined;
 
     // Role templates (templateRef targets), finished with the group-wide labels, gang membership and placement.
     const groupIdentity = { name: this.name, instance: this.name, partOf: props.partOf, tenant: props.tenant?.tenantName };
     const groupLabels = { ...standardLabels(groupIdentity), ...props.labels };
-    // A gang can only cover pods that exist together. In native mode dependent roles start in later sync
-    // waves, after the first wave is healthy, so only the first wave's roles join the PodGroup; otherwise
-    // minMember could never be reached. Without dependencies that is every role.
-    const member = (depth: number): PodGroupMembership | undefined => (native && depth > 0 ? undefined : membership);
+    // A gang can only cover pods that exist together. Dependent roles start after their dependencies are
+    // Ready (native mode: later sync waves; controller mode: the controller creates them then), so only the
+    // roles without dependencies join the PodGroup; otherwise minMember could never be reached.
+    const member = (depth: number): PodGroupMembership | undefined => (ownPodGroup && depth > 0 ? undefined : membership);
     const finish = (t: k8s.PodTemplateSpec, labels: { [key: string]: string }, depth: number): k8s.PodTemplateSpec =>
       this.finishTemplate(t, labels, member(depth), props.tenant);
     const templates = new Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>();
@@ -248,36 +275,36 @@ export class RoleBasedGroup extends Construct {
         fail(this, prop, { template: rt.template ? 'set' : undefined, server: rt.server ? 'set' : undefined }, 'exactly one of template and server');
       }
       const pod = rt.server ? buildModelServerPod(this, `${prop}.server`, { ...rt.server, labels: { ...rt.server.labels, ...groupLabels } }) : undefined;
-      // Native mode adds gang membership per role (below), so a shared template does not carry it.
-      templates.set(rt.name, { template: this.finishTemplate(pod ? pod.template : rt.template!, groupLabels, native ? undefined : membership, props.tenant), pod });
+      // With our own PodGroup membership is per role (below), so a shared template does not carry it.
+      templates.set(rt.name, { template: this.finishTemplate(pod ? pod.template : rt.template!, groupLabels, ownPodGroup ? undefined : membership, props.tenant), pod });
     });
 
     this.roles = props.roles.map((r, i) => {
       const depth = depths.get(r.name)!;
-      return this.resolveRole(r, i, v2, groupIdentity, props.labels, templates, (t, l) => finish(t, l, depth), native ? member(depth) : undefined);
+      return this.resolveRole(r, i, v2, groupIdentity, props.labels, templates, (t, l) => finish(t, l, depth), ownPodGroup ? member(depth) : undefined);
     });
     this.roles.forEach((r) => { this.syncWaves[r.name] = SyncWave.WORKLOAD + (native ? depths.get(r.name)! : 0); });
     this.podCount = this.roles.reduce((a, r) => a + r.replicas * r.size, 0);
-    this.gangPodCount = this.roles.filter((r) => !native || depths.get(r.name) === 0).reduce((a, r) => a + r.replicas * r.size, 0);
+    this.gangPodCount = this.roles.filter((r) => depths.get(r.name) === 0).reduce((a, r) => a + r.replicas * r.size, 0);
 
     // Router role must exist.
     const router = props.router;
     const routerRole = router ? this.roles.find((r) => r.name === router.role) : undefined;
     if (router && !routerRole) fail(this, 'router.role', router.role, `the name of a role: ${this.roles.map((r) => `"${r.name}"`).join(', ')}`);
 
+    if (ownPodGroup && this.gang) {
+      this.podGroup = new PodGroup(this, 'PodGroup', {
+        name: podGroupName,
+        namespace: this.namespace,
+        scheduler: this.gang.scheduler,
+        minMember: Math.max(this.gangPodCount, 1),
+        scheduleTimeoutSeconds: this.gang.scheduleTimeoutSeconds,
+        queue: this.gang.queue,
+        priorityClassName: this.gang.priorityClassName,
+        labels: groupLabels,
+      });
+    }
     if (native) {
-      if (this.gang) {
-        this.podGroup = new PodGroup(this, 'PodGroup', {
-          name: this.name,
-          namespace: this.namespace,
-          scheduler: this.gang.scheduler,
-          minMember: Math.max(this.gangPodCount, 1),
-          scheduleTimeoutSeconds: this.gang.scheduleTimeoutSeconds,
-          queue: this.gang.queue,
-          priorityClassName: this.gang.priorityClassName,
-          labels: groupLabels,
-        });
-      }
       for (const r of this.roles) this.renderNative(r, groupLabels);
     } else {
       this.apiObject = v2 ? this.renderV1alpha2(props, groupLabels, templates) : this.renderV1alpha1(props, groupLabels, templates);
@@ -331,7 +358,7 @@ export class RoleBasedGroup extends Construct {
     extraLabels: { [key: string]: string } | undefined,
     templates: Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>,
     finish: (t: k8s.PodTemplateSpec, labels: { [key: string]: string }) => k8s.PodTemplateSpec,
-    nativeRefMembership: PodGroupMembership | undefined): ResolvedRole {
+    refMembership: PodGroupMembership | undefined): ResolvedRole {
     const prop = `roles[${i}]`;
     const replicas = requireInteger(this, `${prop}.replicas`, r.replicas ?? 1, 0, 2147483647);
     const workload = r.workload ?? RoleWorkload.STATEFUL_SET;
@@ -405,9 +432,9 @@ export class RoleBasedGroup extends Construct {
         const ref = templates.get(r.templateRef)!;
         if (ref.pod?.gpu) gpuResources.push(ref.pod.gpu.resource);
         base = applyPatch(this, `${prop}.templatePatch`, ref.template, { ...r.templatePatch, labels: { ...labels, ...r.templatePatch?.labels } });
-        if (nativeRefMembership) base = withPodGroupMembership(base, nativeRefMembership);
-        // Role-specific labels travel in the patch; the shared template carries only the group's.
-        crTemplatePatch = patchToJson(r.templatePatch, labels, ref.template);
+        if (refMembership) base = withPodGroupMembership(base, refMembership);
+        // Role-specific labels (and gang membership) travel in the patch; the shared template carries only the group's.
+        crTemplatePatch = withMembershipPatch(patchToJson(r.templatePatch, labels, ref.template), refMembership);
       } else {
         base = finish(r.template!, labels);
         crTemplate = base;
@@ -479,7 +506,7 @@ export class RoleBasedGroup extends Construct {
 
   private renderV1alpha1(props: RoleBasedGroupProps, labels: { [key: string]: string },
     templates: Map<string, { template: k8s.PodTemplateSpec }>): ApiObject {
-    const gang = this.gang;
+    const gang = this.controllerGang;
     return new rbg.RoleBasedGroup(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels, annotations: props.annotations },
       spec: {
@@ -504,7 +531,7 @@ export class RoleBasedGroup extends Construct {
 
   private renderV1alpha2(props: RoleBasedGroupProps, labels: { [key: string]: string },
     templates: Map<string, { template: k8s.PodTemplateSpec }>): ApiObject {
-    const gang = this.gang;
+    const gang = this.controllerGang;
     // v1alpha2 moved gang scheduling into annotations (the scheduler itself is a controller flag).
     const gangAnnotations: { [key: string]: string } = {};
     if (gang) {

@@ -84,6 +84,12 @@ function find(manifests: any[], kind: string, name: string): any {
   return m;
 }
 
+/** Two roles without dependencies: the RBG controller's own gang (every pod) can fill. */
+const INDEPENDENT_ROLES = [
+  { name: 'a', template: template(), replicas: 2 },
+  { name: 'b', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 } },
+];
+
 function basic(extra: Partial<RoleBasedGroupProps> = {}): RoleBasedGroupProps {
   return {
     name: 'grp',
@@ -174,21 +180,25 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     ]);
   });
 
-  test('kube gang scheduling: podGroupPolicy, and every pod carries the current scheduler-plugins label and schedulerName', () => {
+  test('kube gang scheduling without dependencies: podGroupPolicy, and every pod carries the current scheduler-plugins label and schedulerName', () => {
     const c = chart();
-    seed(c);
+    const g = new RoleBasedGroup(c, 'g', basic({ roles: INDEPENDENT_ROLES, gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 120 } } }));
     const out = synthValid(c);
     const obj = rbgOf(out);
     expect(obj.spec.podGroupPolicy).toEqual({ kubeScheduling: { scheduleTimeoutSeconds: 120 } });
     for (const r of obj.spec.roles) {
-      expect(r.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('sglang-pd');
+      expect(r.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('grp');
       expect(r.template.spec.schedulerName).toBe('scheduler-plugins-scheduler');
     }
+    // The controller creates the PodGroup (minMember = every pod); the construct emits none.
+    expect(out.some((m) => m.kind === 'PodGroup')).toBe(false);
+    expect(g.podGroup).toBeUndefined();
+    expect(g.gangPodCount).toBe(g.podCount);
   });
 
-  test('Volcano gang scheduling: queue, priority, schedulerName volcano and the group-name annotation', () => {
+  test('Volcano gang scheduling without dependencies: queue, priority, schedulerName volcano and the group-name annotation', () => {
     const c = chart();
-    new RoleBasedGroup(c, 'g', basic({ gangScheduling: { volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } } }));
+    new RoleBasedGroup(c, 'g', basic({ roles: INDEPENDENT_ROLES, gangScheduling: { volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } } }));
     const out = synthValid(c);
     const obj = rbgOf(out);
     expect(obj.spec.podGroupPolicy).toEqual({ volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } });
@@ -196,6 +206,7 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
       expect(r.template.spec.schedulerName).toBe('volcano');
       expect(r.template.metadata.annotations['scheduling.k8s.io/group-name']).toBe('grp');
     }
+    expect(out.some((m) => m.kind === 'PodGroup')).toBe(false);
   });
 
   test('router Service: ClusterIP, selects the construct\'s own labels on the router template', () => {
@@ -306,6 +317,98 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
   });
 });
 
+describe('RoleBasedGroup: controller mode, gang scheduling with dependencies', () => {
+  // The controller's PodGroup would count every role (7 pods) while it creates the router only after prefill
+  // and decode are Ready: a deadlock. The construct emits its own PodGroup over the roles without dependencies.
+  test('no podGroupPolicy; a PodGroup <group>-pg with minMember = the pods of the roles without dependencies', () => {
+    const c = chart();
+    const g = seed(c);
+    const out = synthValid(c);
+    expect(rbgOf(out).spec.podGroupPolicy).toBeUndefined();
+    const pg = find(out, 'PodGroup', 'sglang-pd-pg');
+    expect(pg.apiVersion).toBe('scheduling.x-k8s.io/v1alpha1');
+    expect(pg.metadata.namespace).toBe('ml-team');
+    // 2 prefill pods + 2 decode instances x 2 pods; not the router.
+    expect(pg.spec).toEqual({ minMember: 6, scheduleTimeoutSeconds: 120 });
+    // Synced before the RoleBasedGroup, so the members never wait for a missing group.
+    expect(pg.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-5');
+    expect(g.podGroup?.name).toBe('sglang-pd-pg');
+    expect(g.gangPodCount).toBe(6);
+    expect(g.podCount).toBe(7);
+    expect(out.filter((m) => m.kind === 'PodGroup')).toHaveLength(1);
+  });
+
+  test('membership on the roles without dependencies only (LWS: the template the leader patch builds on)', () => {
+    const c = chart();
+    seed(c);
+    const out = synthValid(c);
+    for (const name of ['prefill', 'decode']) {
+      const t = role(out, name).template;
+      expect(t.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('sglang-pd-pg');
+      expect(t.spec.schedulerName).toBe('scheduler-plugins-scheduler');
+    }
+    // The decode leader is template + patchLeaderTemplate: the patch must not drop the membership.
+    const leaderPatch = role(out, 'decode').leaderWorkerSet.patchLeaderTemplate;
+    expect(leaderPatch.metadata?.labels?.['scheduling.x-k8s.io/pod-group']).toBeUndefined();
+    expect(leaderPatch.spec.schedulerName).toBeUndefined();
+    const router = role(out, 'router').template;
+    expect(router.metadata.labels['scheduling.x-k8s.io/pod-group']).toBeUndefined();
+    expect(router.spec.schedulerName).toBeUndefined();
+  });
+
+  test('Volcano: a scheduling.volcano.sh PodGroup, the group-name annotation and schedulerName on the first role only', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({ gangScheduling: { volcanoScheduling: { queue: 'gpu', priorityClassName: 'inference' } } }));
+    const out = synthValid(c);
+    expect(rbgOf(out).spec.podGroupPolicy).toBeUndefined();
+    expect(find(out, 'PodGroup', 'grp-pg')).toMatchObject({
+      apiVersion: 'scheduling.volcano.sh/v1beta1', spec: { minMember: 1, queue: 'gpu', priorityClassName: 'inference' },
+    });
+    const a = role(out, 'a').template;
+    expect(a.metadata.annotations['scheduling.k8s.io/group-name']).toBe('grp-pg');
+    expect(a.spec.schedulerName).toBe('volcano');
+    const b = role(out, 'b').template;
+    expect(b.metadata.annotations?.['scheduling.k8s.io/group-name']).toBeUndefined();
+    expect(b.spec.schedulerName).toBeUndefined();
+  });
+
+  test('templateRef: the shared template carries no membership; the first role gets it through its templatePatch', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', namespace: 'ml-team',
+      gangScheduling: { kubeScheduling: {} },
+      roleTemplates: [{ name: 'base', template: template() }],
+      roles: [
+        { name: 'a', templateRef: 'base', replicas: 3 },
+        { name: 'b', templateRef: 'base', dependencies: ['a'] },
+      ],
+    });
+    const out = synthValid(c);
+    const shared = rbgOf(out).spec.roleTemplates[0].template;
+    expect(shared.metadata.labels['scheduling.x-k8s.io/pod-group']).toBeUndefined();
+    expect(shared.spec.schedulerName).toBeUndefined();
+    const a = role(out, 'a').templatePatch;
+    expect(a.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'a', 'scheduling.x-k8s.io/pod-group': 'grp-pg' });
+    expect(a.spec).toEqual({ schedulerName: 'scheduler-plugins-scheduler' });
+    const b = role(out, 'b').templatePatch;
+    expect(b.metadata.labels['scheduling.x-k8s.io/pod-group']).toBeUndefined();
+    expect(b.spec).toBeUndefined();
+    expect(find(out, 'PodGroup', 'grp-pg').spec.minMember).toBe(3);
+  });
+
+  test('v1alpha2: no group-gang-scheduling annotations, the same PodGroup and membership in the patterns', () => {
+    const c = chart();
+    seed(c, { apiVersion: RbgApiVersion.V1ALPHA2 });
+    const out = synthValid(c);
+    const obj = rbgOf(out);
+    expect(Object.keys(obj.metadata.annotations).filter((k) => k.includes('gang-scheduling'))).toEqual([]);
+    expect(find(out, 'PodGroup', 'sglang-pd-pg').spec.minMember).toBe(6);
+    expect(role(out, 'prefill').standalonePattern.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('sglang-pd-pg');
+    expect(role(out, 'decode').leaderWorkerPattern.template.spec.schedulerName).toBe('scheduler-plugins-scheduler');
+    expect(role(out, 'router').standalonePattern.template.spec.schedulerName).toBeUndefined();
+  });
+});
+
 describe('RoleBasedGroup: controller mode, v1alpha2', () => {
   test('standalone and leader-worker patterns validate against the v1alpha2 schema and match the snapshot', () => {
     const c = chart();
@@ -315,10 +418,6 @@ describe('RoleBasedGroup: controller mode, v1alpha2', () => {
     const obj = rbgOf(out);
     expect(obj.apiVersion).toBe('workloads.x-k8s.io/v1alpha2');
     expect(obj.spec.podGroupPolicy).toBeUndefined();
-    expect(obj.metadata.annotations).toMatchObject({
-      'rbg.workloads.x-k8s.io/group-gang-scheduling': 'true',
-      'rbg.workloads.x-k8s.io/group-gang-scheduling-timeout': '120',
-    });
     const prefill = role(out, 'prefill');
     expect(prefill.standalonePattern.template.spec.containers[0].name).toBe('server');
     expect(prefill.workload).toBeUndefined();
@@ -327,6 +426,20 @@ describe('RoleBasedGroup: controller mode, v1alpha2', () => {
     const decode = role(out, 'decode');
     expect(decode.leaderWorkerPattern.size).toBe(2);
     expect(decode.leaderWorkerPattern.leaderTemplatePatch.spec.containers[0].ports[0].containerPort).toBe(30000);
+  });
+
+  test('gang scheduling without dependencies becomes the group-gang-scheduling annotations', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      apiVersion: RbgApiVersion.V1ALPHA2, roles: INDEPENDENT_ROLES, gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 120 } },
+    }));
+    const out = synthValid(c);
+    expect(rbgOf(out).metadata.annotations).toMatchObject({
+      'rbg.workloads.x-k8s.io/group-gang-scheduling': 'true',
+      'rbg.workloads.x-k8s.io/group-gang-scheduling-timeout': '120',
+    });
+    expect(role(out, 'a').standalonePattern.template.metadata.labels['scheduling.x-k8s.io/pod-group']).toBe('grp');
+    expect(out.some((m) => m.kind === 'PodGroup')).toBe(false);
   });
 
   test('HPA targets the v1alpha2 scaling adapter, restart policy goes to restartPolicyConfig', () => {
