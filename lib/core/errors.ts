@@ -38,7 +38,9 @@ export function fail(scope: IConstruct, prop: string, given: unknown, allowed: s
  * `check` returns violation messages (use `formatViolation`), or an empty list.
  */
 export function addRule(scope: IConstruct, check: () => string[]): void {
-  scope.node.addValidation({ validate: check });
+  // cdk8s prefixes each message with the validating construct's path; drop ours so it is not printed twice.
+  const prefix = `[${scope.node.path}] `;
+  scope.node.addValidation({ validate: () => check().map((m) => (m.startsWith(prefix) ? m.slice(prefix.length) : m)) });
 }
 
 /** Integer check shared by replicas, ports and GPU counts. */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { formatViolation } from './errors';
+import { addRule, formatViolation } from './errors';
 import { GpuResource } from './gpu';
 import { k8s } from './k8s';
 import { Cpu, Memory } from './quantity';
@@ -87,8 +87,7 @@ export function gpuQuotaFor(quota: TenantQuotaView, resource: GpuResource): numb
  * resources added after construction.
  */
 export function checkFitsTenant(scope: IConstruct, tenant: ITenant, usage: () => TenantUsage): void {
-  scope.node.addValidation({
-    validate: () => {
+  addRule(scope, () => {
       const u = usage();
       const errors: string[] = [];
       const q = tenant.quota;
@@ -112,7 +111,6 @@ export function checkFitsTenant(scope: IConstruct, tenant: ITenant, usage: () =>
         }
       }
       return errors;
-    },
   });
 }
 
