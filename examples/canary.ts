@@ -43,18 +43,20 @@ function webPod(scope: Construct, version: string): k8s.PodSpec {
  * The canaries: the seed's progressive canary of the GPU tenant's inference service (Argo Rollouts,
  * Gateway API, success-rate analysis) and a controller-free canary of a CPU service in the CPU tenant.
  */
-export function buildCanaries(scope: Construct, tenants: ExampleTenants, inference: { vllm: GpuInferenceService }): void {
-  // --- ml-team: Argo Rollouts canary of the vLLM service through Gateway API --------------------------
-  const ml = new Chart(scope, 'canary-ml-team');
-  const vllm = inference.vllm;
+export function buildCanaries(scope: Construct, tenants: ExampleTenants, inference: { chat: GpuInferenceService }): void {
+  // --- llm-serving: Argo Rollouts canary of the chat service through Gateway API ----------------------
+  // (Not ml-team: its 4-GPU quota is exactly llama-8b's peak, so a canary pod could never be admitted.)
+  const ml = new Chart(scope, 'canary-llm-serving');
+  const vllm = inference.chat;
+  const tenant = tenants.gpuLarge;
   if (!vllm.deployment) throw new Error(`[${vllm.node.path}] the vllm example must run as a Deployment for its canary`);
 
   // Success rate of the canary's pods only: vLLM's OpenAI server groups HTTP statuses as 2xx/5xx, and
   // Rollout pods are named <rollout>-<pod-template-hash>-<suffix>.
   const successRate = new CanaryAnalysisTemplate(ml, 'vllm-success-rate', {
     name: 'vllm-success-rate',
-    tenant: tenants.gpu,
-    args: [{ name: 'canary-hash' }, { name: 'namespace', defaultValue: tenants.gpu.namespaceName }],
+    tenant,
+    args: [{ name: 'canary-hash' }, { name: 'namespace', defaultValue: tenant.namespaceName }],
     metrics: [AnalysisMetric.prometheusSuccessRate({
       address: PROMETHEUS,
       selector: `namespace="{{args.namespace}}",pod=~"${vllm.name}-{{args.canary-hash}}-.*"`,
@@ -69,7 +71,7 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
   const autoscaled = vllm.hpa !== undefined || vllm.scaledObject !== undefined;
   const rollout = new CanaryRollout(ml, 'vllm-canary', {
     name: vllm.name,
-    tenant: tenants.gpu,
+    tenant,
     workloadRef: WorkloadRef.deployment(vllm.deployment),
     port: vllm.port,
     steps: [

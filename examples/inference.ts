@@ -10,12 +10,20 @@ import { ExampleTenants } from './tenants';
 /** The Prometheus Operator's `release` label the Prometheus CR selects monitors by. */
 const MONITOR_LABELS = { release: 'prometheus' };
 
+/** The inference services other examples build on. */
+export interface ExampleInference {
+  /** `llama-8b` in ml-team: 2 GPUs per pod, HPA 1-2 on queue length. */
+  readonly vllm: GpuInferenceService;
+  /** `qwen-32b` in llm-serving: the chat service the canary example rolls out. */
+  readonly chat: GpuInferenceService;
+}
+
 /**
  * The inference examples: a vLLM service in the GPU tenant (2 GPUs per pod, HPA on queue length, a shared
- * model cache), a multi-node (LeaderWorkerSet) service in the large GPU tenant, and the Prometheus Adapter
- * rules that serve the HPA's custom metric.
+ * model cache), a chat service and a multi-node (LeaderWorkerSet) service in the large GPU tenant, and the
+ * Prometheus Adapter rules that serve the HPAs' custom metric.
  */
-export function buildInference(scope: Construct, tenants: ExampleTenants): { vllm: GpuInferenceService } {
+export function buildInference(scope: Construct, tenants: ExampleTenants): ExampleInference {
   // --- ml-team: 4 GPUs of quota; 2 replicas x 2 GPUs, no rollout surge ----------------------------------
   const ml = new Chart(scope, 'inference-ml-team');
   const vllm = new GpuInferenceService(ml, 'llama-8b', {
@@ -44,8 +52,25 @@ export function buildInference(scope: Construct, tenants: ExampleTenants): { vll
     priorityClassName: 'inference-high',
   });
 
-  // --- llm-serving: a 70B model across 2 nodes x 8 GPUs (pipeline parallel 2, tensor parallel 8) -------
+  // --- llm-serving: a chat model with headroom for a canary (ml-team's 4 GPUs are all taken by llama-8b) --
   const large = new Chart(scope, 'inference-llm-serving');
+  const chat = new GpuInferenceService(large, 'qwen-32b', {
+    name: 'qwen-32b',
+    tenant: tenants.gpuLarge,
+    image: 'vllm/vllm-openai:v0.18.0',
+    model: 'Qwen/Qwen3-32B',
+    gpu: { count: 2, product: 'NVIDIA-H100-80GB-HBM3' },
+    cpu: Cpu.cores(8),
+    memory: Memory.gibibytes(96),
+    shmSize: Memory.gibibytes(8),
+    hfTokenSecret: { name: 'hf-token' },
+    modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(200), storageClassName: 'shared-rwx' }),
+    autoscaling: Autoscaling.hpa({ minReplicas: 2, maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }),
+    clients: [ClientPeer.namespace('gateway-system')],
+    monitor: MetricsMonitor.serviceMonitor({ labels: MONITOR_LABELS }),
+  });
+
+  // --- llm-serving: a 70B model across 2 nodes x 8 GPUs (pipeline parallel 2, tensor parallel 8) -------
   new GpuInferenceService(large, 'llama-70b', {
     name: 'llama-70b',
     tenant: tenants.gpuLarge,
@@ -69,5 +94,5 @@ export function buildInference(scope: Construct, tenants: ExampleTenants): { vll
   const monitoring = new Chart(scope, 'monitoring-adapter-rules');
   new PrometheusAdapterRules(monitoring, 'adapter-rules', { namespace: 'monitoring' });
 
-  return { vllm };
+  return { vllm, chat };
 }

@@ -13,13 +13,13 @@ beforeAll(() => {
 function build(autoscaled: boolean) {
   const app = Testing.app();
   const tenants = buildTenants(app);
-  const chart = new Chart(app, 'inference-ml-team');
+  const chart = new Chart(app, 'inference-llm-serving');
   const vllm = new GpuInferenceService(chart, 'vllm', {
-    name: 'vllm', tenant: tenants.gpu, image: 'vllm/vllm-openai:v0.18.0', model: 'meta-llama/Llama-3.1-8B-Instruct',
+    name: 'vllm', tenant: tenants.gpuLarge, image: 'vllm/vllm-openai:v0.18.0', model: 'meta-llama/Llama-3.1-8B-Instruct',
     gpu: { count: 1 }, clients: [ClientPeer.namespace('gateway-system')],
     ...(autoscaled ? { autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) } : { replicas: 2 }),
   });
-  buildCanaries(app, tenants, { vllm });
+  buildCanaries(app, tenants, { chat: vllm });
   return { app, manifests: synthValid(app) };
 }
 
