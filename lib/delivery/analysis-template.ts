@@ -9,7 +9,7 @@ import {
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/analysis-argoproj.io';
 import {
-  fail, ITenant, Labels, requireDnsSubdomain, requireInteger, setSyncWave, SyncWave,
+  fail, ITenant, Labels, requireDnsLabel, requireDnsSubdomain, requireInteger, setSyncWave, SyncWave,
 } from '../core';
 import { argReferences, requireArgoDuration } from './internal';
 
@@ -321,7 +321,7 @@ export class CanaryAnalysisTemplate extends Construct {
     this.templateName = requireDnsSubdomain(this, 'name', props.name);
     const namespace = props.namespace ?? props.tenant?.namespaceName;
     if (namespace === undefined) fail(this, 'namespace', namespace, 'a namespace, or a tenant to take it from');
-    this.namespace = namespace;
+    this.namespace = requireDnsLabel(this, 'namespace', namespace);
 
     const args = props.args ?? [];
     const seen = new Set<string>();

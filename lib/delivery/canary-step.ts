@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { RolloutSpecStrategyCanaryAnalysisArgs } from '../../imports/rollouts-argoproj.io';
 import { CanaryAnalysisTemplate } from './analysis-template';
 
 /** A value passed to an analysis argument from the Rollout (step or background analysis). */
@@ -32,7 +33,7 @@ export class AnalysisArg {
   ) {}
 
   /** The Rollout `args[]` entry. */
-  public toJson(): { name: string; value?: string; valueFrom?: { podTemplateHashValue?: string; fieldRef?: { fieldPath: string } } } {
+  public toJson(): RolloutSpecStrategyCanaryAnalysisArgs {
     if (this.podTemplateHash) return { name: this.name, valueFrom: { podTemplateHashValue: this.podTemplateHash } };
     if (this.fieldPath) return { name: this.name, valueFrom: { fieldRef: { fieldPath: this.fieldPath } } };
     return { name: this.name, value: this.literal };

@@ -23,7 +23,9 @@ export const VERSION_LABEL = 'app.kubernetes.io/version';
  * `<name>-b`), never by version or track, so promoting the canary changes no selector.
  */
 export class CanarySlot {
+  /** Slot `a`: Deployment `<name>-a`, pod label `gpu-platform.dev/slot: a`. */
   public static readonly A = new CanarySlot('a');
+  /** Slot `b`: Deployment `<name>-b`, pod label `gpu-platform.dev/slot: b`. */
   public static readonly B = new CanarySlot('b');
 
   private constructor(

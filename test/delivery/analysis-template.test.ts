@@ -66,6 +66,20 @@ describe('CanaryAnalysisTemplate', () => {
     expect(at.bounded).toBe(true);
   });
 
+  test('metric options render as the CRD fields: interval, count, failureLimit, inconclusiveLimit, initialDelay, timeout', () => {
+    const c = chart();
+    new CanaryAnalysisTemplate(c, 'at', {
+      name: 'q', namespace: 'web-team', args: [{ name: 'service-name' }],
+      metrics: [AnalysisMetric.prometheusSuccessRate({
+        address: PROM, interval: Duration.seconds(30), count: 4, failureLimit: 3, inconclusiveLimit: 1,
+        initialDelay: Duration.minutes(2), timeoutSeconds: 15, minSuccessRate: 0.99,
+      })],
+    });
+    const m = one(synthValid(c), 'AnalysisTemplate').spec.metrics[0];
+    expect(m).toMatchObject({ interval: '30s', count: 4, failureLimit: 3, inconclusiveLimit: 1, initialDelay: '2m', successCondition: 'result[0] >= 0.99' });
+    expect(m.provider.prometheus.timeout).toBe(15);
+  });
+
   describe('errors', () => {
     test('a query that uses an undeclared arg', () => {
       expect(() => new CanaryAnalysisTemplate(chart(), 'at', {
@@ -126,6 +140,10 @@ describe('CanaryAnalysisTemplate', () => {
     test('arg with both a default and a secret', () => {
       expect(() => new CanaryAnalysisTemplate(chart(), 'at', { name: 'q', namespace: 'n', args: [{ name: 'a', defaultValue: 'x', secretKeyRef: { secretName: 's', key: 'k' } }], metrics: [] }))
         .toThrow('[test/at] args[0]: given "a"; allowed: either defaultValue or secretKeyRef, not both');
+    });
+    test('a namespace that is not a DNS label', () => {
+      expect(() => new CanaryAnalysisTemplate(chart(), 'at', { name: 'q', namespace: 'Web_Team', metrics: [] }))
+        .toThrow("[test/at] namespace: given \"Web_Team\"; allowed: a DNS-1123 label of at most 63 characters");
     });
     test('no namespace and no tenant', () => {
       expect(() => new CanaryAnalysisTemplate(chart(), 'at', { name: 'q', metrics: [] }))

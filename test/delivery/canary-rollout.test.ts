@@ -143,6 +143,29 @@ describe('CanaryRollout', () => {
     });
   });
 
+  test('analysis args: literal, stable/latest pod-template hash and Rollout field', () => {
+    const c = chart();
+    const at = new CanaryAnalysisTemplate(c, 'at', {
+      name: 'compare', namespace: 'web-team', args: [{ name: 'stable' }, { name: 'canary' }, { name: 'ns' }, { name: 'job' }],
+      metrics: [AnalysisMetric.prometheusQuery({
+        name: 'ratio', address: 'http://prom:9090', count: 3,
+        query: 'x{namespace="{{args.ns}}",job="{{args.job}}",hash="{{args.canary}}"} / x{hash="{{args.stable}}"}', successCondition: 'result[0] < 1.2',
+      })],
+    });
+    new CanaryRollout(c, 'ro', base({
+      steps: [CanaryStep.setWeight(20), CanaryStep.analysis(at, [
+        AnalysisArg.stablePodTemplateHash('stable'), AnalysisArg.latestPodTemplateHash('canary'),
+        AnalysisArg.fieldRef('ns', 'metadata.namespace'), AnalysisArg.value('job', 'web'),
+      ])],
+    }));
+    expect(one(synthValid(c), 'Rollout').spec.strategy.canary.steps[1].analysis.args).toEqual([
+      { name: 'stable', valueFrom: { podTemplateHashValue: 'Stable' } },
+      { name: 'canary', valueFrom: { podTemplateHashValue: 'Latest' } },
+      { name: 'ns', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'job', value: 'web' },
+    ]);
+  });
+
   test('GPU awareness: setCanaryScale and dynamicStableScale render, and lower the peak pod count', () => {
     const c = chart();
     const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] });

@@ -1,5 +1,5 @@
 import { CanarySlot, NativeCanary, NativeCanaryProps, SLOT_LABEL, TRACK_LABEL, VERSION_LABEL } from '../../lib/delivery';
-import { synthValid } from '../harness';
+import { expectValid, synthValid } from '../harness';
 import { byKind, chart, FakeTenant, one, podSpec } from './fixtures';
 
 function props(extra: Partial<NativeCanaryProps> = {}): NativeCanaryProps {
@@ -74,6 +74,8 @@ describe('NativeCanary', () => {
     expect(at(0)).toEqual([['web-a', 4], ['web-b', 0]]);
     expect(at(50)).toEqual([['web-a', 2], ['web-b', 2]]);
     expect(at(100)).toEqual([['web-a', 0], ['web-b', 4]]);
+    expectValid(NativeCanary.manifestsAt(p, 75));
+    expect(NativeCanary.manifestsAt({ ...p, allowRounding: true }, 10).filter((m) => m.kind === 'Deployment').map((d) => d.spec.replicas)).toEqual([3, 1]);
     expect(() => NativeCanary.manifestsAt(p, 10)).toThrow(/canaryWeight: given 10/);
   });
 
@@ -94,6 +96,58 @@ describe('NativeCanary', () => {
     const third = NativeCanary.manifestsAt({ ...next, canary: props().stable }, 25);
     expect(third.filter((m) => m.kind === 'Deployment').map((d) => [d.metadata.name, d.metadata.labels[TRACK_LABEL], d.spec.replicas]))
       .toEqual([['web-b', 'stable', 3], ['web-a', 'canary', 1]]);
+  });
+
+  describe('promotion keeps every selector byte-identical', () => {
+    /** `Kind/name` -> the selector's exact JSON text (Deployment spec.selector, Service spec.selector). */
+    const selectors = (manifests: any[]) => new Map<string, string>(manifests
+      .filter((m) => m.kind === 'Deployment' || m.kind === 'Service')
+      .map((m) => [`${m.kind}/${m.metadata.name}`, JSON.stringify(m.spec.selector)]));
+
+    /** Two full release cycles: canary 1.5.0 in slot b, promote, canary 1.6.0 in slot a, promote. */
+    const commits = (route: Partial<NativeCanaryProps>) => {
+      const v = (version: string) => ({ version, podSpec: podSpec(`registry.example.com/web:${version}`, 8080) });
+      const first = props({ ...route, stable: v('1.4.0'), canary: v('1.5.0') });
+      const second = { ...NativeCanary.promote(first), canary: v('1.6.0') };
+      const third = NativeCanary.promote(second);
+      return [
+        NativeCanary.manifestsAt(first, 25), NativeCanary.manifestsAt(first, 100), NativeCanary.manifestsAt(NativeCanary.promote(first), 0),
+        NativeCanary.manifestsAt(second, 50), NativeCanary.manifestsAt(second, 100), NativeCanary.manifestsAt(third, 0),
+      ];
+    };
+
+    for (const [label, route] of [
+      ['shared Service only', {}],
+      ['with an HTTPRoute and per-slot Services', { httpRoute: { parentRefs: [{ name: 'gw', namespace: 'gateway-system' }] } }],
+    ] as Array<[string, Partial<NativeCanaryProps>]>) {
+      test(label, () => {
+        const seen = new Map<string, string>();
+        for (const manifests of commits(route)) {
+          for (const [key, text] of selectors(manifests)) {
+            // An object that exists in several commits has the very same selector text in all of them.
+            if (seen.has(key)) expect(`${key} ${text}`).toBe(`${key} ${seen.get(key)}`);
+            seen.set(key, text);
+          }
+        }
+        // Both slots and the shared Service took part, and none ever selects track or version.
+        expect([...seen.keys()]).toEqual(expect.arrayContaining(['Deployment/web-a', 'Deployment/web-b', 'Service/web']));
+        for (const text of seen.values()) {
+          expect(text).not.toContain(TRACK_LABEL);
+          expect(text).not.toContain(VERSION_LABEL);
+        }
+        expect(seen.get('Service/web')).toBe('{"app.kubernetes.io/instance":"web","app.kubernetes.io/name":"web"}');
+        expect(seen.get('Deployment/web-b')).toBe(`{"matchLabels":{"app.kubernetes.io/instance":"web","app.kubernetes.io/name":"web","${SLOT_LABEL}":"b"}}`);
+        if (route.httpRoute) expect(seen.get('Service/web-a')).toBe(`{"app.kubernetes.io/instance":"web","app.kubernetes.io/name":"web","${SLOT_LABEL}":"a"}`);
+      });
+    }
+
+    test('the promoted slot keeps its pod template, so its pods are not restarted', () => {
+      const p = props({ httpRoute: { parentRefs: [{ name: 'gw' }] } });
+      const podTemplate = (manifests: any[]) => JSON.stringify(one(manifests, 'Deployment', 'web-b').spec.template);
+      expect(podTemplate(NativeCanary.manifestsAt(NativeCanary.promote(p), 0))).toBe(podTemplate(NativeCanary.manifestsAt(p, 100)));
+      const route = one(NativeCanary.manifestsAt(NativeCanary.promote(p), 0), 'HTTPRoute');
+      expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'web-b', port: 8080, weight: 100 }]);
+    });
   });
 
   test('tenant: namespace, placement and GPU quota of stable + canary pods', () => {
