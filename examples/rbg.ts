@@ -23,8 +23,11 @@ export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants):
     image: 'lmsysorg/sglang:v0.5.3.post3',
     routerImage: 'lmsysorg/sglang-router:v0.2.2',
     model: 'Qwen/Qwen3-8B',
-    prefill: { replicas: 2, gpu: { count: 1 }, cpu: Cpu.cores(8), memory: Memory.gibibytes(64) },
-    decode: { replicas: 2, nodes: 2, gpu: { count: 1 }, cpu: Cpu.cores(8), memory: Memory.gibibytes(64) },
+    // Model-server settings (ModelServerOptions) shared by prefill and decode; a role can override cpu / memory.
+    cpu: Cpu.cores(8),
+    memory: Memory.gibibytes(64),
+    prefill: { replicas: 2, gpu: { count: 1 } },
+    decode: { replicas: 2, nodes: 2, gpu: { count: 1 } },
     // The whole first wave (prefill + decode) starts together or not at all.
     gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 300 } },
   });

@@ -67,6 +67,14 @@ export interface LeaderWorkerSetProps {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * Leave `spec.replicas` out of the manifest, for a LeaderWorkerSet that an HPA or KEDA scales through its
+   * scale subresource (like a Deployment under an HPA): a count in the manifest would be reset by every
+   * Argo CD sync. `replicas` then only feeds `podCount` (quota and gang sizes); the API server creates the
+   * LeaderWorkerSet with the CRD default of 1 group and the autoscaler takes over from there.
+   * @default false
+   */
+  readonly omitReplicas?: boolean;
   /** Pods per group, leader included (>= 1). */
   readonly size: number;
   /**
@@ -149,8 +157,10 @@ export class LeaderWorkerSet extends Construct {
   public readonly name: string;
   /** The namespace. */
   public readonly namespace: string;
-  /** Number of groups. */
+  /** Number of groups (the initial / nominal count when `replicasOmitted`). */
   public readonly replicas: number;
+  /** True when `spec.replicas` is left to an autoscaler (`omitReplicas`). */
+  public readonly replicasOmitted: boolean;
   /** Pods per group. */
   public readonly size: number;
 
@@ -160,6 +170,7 @@ export class LeaderWorkerSet extends Construct {
     this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? 'default');
     this.replicas = requireInteger(this, 'replicas', props.replicas ?? 1, 0, 1000000);
     this.size = requireInteger(this, 'size', props.size, 1);
+    this.replicasOmitted = props.omitReplicas ?? false;
     if (!props.workerTemplate) fail(this, 'workerTemplate', props.workerTemplate, 'a pod template');
     requireLabels(this, 'labels', props.labels);
     validateRollingUpdate(this, 'rolloutStrategy', props.rolloutStrategy);
@@ -194,7 +205,7 @@ export class LeaderWorkerSet extends Construct {
         annotations: props.annotations,
       },
       spec: {
-        replicas: this.replicas,
+        replicas: this.replicasOmitted ? undefined : this.replicas,
         startupPolicy: (props.startupPolicy ?? LwsStartupPolicy.LEADER_CREATED).value as lws.LeaderWorkerSetSpecStartupPolicy,
         leaderWorkerTemplate: {
           size: this.size,

@@ -2,7 +2,7 @@ import { Cpu, Memory } from '../core/quantity';
 import { ITenant } from '../core/tenant';
 import { ServingEngine } from '../serving/engine';
 import { GpuRequest } from '../serving/gpu';
-import { ModelServerPodProps } from '../serving/model-server-pod';
+import { ModelCacheMount, ModelServerOptions, pickModelServerOptions } from '../serving/model-server-pod';
 import { GangSchedulingOptions } from './gang-scheduling';
 import { RoleAutoscaling, RoleProps, RoleWorkload } from './role';
 import type { RbgApiVersion, RbgMode, RoleBasedGroupProps } from './role-based-group';
@@ -22,17 +22,17 @@ export interface PrefillDecodeRoleOptions {
    */
   readonly nodes?: number;
   /**
-   * CPU per pod.
-   * @default - the builder default
+   * CPU per pod of this role, overriding the group's `cpu`.
+   * @default - the group's `cpu`
    */
   readonly cpu?: Cpu;
   /**
-   * Memory per pod.
-   * @default - the builder default
+   * Memory per pod of this role, overriding the group's `memory`.
+   * @default - the group's `memory`
    */
   readonly memory?: Memory;
   /**
-   * Extra engine args.
+   * Extra engine args for this role, appended after the group's `extraArgs`.
    * @default - none
    */
   readonly extraArgs?: string[];
@@ -44,8 +44,12 @@ export interface PrefillDecodeRoleOptions {
   readonly autoscaling?: RoleAutoscaling;
 }
 
-/** Props of {@link RoleBasedGroup.prefillDecode}. */
-export interface PrefillDecodeProps {
+/**
+ * Props of {@link RoleBasedGroup.prefillDecode}. The engine pods' settings (image, model, cpu, memory, shmSize,
+ * extraArgs, env, hfTokenSecret, security, drain timings, ...) come from {@link ModelServerOptions} and apply to
+ * both prefill and decode; `prefill` / `decode` override cpu and memory and add args per role.
+ */
+export interface PrefillDecodeProps extends ModelServerOptions {
   /** The group name. */
   readonly name: string;
   /**
@@ -60,15 +64,26 @@ export interface PrefillDecodeProps {
   readonly tenant?: ITenant;
   /** The engine: `ServingEngine.sglang()` or `ServingEngine.vllm()`. */
   readonly engine: ServingEngine;
-  /** The engine image for prefill and decode, pinned to a tag or digest. */
-  readonly image: string;
   /**
    * The router image, pinned: `lmsysorg/sglang-router` for SGLang (`python3 -m sglang_router.launch_router`),
    * the vLLM router (`vllm-router`, github.com/vllm-project/router) for vLLM.
    */
   readonly routerImage: string;
-  /** The model id or path. */
-  readonly model: string;
+  /**
+   * The model cache volume of the prefill and decode pods; `HF_HOME` points at it.
+   * @default - an emptyDir (downloaded again on every start)
+   */
+  readonly modelCache?: ModelCacheMount;
+  /**
+   * Forbid downloads (`HF_HUB_OFFLINE=1`): the model must already be in the cache.
+   * @default false
+   */
+  readonly offline?: boolean;
+  /**
+   * Service account of the prefill and decode pods (its token is not mounted).
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccountName?: string;
   /** The prefill role. */
   readonly prefill: PrefillDecodeRoleOptions;
   /** The decode role. */
@@ -89,12 +104,6 @@ export interface PrefillDecodeProps {
    * @default "mooncake" for SGLang, "NixlConnector" for vLLM
    */
   readonly transferBackend?: string;
-  /**
-   * Shared settings of the engine pods (model cache, HF token, security, ...). Its image, model, engine,
-   * gpu, labels and extraArgs are replaced by the preset's.
-   * @default - the builder defaults
-   */
-  readonly serverDefaults?: ModelServerPodProps;
   /**
    * Gang scheduling of the whole group.
    * @default - none
@@ -152,15 +161,17 @@ export function prefillDecodeGroupProps(props: PrefillDecodeProps): RoleBasedGro
     workload: nodes > 1 ? RoleWorkload.LEADER_WORKER_SET : RoleWorkload.STATEFUL_SET,
     leaderWorkerSet: nodes > 1 ? { size: nodes } : undefined,
     server: {
-      ...props.serverDefaults,
-      image: props.image,
-      model: props.model,
+      // The shared ModelServerOptions pass through as given; the role overrides and the preset's args on top.
+      ...pickModelServerOptions(props),
       engine,
       labels: {},
       gpu: o.gpu,
-      cpu: o.cpu ?? props.serverDefaults?.cpu,
-      memory: o.memory ?? props.serverDefaults?.memory,
-      extraArgs: [...engineArgs(name), ...(o.extraArgs ?? [])],
+      cpu: o.cpu ?? props.cpu,
+      memory: o.memory ?? props.memory,
+      extraArgs: [...engineArgs(name), ...(props.extraArgs ?? []), ...(o.extraArgs ?? [])],
+      modelCache: props.modelCache,
+      offline: props.offline,
+      serviceAccountName: props.serviceAccountName,
     },
     servicePorts: [
       { name: 'http', port: engine.port },
@@ -209,8 +220,9 @@ export function prefillDecodeGroupProps(props: PrefillDecodeProps): RoleBasedGro
       cpu: Cpu.cores(2),
       memory: Memory.gibibytes(4),
       shmSize: Memory.mebibytes(64),
-      security: props.serverDefaults?.security,
-      maxModelLoadTime: undefined,
+      // The router loads no model and needs no token: only the image pinning rule and security carry over.
+      allowLatestImage: props.allowLatestImage,
+      security: props.security,
     },
   };
 

@@ -449,6 +449,11 @@ export class RoleBasedGroup extends Construct {
     const servicePorts = r.servicePorts ?? (httpPort ? [{ name: HTTP_PORT_NAME, port: httpPort, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] : []);
     servicePorts.forEach((p, j) => requirePort(this, `${prop}.servicePorts[${j}].port`, p.port));
     (r.engineRuntimes ?? []).forEach((e, j) => requireDnsLabel(this, `${prop}.engineRuntimes[${j}].profileName`, e.profileName, 253));
+    // Without the controller nothing injects the profile's containers: dropping them silently would break the pods.
+    if (this.mode === RbgMode.NATIVE && r.engineRuntimes && r.engineRuntimes.length > 0) {
+      fail(this, `${prop}.engineRuntimes`, r.engineRuntimes.map((e) => e.profileName),
+        'no engineRuntimes in native mode (the RBG controller injects them): add the containers to the template, or use RbgMode.CONTROLLER');
+    }
 
     // Autoscaling.
     let peakReplicas = replicas;
@@ -573,12 +578,15 @@ export class RoleBasedGroup extends Construct {
     const wave = this.syncWaves[r.name];
     const metaLabels = { ...groupLabels, ...r.props.labels, ...r.selector };
     const ru = r.props.rolloutStrategy;
+    // An autoscaled role's count belongs to its HPA / ScaledObject: writing it would make Argo CD reset it.
+    const autoscaled = r.props.autoscaling !== undefined;
     let obj: ApiObject;
     if (r.workload.isLeaderWorkerSet) {
       const lws = new LeaderWorkerSet(this, `${r.name}-lws`, {
         name: r.workloadName,
         namespace: this.namespace,
         replicas: r.replicas,
+        omitReplicas: autoscaled,
         size: r.size,
         leaderTemplate: r.size > 1 && r.leader !== r.worker ? r.leader : undefined,
         workerTemplate: r.size > 1 ? r.worker : r.leader,
@@ -593,7 +601,7 @@ export class RoleBasedGroup extends Construct {
       obj = new k8s.KubeDeployment(this, `${r.name}-deployment`, {
         metadata: { name: r.workloadName, namespace: this.namespace, labels: metaLabels, annotations: r.props.annotations },
         spec: {
-          replicas: r.replicas,
+          replicas: autoscaled ? undefined : r.replicas,
           selector: { matchLabels: r.selector },
           template: r.leader,
           minReadySeconds: r.props.minReadySeconds,
@@ -604,7 +612,7 @@ export class RoleBasedGroup extends Construct {
       obj = new k8s.KubeStatefulSet(this, `${r.name}-statefulset`, {
         metadata: { name: r.workloadName, namespace: this.namespace, labels: metaLabels, annotations: r.props.annotations },
         spec: {
-          replicas: r.replicas,
+          replicas: autoscaled ? undefined : r.replicas,
           serviceName: r.serviceName,
           selector: { matchLabels: r.selector },
           template: r.leader,

@@ -88,6 +88,26 @@ describe('LeaderWorkerSet', () => {
     expect(obj.spec.rolloutStrategy.rollingUpdateConfiguration).toEqual({ maxUnavailable: 2 });
   });
 
+  test('omitReplicas leaves spec.replicas to an HPA / KEDA (Argo CD would reset it); podCount still uses replicas', () => {
+    const c = chart();
+    const l = new LeaderWorkerSet(c, 'lws', { name: 'm', namespace: 'ml-team', size: 2, replicas: 3, omitReplicas: true, workerTemplate: template('worker') });
+    new k8s.KubeHorizontalPodAutoscalerV2(c, 'hpa', {
+      metadata: { name: 'm', namespace: 'ml-team' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'm' }, minReplicas: 3, maxReplicas: 6,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      },
+    });
+    const [obj] = synthValid(c);
+    expect(obj.kind).toBe('LeaderWorkerSet');
+    expect('replicas' in obj.spec).toBe(false);
+    expect(l.replicasOmitted).toBe(true);
+    expect(l.podCount).toBe(6);
+    const fixed = new LeaderWorkerSet(chart(), 'lws', { name: 'm', size: 2, replicas: 3, workerTemplate: template('worker') });
+    expect(fixed.replicasOmitted).toBe(false);
+    expect(fixed.apiObject.toJson().spec.replicas).toBe(3);
+  });
+
   test('sub-groups: LeaderWorker when size divides, LeaderExcluded when only the workers divide', () => {
     const c = chart();
     new LeaderWorkerSet(c, 'a', { name: 'a', size: 4, subGroupSize: 2, workerTemplate: template('w') });

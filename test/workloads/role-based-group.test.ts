@@ -180,6 +180,46 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     ]);
   });
 
+  test('preset: the shared ModelServerOptions reach prefill and decode; roles override cpu / memory and add args after the group\'s', () => {
+    const c = chart();
+    RoleBasedGroup.prefillDecode(c, 'pd', {
+      name: 'sglang-pd', namespace: 'ml-team', ...SGLANG,
+      cpu: Cpu.cores(8), memory: Memory.gibibytes(64), shmSize: Memory.gibibytes(16),
+      extraArgs: ['--mem-fraction-static', '0.85'],
+      env: [{ name: 'NCCL_DEBUG', value: 'WARN' }],
+      hfTokenSecret: { name: 'hf', key: 'token' },
+      security: { runAsUser: 2000, runAsGroup: 2000 },
+      modelCache: { claimName: 'model-cache', readOnly: true },
+      offline: true,
+      prefill: { gpu: { count: 1 }, extraArgs: ['--chunked-prefill-size', '8192'] },
+      decode: { gpu: { count: 1 }, memory: Memory.gibibytes(96) },
+    });
+    const out = synthValid(c);
+    const server = (r: string) => role(out, r).template.spec.containers[0];
+    const prefill = server('prefill');
+    const decode = server('decode');
+    expect(prefill.resources.limits).toMatchObject({ cpu: '8', memory: '64Gi' });
+    expect(decode.resources.limits).toMatchObject({ cpu: '8', memory: '96Gi' });
+    // Preset args first, then the group's, then the role's.
+    expect(prefill.args.slice(-4)).toEqual(['--mem-fraction-static', '0.85', '--chunked-prefill-size', '8192']);
+    expect(decode.args.slice(-2)).toEqual(['--mem-fraction-static', '0.85']);
+    for (const pod of [prefill, decode]) {
+      expect(pod.env).toEqual(expect.arrayContaining([
+        { name: 'NCCL_DEBUG', value: 'WARN' },
+        { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } },
+        { name: 'HF_HUB_OFFLINE', value: '1' },
+      ]));
+    }
+    for (const r of ['prefill', 'decode', 'router']) expect(role(out, r).template.spec.securityContext.runAsUser).toBe(2000);
+    const volumes = role(out, 'decode').template.spec.volumes;
+    expect(volumes).toEqual(expect.arrayContaining([expect.objectContaining({ persistentVolumeClaim: { claimName: 'model-cache', readOnly: true } })]));
+    expect(volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit).toBe('16Gi');
+    // The router shares only the security settings: no token, no cache, its own small size.
+    const router = server('router');
+    expect(router.env.some((e: any) => e.name === 'HF_TOKEN' || e.name === 'NCCL_DEBUG')).toBe(false);
+    expect(router.resources.limits).toMatchObject({ cpu: '2', memory: '4Gi' });
+  });
+
   test('kube gang scheduling without dependencies: podGroupPolicy, and every pod carries the current scheduler-plugins label and schedulerName', () => {
     const c = chart();
     const g = new RoleBasedGroup(c, 'g', basic({ roles: INDEPENDENT_ROLES, gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 120 } } }));
@@ -442,6 +482,27 @@ describe('RoleBasedGroup: controller mode, v1alpha2', () => {
     expect(out.some((m) => m.kind === 'PodGroup')).toBe(false);
   });
 
+  test('role fields in v1alpha2: rolloutStrategy, servicePorts, engineRuntimes, dependencies validate against the schema', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      apiVersion: RbgApiVersion.V1ALPHA2,
+      roles: [
+        { name: 'a', template: template() },
+        {
+          name: 'b', template: template(), replicas: 2, dependencies: ['a'],
+          rolloutStrategy: { maxUnavailable: k8s.IntOrString.fromString('50%'), partition: 1 },
+          servicePorts: [{ name: 'http', port: 8080 }],
+          engineRuntimes: [{ profileName: 'patio', injectContainers: ['patio-runtime'] }],
+        },
+      ],
+    }));
+    const b = role(synthValid(c), 'b');
+    expect(b.dependencies).toEqual(['a']);
+    expect(b.rolloutStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%', partition: 1 } });
+    expect(b.servicePorts).toEqual([{ name: 'http', port: 8080 }]);
+    expect(b.engineRuntimes).toEqual([{ profileName: 'patio', injectContainers: ['patio-runtime'] }]);
+  });
+
   test('HPA targets the v1alpha2 scaling adapter, restart policy goes to restartPolicyConfig', () => {
     const c = chart();
     new RoleBasedGroup(c, 'g', basic({
@@ -564,6 +625,73 @@ describe('RoleBasedGroup: native mode', () => {
     expect(sts.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('a');
   });
 
+  test('every Service selects the pods of its own role and no other role\'s', () => {
+    const c = chart();
+    seed(c, { mode: RbgMode.NATIVE });
+    const out = synthValid(c);
+    const templatesOf = (m: any): any[] => (m.kind === 'LeaderWorkerSet'
+      ? [m.spec.leaderWorkerTemplate.leaderTemplate, m.spec.leaderWorkerTemplate.workerTemplate]
+      : [m.spec.template]).filter((t: any) => t !== undefined);
+    const selects = (selector: any, t: any) => Object.entries(selector).every(([k, v]) => t.metadata.labels[k] === v);
+    const workloads = out.filter((m) => ['Deployment', 'StatefulSet', 'LeaderWorkerSet'].includes(m.kind));
+    expect(workloads).toHaveLength(3);
+    const expected: { [svc: string]: string } = {
+      's-sglang-pd-router': 'sglang-pd-router', 's-sglang-pd-prefill': 'sglang-pd-prefill', 's-sglang-pd-decode': 'sglang-pd-decode',
+      'sglang-pd': 'sglang-pd-router',
+    };
+    for (const [svcName, workloadName] of Object.entries(expected)) {
+      const selector = find(out, 'Service', svcName).spec.selector;
+      for (const w of workloads) {
+        for (const t of templatesOf(w)) expect([svcName, w.metadata.name, selects(selector, t)]).toEqual([svcName, w.metadata.name, w.metadata.name === workloadName]);
+      }
+    }
+  });
+
+  test('rolloutStrategy and servicePorts map onto the native StatefulSet, Deployment, LeaderWorkerSet and headless Services', () => {
+    const c = chart();
+    const ru = { maxUnavailable: k8s.IntOrString.fromNumber(1), maxSurge: k8s.IntOrString.fromString('25%'), partition: 1 };
+    new RoleBasedGroup(c, 'g', basic({
+      mode: RbgMode.NATIVE,
+      roles: [
+        { name: 'sts', template: template(), rolloutStrategy: { partition: 1, maxUnavailable: k8s.IntOrString.fromNumber(1) }, servicePorts: [{ name: 'http', port: 8080 }] },
+        { name: 'dep', template: template(), workload: RoleWorkload.DEPLOYMENT, rolloutStrategy: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        { name: 'lws', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 }, rolloutStrategy: ru },
+      ],
+    }));
+    const out = synthValid(c);
+    expect(find(out, 'StatefulSet', 'grp-sts').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 1, maxUnavailable: 1 } });
+    expect(find(out, 'Deployment', 'grp-dep').spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+    expect(find(out, 'LeaderWorkerSet', 'grp-lws').spec.rolloutStrategy).toEqual({
+      type: 'RollingUpdate', rollingUpdateConfiguration: { maxUnavailable: 1, maxSurge: '25%', partition: 1 },
+    });
+    expect(find(out, 'Service', 's-grp-sts').spec.ports).toEqual([{ name: 'http', port: 8080 }]);
+    expect(find(out, 'Service', 's-grp-dep').spec.ports).toBeUndefined();
+  });
+
+  test('autoscaled roles leave spec.replicas to their HPA / ScaledObject (Argo CD would reset it); fixed roles keep it', () => {
+    const c = chart();
+    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
+    const g = new RoleBasedGroup(c, 'g', basic({
+      mode: RbgMode.NATIVE,
+      roles: [
+        { name: 'sts', template: template(), replicas: 2, autoscaling: hpa },
+        { name: 'dep', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2, autoscaling: hpa },
+        { name: 'lws', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 }, replicas: 2,
+          autoscaling: { maxReplicas: 3, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'q', threshold: 5 } } },
+        { name: 'fixed', template: template(), replicas: 3 },
+      ],
+    }));
+    const out = synthValid(c);
+    expect(find(out, 'StatefulSet', 'grp-sts').spec.replicas).toBeUndefined();
+    expect(find(out, 'Deployment', 'grp-dep').spec.replicas).toBeUndefined();
+    expect(find(out, 'LeaderWorkerSet', 'grp-lws').spec.replicas).toBeUndefined();
+    expect(find(out, 'StatefulSet', 'grp-fixed').spec.replicas).toBe(3);
+    expect(find(out, 'HorizontalPodAutoscaler', 'grp-sts').spec.minReplicas).toBe(2);
+    expect(find(out, 'ScaledObject', 'grp-lws').spec).toMatchObject({ scaleTargetRef: { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'grp-lws' }, minReplicaCount: 2 });
+    expect(g.leaderWorkerSets.lws.replicasOmitted).toBe(true);
+    expect(g.podCount).toBe(2 + 2 + 2 * 2 + 3);
+  });
+
   test('Volcano: a scheduling.volcano.sh PodGroup; autoscaling targets the workload itself', () => {
     const c = chart();
     new RoleBasedGroup(c, 'g', basic({
@@ -683,6 +811,11 @@ describe('RoleBasedGroup: errors', () => {
   test('replicas < 0', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template(), replicas: -1 }] })))
       .toThrow('[test/g] roles[0].replicas: given -1; allowed: an integer from 0 to 2147483647');
+  });
+  test('engineRuntimes in native mode (nothing would inject them)', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      mode: RbgMode.NATIVE, roles: [{ name: 'a', template: template(), engineRuntimes: [{ profileName: 'patio' }] }],
+    }))).toThrow('[test/g] roles[0].engineRuntimes: given ["patio"]; allowed: no engineRuntimes in native mode (the RBG controller injects them): add the containers to the template, or use RbgMode.CONTROLLER');
   });
   test('autoscaling with both an HPA metric list and KEDA', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({
