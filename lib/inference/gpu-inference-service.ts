@@ -19,6 +19,14 @@ import {
 import { Autoscaling, CustomMetric, PodMetric, ResolvedPodMetric } from './autoscaling';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
 
+/**
+ * Ranges the model-download egress (443) never reaches: link-local and the Alibaba cloud metadata address,
+ * and the RFC 1918 private ranges.
+ */
+export const MODEL_HUB_EGRESS_EXCEPT: readonly string[] = Object.freeze([
+  '169.254.0.0/16', '100.100.100.200/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16',
+]);
+
 /** The label that tells leader and worker pods of a multi-node group apart. */
 export const ROLE_LABEL = 'gpu-platform.dev/role';
 
@@ -90,8 +98,9 @@ export interface GpuInferenceServiceProps extends ModelServerOptions {
    */
   readonly rollout?: RolloutStrategy;
   /**
-   * The Deployment's progress deadline.
-   * @default - maxModelLoadTime + 10 minutes
+   * The Deployment's progress deadline, at least maxModelLoadTime. Deployment only: a StatefulSet or
+   * LeaderWorkerSet has none, so setting it there is an error.
+   * @default - maxModelLoadTime + 10 minutes (Deployment)
    */
   readonly progressDeadline?: Duration;
   /**
@@ -111,7 +120,8 @@ export interface GpuInferenceServiceProps extends ModelServerOptions {
    */
   readonly antiAffinity?: AntiAffinity;
   /**
-   * A PodDisruptionBudget (maxUnavailable 1) when the service can have 2 or more replicas.
+   * A PodDisruptionBudget (maxUnavailable 1 pod) when the service can have 2 or more replicas. With a
+   * single replica none is created: a budget could only block node drains forever or allow the outage.
    * @default true
    */
   readonly podDisruptionBudget?: boolean;
@@ -362,6 +372,11 @@ export class GpuInferenceService extends Construct {
     this.metricsPort = this.engine.separateMetricsPort ? this.engine.metricsPort : (this.port === 9090 ? 9091 : 9090);
 
     // The workload.
+    if (props.progressDeadline !== undefined && this.workloadKind !== 'Deployment') {
+      // Only a Deployment has spec.progressDeadlineSeconds; silently dropping the prop would hide that.
+      fail(this, 'progressDeadline', `${props.progressDeadline.toSeconds()}s`,
+        `left out for a ${this.workloadKind}: only a Deployment has a progress deadline (the startup probe, from maxModelLoadTime, bounds each pod's load)`);
+    }
     const progressDeadline = props.progressDeadline?.toSeconds() ?? this.pod.maxModelLoadSeconds + 600;
     requireInteger(this, 'progressDeadline', progressDeadline, 60);
     if (progressDeadline < this.pod.maxModelLoadSeconds) {
@@ -423,6 +438,8 @@ export class GpuInferenceService extends Construct {
         name: this.name,
         namespace: this.namespace,
         replicas: this.minReplicas,
+        // The autoscaler owns the count; a replicas field in Git would fight it on every sync.
+        omitReplicas: autoscaled,
         size: nodes,
         leaderTemplate: this.podTemplate,
         workerTemplate: withScheduling(worker.template),
@@ -455,13 +472,17 @@ export class GpuInferenceService extends Construct {
       this.scaledObject = this.createScaledObject(autoscaling);
     }
 
-    // Disruption budget: a drain takes one replica at a time.
+    // Disruption budget: a drain takes one replica at a time. With a single replica there is none: a PDB
+    // could only forbid every eviction (blocking node drains) or allow the outage anyway.
+    // Multi-node: still 1 pod. Evicting one pod recreates its whole group (RecreateGroupOnPodRestart), whose
+    // pods then count as unavailable until it is back, so one group at a time goes down; a budget of
+    // `nodes` pods would let two groups each lose a pod at the same moment.
     const pdbWanted = props.podDisruptionBudget ?? true;
     if (pdbWanted && this.maxReplicas >= 2) {
       this.pdb = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: this.meta(this.name),
         spec: {
-          maxUnavailable: k8s.IntOrString.fromNumber(multiNode ? nodes : 1),
+          maxUnavailable: k8s.IntOrString.fromNumber(1),
           selector: { matchLabels: this.selectorLabels },
           // Let a crash-looping pod be evicted, or it blocks node drains forever.
           unhealthyPodEvictionPolicy: 'AlwaysAllow',
@@ -654,8 +675,10 @@ export class GpuInferenceService extends Construct {
       ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
     }];
     if (download) {
-      // The model hub over HTTPS; never the cloud metadata endpoint.
-      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [tcp(443)] });
+      // The model hub over HTTPS: public addresses only, never the cloud metadata endpoints or the private
+      // ranges (cluster and VPC services), so the service never widens a tenant's default deny. Policies add
+      // up: a tenant (or another policy) that allows private egress still does.
+      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...MODEL_HUB_EGRESS_EXCEPT] } }], ports: [tcp(443)] });
     }
     if (multiNode) egress.push({ to: [{ podSelector }] });
     const eg = new k8s.KubeNetworkPolicy(this, 'EgressPolicy', {

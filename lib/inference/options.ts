@@ -188,7 +188,10 @@ export class MetricsMonitor {
     return new MetricsMonitor('ServiceMonitor', options);
   }
 
-  /** A PodMonitor on the pods' metrics port (also covers LeaderWorkerSet workers). */
+  /**
+   * A PodMonitor on the pods' metrics port. For a multi-node service it selects the leaders, which serve
+   * the API and its metrics (workers expose no port).
+   */
   public static podMonitor(options: MonitorOptions = {}): MetricsMonitor {
     return new MetricsMonitor('PodMonitor', options);
   }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { fail, requirePort } from '../core/errors';
+import { imageTag } from './image';
 
 /** The env vars the LeaderWorkerSet controller injects into every pod of a group. */
 export class LwsEnv {
@@ -50,6 +51,32 @@ export interface ServeOptions {
    * @default - none
    */
   readonly extraArgs?: string[];
+  /**
+   * The container image, so a preset can tell which engine version it builds args for (vLLM passes
+   * `--shutdown-timeout` only to images it knows take it).
+   * @default - unknown version
+   */
+  readonly image?: string;
+}
+
+/** The first vLLM release whose `vllm serve` takes `--shutdown-timeout` (checked against the v0.18.0 CLI reference). */
+export const VLLM_SHUTDOWN_TIMEOUT_SINCE = '0.18';
+
+/**
+ * The `major.minor` version in an image tag such as `v0.18.0`, `0.18.1-cu130` or `v0.18.0@sha256:...`;
+ * undefined for tags that carry no version (`latest`, `nightly`, a digest only).
+ */
+export function imageVersion(image: string | undefined): [number, number] | undefined {
+  const tag = image === undefined ? undefined : imageTag(image);
+  const m = tag === undefined ? null : /^v?(\d+)\.(\d+)(?:[.+-].*)?$/.exec(tag);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** True when the image tag names vLLM >= 0.18, whose `vllm serve` accepts `--shutdown-timeout`. */
+export function vllmTakesShutdownTimeout(image: string | undefined): boolean {
+  const v = imageVersion(image);
+  const [major, minor] = VLLM_SHUTDOWN_TIMEOUT_SINCE.split('.').map(Number);
+  return v !== undefined && (v[0] > major || (v[0] === major && v[1] >= minor));
 }
 
 /** A container entrypoint: `command` and `args`. */
@@ -61,9 +88,12 @@ export interface EngineCommand {
 /** Options of the vLLM preset. */
 export interface VllmOptions {
   /**
-   * Pass `--shutdown-timeout <seconds>` (vLLM >= 0.18) so the engine drains in-flight requests for the
-   * configured shutdown timeout. Turn off for older images, which reject the flag.
-   * @default true
+   * Pass `--shutdown-timeout <seconds>` so the engine drains in-flight requests for the configured shutdown
+   * timeout instead of aborting them on SIGTERM. Only vLLM >= 0.18 takes the flag; older images exit with
+   * "unrecognized arguments", so by default it is passed only when the image tag names vLLM >= 0.18
+   * (`v0.18.0`, `0.19.1-cu130`). Set `true` for an image whose tag carries no version (a digest, a custom
+   * build) but runs vLLM >= 0.18.
+   * @default - on when the image tag is vLLM >= 0.18, off otherwise (with a warning)
    */
   readonly shutdownTimeoutFlag?: boolean;
   /**
@@ -131,6 +161,8 @@ interface EngineSpec {
   readonly supportsMultiNode: boolean;
   readonly serve: (o: ServeOptions) => EngineCommand;
   readonly multiNode?: (o: ServeOptions, role: MultiNodeRole) => EngineCommand;
+  /** A warning about what the serve command leaves out for this image, if anything. */
+  readonly imageNote?: (o: ServeOptions) => string | undefined;
 }
 
 const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,$()-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
@@ -145,14 +177,15 @@ export class ServingEngine {
    * Queue metric `vllm:num_requests_waiting`, KV cache `vllm:kv_cache_usage_perc`.
    */
   public static vllm(options: VllmOptions = {}): ServingEngine {
-    const useFlag = options.shutdownTimeoutFlag ?? true;
+    const flag = options.shutdownTimeoutFlag;
+    const useFlag = (o: ServeOptions): boolean => flag ?? vllmTakesShutdownTimeout(o.image);
     const ray = options.multiNodeRay ?? true;
     const common = (o: ServeOptions): string[] => [
       o.model,
       '--port', String(o.port),
       '--tensor-parallel-size', String(o.tensorParallelSize),
       ...((o.pipelineParallelSize ?? 1) > 1 ? ['--pipeline-parallel-size', String(o.pipelineParallelSize)] : []),
-      ...(useFlag && o.shutdownTimeoutSeconds !== undefined ? ['--shutdown-timeout', String(o.shutdownTimeoutSeconds)] : []),
+      ...(useFlag(o) && o.shutdownTimeoutSeconds !== undefined ? ['--shutdown-timeout', String(o.shutdownTimeoutSeconds)] : []),
     ];
     return new ServingEngine({
       name: 'vllm',
@@ -164,6 +197,10 @@ export class ServingEngine {
       runningRequestsMetric: 'vllm:num_requests_running',
       kvCacheUsageMetric: 'vllm:kv_cache_usage_perc',
       supportsMultiNode: true,
+      imageNote: (o) => (o.shutdownTimeoutSeconds && !useFlag(o) && flag === undefined
+        ? `--shutdown-timeout is not passed: the image tag does not name vLLM >= ${VLLM_SHUTDOWN_TIMEOUT_SINCE}, so SIGTERM aborts in-flight requests `
+          + '(set ServingEngine.vllm({ shutdownTimeoutFlag: true }) if the image runs vLLM >= 0.18)'
+        : undefined),
       serve: (o) => ({ command: ['vllm', 'serve'], args: [...common(o), ...(o.extraArgs ?? [])] }),
       multiNode: (o, role) => {
         if (!ray) {
@@ -321,6 +358,14 @@ export class ServingEngine {
       if (!v.startsWith('/')) fail(scope, `${prop}.${k}`, v, 'an absolute HTTP path starting with "/"');
     }
     return this;
+  }
+
+  /**
+   * What the serve command leaves out for these options (for example vLLM's `--shutdown-timeout` on an
+   * image whose version is unknown or older than 0.18), as a warning text; undefined when nothing.
+   */
+  public imageNote(options: ServeOptions): string | undefined {
+    return this.spec.imageNote?.(options);
   }
 
   /** The command and args for a single-pod server. */

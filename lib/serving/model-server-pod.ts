@@ -8,7 +8,7 @@ import { workloadSecurity, WorkloadSecurityOptions, writableDirs, WritableDir } 
 import { applyPlacement, NodePlacement } from '../core/tenant';
 import { MultiNodeRole, ServingEngine } from './engine';
 import { applyGpuPlacement, GpuRequest, resolveGpuRequest, ResolvedGpu } from './gpu';
-import { requirePinnedImage } from './image';
+import { addWarning, requirePinnedImage } from './image';
 import { modelServerProbes } from './probes';
 
 /** A key of a Secret (the HF token). Only a reference: the token itself never appears in the manifests. */
@@ -129,7 +129,8 @@ export interface ModelServerOptions {
    */
   readonly preStopDelay?: Duration;
   /**
-   * Time the engine gets after SIGTERM to finish in-flight requests (passed to engines that take it).
+   * Time the engine gets after SIGTERM to finish in-flight requests: vLLM >= 0.18 gets it as
+   * `--shutdown-timeout` (see `VllmOptions.shutdownTimeoutFlag`); the grace period covers it for every engine.
    * @default Duration.seconds(45)
    */
   readonly shutdownTimeout?: Duration;
@@ -373,9 +374,13 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     pipelineParallelSize: multiNode?.nodes,
     shutdownTimeoutSeconds: shutdown,
     extraArgs: props.extraArgs,
+    image,
   };
   const cmd = multiNode ? engine.multiNodeCommand(scope, at(prop, 'engine'), serve, multiNode.role) : engine.serveCommand(serve);
   const isWorker = multiNode?.role === MultiNodeRole.WORKER;
+  // Once per workload: a multi-node group's workers share the leader's image.
+  const note = isWorker ? undefined : engine.imageNote(serve);
+  if (note !== undefined) addWarning(scope, `${at(prop, 'image')}: ${note}`);
 
   const security = workloadSecurity(scope, at(prop, 'security'), props.security);
   const wd = writableDirs(dirs);

@@ -1,11 +1,13 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { GpuResource } from '../../lib/core/gpu';
-import { Memory, Storage } from '../../lib/core/quantity';
+import { Cpu, Memory, Storage } from '../../lib/core/quantity';
 import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
-import { GpuInferenceService, GpuInferenceServiceProps, ROLE_LABEL } from '../../lib/inference/gpu-inference-service';
+import { GpuInferenceService, GpuInferenceServiceProps, MODEL_HUB_EGRESS_EXCEPT, ROLE_LABEL } from '../../lib/inference/gpu-inference-service';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from '../../lib/inference/options';
 import { ServingEngine } from '../../lib/serving/engine';
-import { formatViolations, synth, synthValid, validate } from '../harness';
+import { cidrContains, parseCidr, ParsedCidr } from '../../lib/tenancy/cidr';
+import { TenantNamespace, TenantNamespaceProps } from '../../lib/tenancy/tenant-namespace';
+import { synth, synthValid, validate } from '../harness';
 import { FakeTenant } from './fake-tenant';
 
 const IMAGE = 'vllm/vllm-openai:v0.18.0';
@@ -42,6 +44,33 @@ function make(overrides: Partial<GpuInferenceServiceProps> = {}): { app: App; ch
 const find = (ms: any[], kind: string, name?: string) => ms.find((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
 const podSpec = (ms: any[]) => (find(ms, 'Deployment') ?? find(ms, 'StatefulSet')).spec.template.spec;
 const container = (ms: any[]) => podSpec(ms).containers[0];
+/** The harness violations of a copy of the manifests where `mutate` changed one object. */
+const violationsAfter = (ms: any[], kind: string, mutate: (m: any) => void) => {
+  const copy = JSON.parse(JSON.stringify(ms));
+  mutate(find(copy, kind));
+  return validate(copy);
+};
+const cidr = (text: string): ParsedCidr => parseCidr(text) as ParsedCidr;
+
+/** A real TenantNamespace like the example ml-team: 4 GPUs, a tainted pool, default deny, 443 to the internet. */
+function tenantNamespace(chart: Chart, overrides: Partial<TenantNamespaceProps> = {}): TenantNamespace {
+  return new TenantNamespace(chart, 'tenant', {
+    name: 'ml-team',
+    quota: {
+      cpuRequests: Cpu.cores(64), cpuLimits: Cpu.cores(128), memoryRequests: Memory.gibibytes(512), memoryLimits: Memory.gibibytes(768),
+      gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }],
+    },
+    network: {
+      ingressFrom: [
+        { namespace: 'gateway-system', ports: [8000] },
+        { namespace: 'monitoring', ports: [8000], podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      ],
+      internetEgress: { ports: [443] },
+    },
+    nodePool: { nodeLabel: { key: 'gpu-platform.dev/pool', value: 'gpu-a100' }, taint: { key: 'nvidia.com/gpu', value: 'present' } },
+    ...overrides,
+  });
+}
 
 describe('GpuInferenceService', () => {
   test('full output: vLLM, HPA, shared cache, ServiceMonitor, tenant (snapshot)', () => {
@@ -126,9 +155,9 @@ describe('GpuInferenceService', () => {
   test('3. per-replica cache: StatefulSet with volumeClaimTemplates and its headless Service', () => {
     const { app, chart } = setup();
     const svc = new GpuInferenceService(chart, 'svc', props({ modelCache: ModelCache.perReplica({ size: Storage.gibibytes(100), storageClassName: 'fast' }) }));
-    const manifests = synth(app);
-    // The StatefulSet's volumeClaimTemplates supply the "model-cache" volume.
-    expect(formatViolations(validate(manifests))).toBe('');
+    // The StatefulSet's volumeClaimTemplates supply the "model-cache" volume and validate against the 1.27 schema.
+    const manifests = synthValid(app);
+    expect(violationsAfter(manifests, 'StatefulSet', (m) => { m.spec.volumeClaimTemplates[0].spec.accessMode = 'ReadWriteOnce'; }).length).toBeGreaterThan(0);
     const sts = find(manifests, 'StatefulSet');
     expect(svc.deployment).toBeUndefined();
     expect(svc.statefulSet).toBeDefined();
@@ -138,6 +167,9 @@ describe('GpuInferenceService', () => {
     expect(find(manifests, 'Service', 'llama-headless').spec.clusterIP).toBe('None');
     expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'model-cache', mountPath: '/models' });
     expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'model-cache')).toBeUndefined();
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('100Gi');
+    // No progress deadline on a StatefulSet; the startup probe bounds each pod's load instead.
+    expect(sts.spec.progressDeadlineSeconds).toBeUndefined();
   });
 
   test('3. existing claim, read-only, offline', () => {
@@ -203,8 +235,8 @@ describe('GpuInferenceService', () => {
       { type: 'Pods', pods: { metric: { name: 'vllm_num_requests_waiting' }, target: { type: 'AverageValue', averageValue: 5 } } },
       { type: 'Pods', pods: { metric: { name: 'vllm_kv_cache_usage_perc' }, target: { type: 'AverageValue', averageValue: '800m' } } },
     ]);
-    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBeGreaterThanOrEqual(300);
-    expect(hpa.spec.behavior.scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: 300 }]);
+    expect(hpa.spec.behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] });
+    expect(hpa.spec.behavior.scaleUp.policies).toEqual([{ type: 'Pods', value: 2, periodSeconds: 60 }]);
     expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
     expect(svc.customMetrics).toEqual([
       { seriesName: 'vllm:num_requests_waiting', metricName: 'vllm_num_requests_waiting' },
@@ -225,6 +257,12 @@ describe('GpuInferenceService', () => {
     expect(find(manifests, 'HorizontalPodAutoscaler')).toBeUndefined();
     expect(svc.customMetrics).toEqual([]);
     expect(svc.node.metadata.some((m) => String(m.data).includes('scales to zero'))).toBe(true);
+    // The HPA KEDA manages scales down slowly too.
+    const behavior = so.spec.advanced.horizontalPodAutoscalerConfig.behavior;
+    expect(behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] });
+    expect(so.spec.cooldownPeriod).toBe(600);
+    // synthValid checked it against the keda.sh CRD; the check is live (a misspelt field fails it).
+    expect(violationsAfter(manifests, 'ScaledObject', (m) => { m.spec.maxReplicas = 3; }).map((v) => v.rule)).toContain('crd');
   });
 
   test('9. the autoscaler can be retargeted (CanaryRollout workloadRef)', () => {
@@ -251,7 +289,10 @@ describe('GpuInferenceService', () => {
     ]);
     const eg = find(manifests, 'NetworkPolicy', 'llama-egress');
     expect(eg.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
-    expect(eg.spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    expect(eg.spec.egress[1]).toEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '100.100.100.200/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
     const offline = find(make({ modelDownload: false }).manifests, 'NetworkPolicy', 'llama-egress');
     expect(offline.spec.egress).toHaveLength(1);
   });
@@ -276,8 +317,22 @@ describe('GpuInferenceService', () => {
   test('ServiceMonitor and PodMonitor', () => {
     const smon = find(make({ monitor: MetricsMonitor.serviceMonitor({ interval: Duration.seconds(30) }) }).manifests, 'ServiceMonitor');
     expect(smon.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
-    const pmon = find(make({ monitor: MetricsMonitor.podMonitor() }).manifests, 'PodMonitor');
+    const pm = make({ monitor: MetricsMonitor.podMonitor() });
+    const pmon = find(pm.manifests, 'PodMonitor');
     expect(pmon.spec.podMetricsEndpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
+    expect(pmon.spec.selector.matchLabels).toEqual(pm.svc.selectorLabels);
+    // Both passed the monitoring.coreos.com CRDs in synthValid; the check is live.
+    expect(violationsAfter(pm.manifests, 'PodMonitor', (m) => { m.spec.endpoints = []; }).map((v) => v.rule)).toContain('crd');
+    const sm = make({ monitor: MetricsMonitor.serviceMonitor() });
+    expect(violationsAfter(sm.manifests, 'ServiceMonitor', (m) => { m.spec.endpoints[0].targetPort = 'metrics'; m.spec.endpoints[0].prot = 1; }).map((v) => v.rule)).toContain('crd');
+  });
+
+  test('multi-node PodMonitor selects the leaders (workers expose no port)', () => {
+    const { svc, manifests } = make({
+      nodesPerReplica: 2, gpu: { count: 8 }, memory: Memory.gibibytes(512), modelCache: ModelCache.existingClaim('weights'),
+      monitor: MetricsMonitor.podMonitor(),
+    });
+    expect(find(manifests, 'PodMonitor').spec.selector.matchLabels).toEqual({ ...svc.selectorLabels, [ROLE_LABEL]: 'leader' });
   });
 
   test('13. multi-node: LeaderWorkerSet, leader Service, shm everywhere, group size = pipeline parallel', () => {
@@ -306,7 +361,9 @@ describe('GpuInferenceService', () => {
     expect(find(manifests, 'Service').spec.selector[ROLE_LABEL]).toBe('leader');
     const ing = find(manifests, 'NetworkPolicy', 'llama-ingress');
     expect(ing.spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: svc.selectorLabels } }] });
-    expect(find(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(2);
+    // One pod: evicting it recreates its whole group, so one group at a time goes down.
+    expect(find(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    expect(find(manifests, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual(svc.selectorLabels);
   });
 
   test('13. multi-node HPA targets the LeaderWorkerSet', () => {
@@ -316,6 +373,8 @@ describe('GpuInferenceService', () => {
       autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 2, metrics: [PodMetric.queueLength(10)] }),
     });
     expect(find(manifests, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'llama' });
+    // The HPA owns the group count: no replicas in Git for Argo CD to reset.
+    expect(find(manifests, 'LeaderWorkerSet').spec.replicas).toBeUndefined();
   });
 
   test('14. tenant: namespace, placement, tenant label, quota fits', () => {
@@ -328,6 +387,50 @@ describe('GpuInferenceService', () => {
     expect(spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'ml-team' });
     expect(spec.tolerations).toContainEqual({ key: 'gpu-platform.dev/tenant', operator: 'Equal', value: 'ml-team', effect: 'NoSchedule' });
     expect(find(ms, 'Deployment').metadata.labels['gpu-platform.dev/tenant']).toBe('ml-team');
+  });
+
+  test('14. real TenantNamespace: namespace, pool, and NetworkPolicies that fit its default deny', () => {
+    const { app, chart } = setup();
+    const tenant = tenantNamespace(chart);
+    const svc = new GpuInferenceService(chart, 'svc', props({
+      namespace: undefined, tenant, clients: [ClientPeer.namespace('gateway-system')],
+      autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }),
+    }));
+    // The harness's cross-object rules (DNS egress under a default deny, selectors, namespaces) pass.
+    const ms = synthValid(app);
+    const own = ms.filter((m) => m.metadata.labels?.['app.kubernetes.io/name'] === 'llama');
+    for (const m of own) expect(m.metadata.namespace).toBe('ml-team');
+    const spec = podSpec(ms);
+    expect(spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'gpu-a100' });
+    expect(spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+
+    const tenantPolicy = (name: string) => ms.find((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'ml-team' && m.metadata.name === name);
+    expect(tenantPolicy('default-deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    // The service's policies only add allows for its own pods, never for the whole namespace.
+    for (const p of svc.networkPolicies.map((np) => find(ms, 'NetworkPolicy', np.name))) {
+      expect(p.metadata.namespace).toBe('ml-team');
+      expect(p.spec.podSelector).toEqual({ matchLabels: svc.selectorLabels });
+    }
+    // Under the default deny the pods need DNS, the model hub, the clients and Prometheus: all allowed.
+    const eg = find(ms, 'NetworkPolicy', 'llama-egress').spec.egress;
+    expect(eg[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    const ing = find(ms, 'NetworkPolicy', 'llama-ingress').spec.ingress;
+    expect(ing.flatMap((r: any) => r.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']))).toEqual(['gateway-system', 'monitoring']);
+    // The 443 egress never reopens a range the tenant's internet egress blocks (metadata, private ranges).
+    const blockedByTenant: string[] = tenantPolicy('allow-internet-egress').spec.egress[0].to
+      .map((t: any) => t.ipBlock).filter((b: any) => b.cidr === '0.0.0.0/0').flatMap((b: any) => b.except);
+    expect(blockedByTenant.length).toBeGreaterThan(0);
+    for (const blocked of blockedByTenant) {
+      expect(MODEL_HUB_EGRESS_EXCEPT.some((ours) => cidrContains(cidr(ours), cidr(blocked)))).toBe(true);
+    }
+    expect(eg[1].to[0].ipBlock.except).toEqual([...MODEL_HUB_EGRESS_EXCEPT]);
+  });
+
+  test('14. real TenantNamespace: quota overflow at synth (GPUs)', () => {
+    const { app, chart } = setup();
+    const tenant = tenantNamespace(chart);
+    new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant, autoscaling: Autoscaling.hpa({ maxReplicas: 3, metrics: [PodMetric.queueLength(5)] }) }));
+    expect(() => synth(app)).toThrow('[inference/svc] tenant: given "6 x nvidia.com/gpu (3 max replicas, 2 GPU(s) per pod)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com/gpu');
   });
 
   describe('errors', () => {
@@ -379,6 +482,11 @@ describe('GpuInferenceService', () => {
     test('hard anti-affinity with surge 0 and replicas == pool size is fine', () => expect(build({ replicas: 3, nodePoolSize: 3, antiAffinity: AntiAffinity.HARD })).not.toThrow());
     test('progress deadline shorter than the model load', () => expect(build({ progressDeadline: Duration.minutes(10) })).toThrow(
       '[inference/svc] progressDeadline: given "600s"; allowed: at least maxModelLoadTime (1800s)'));
+    test('progress deadline on a StatefulSet', () => expect(build({ workloadKind: ServingWorkloadKind.STATEFUL_SET, progressDeadline: Duration.hours(1) })).toThrow(
+      '[inference/svc] progressDeadline: given "3600s"; allowed: left out for a StatefulSet: only a Deployment has a progress deadline'));
+    test('progress deadline on a multi-node service', () => expect(build({
+      nodesPerReplica: 2, gpu: { count: 8 }, memory: Memory.gibibytes(512), modelCache: ModelCache.existingClaim('weights'), progressDeadline: Duration.hours(1),
+    })).toThrow('[inference/svc] progressDeadline: given "3600s"; allowed: left out for a LeaderWorkerSet: only a Deployment has a progress deadline'));
     test('multi-node with a per-replica cache', () => expect(build({ nodesPerReplica: 2, modelCache: ModelCache.perReplica({ size: Storage.gibibytes(10) }) })).toThrow(
       '[inference/svc] modelCache: given "perReplica"; allowed: a shared (ReadWriteMany) or existing claim'));
     test('multi-node on TGI', () => expect(build({ nodesPerReplica: 2, engine: ServingEngine.tgi() })).toThrow(
@@ -404,6 +512,12 @@ describe('GpuInferenceService', () => {
       const tenant = new FakeTenant(chart, 'tenant', 8);
       new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant, replicas: 3, memory: Memory.gibibytes(200) }));
       expect(() => synth(app)).toThrow('[inference/svc] tenant: given "600.00Gi of requests.memory (3 replicas, 2 GPU(s) per pod)"; allowed: at most 512.00Gi under tenant "ml-team" quota');
+    });
+    test('quota overflow against the tenant (CPU)', () => {
+      const { app, chart } = setup();
+      const tenant = new FakeTenant(chart, 'tenant', 8);
+      new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant, replicas: 3, cpu: Cpu.cores(32), memory: Memory.gibibytes(64) }));
+      expect(() => synth(app)).toThrow('[inference/svc] tenant: given "96 cores of requests.cpu (3 replicas, 2 GPU(s) per pod)"; allowed: at most 64 cores under tenant "ml-team" quota');
     });
   });
 });

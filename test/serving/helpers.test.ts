@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuResource } from '../../lib/core/gpu';
-import { MultiNodeRole, ServingEngine } from '../../lib/serving/engine';
+import { imageVersion, MultiNodeRole, ServingEngine, vllmTakesShutdownTimeout } from '../../lib/serving/engine';
 import { applyGpuPlacement, resolveGpuRequest } from '../../lib/serving/gpu';
 import { hasDigest, imageTag, requirePinnedImage } from '../../lib/serving/image';
 import { modelServerProbes } from '../../lib/serving/probes';
@@ -17,8 +17,33 @@ describe('ServingEngine', () => {
   });
 
   test('vLLM without the shutdown flag (older images)', () => {
-    const cmd = ServingEngine.vllm({ shutdownTimeoutFlag: false }).serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30 });
+    const cmd = ServingEngine.vllm({ shutdownTimeoutFlag: false }).serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' });
     expect(cmd.args).not.toContain('--shutdown-timeout');
+  });
+
+  test('vLLM --shutdown-timeout only for images whose tag names vLLM >= 0.18, unless forced', () => {
+    const args = (image: string | undefined, flag?: boolean) => ServingEngine.vllm({ shutdownTimeoutFlag: flag })
+      .serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image }).args;
+    expect(args('vllm/vllm-openai:v0.18.0')).toEqual(expect.arrayContaining(['--shutdown-timeout', '30']));
+    expect(args('vllm/vllm-openai:v1.2.0')).toContain('--shutdown-timeout');
+    // Older images exit with "unrecognized arguments"; unknown versions are not guessed.
+    expect(args('vllm/vllm-openai:v0.11.0')).not.toContain('--shutdown-timeout');
+    expect(args(`vllm/vllm-openai@sha256:${'a'.repeat(64)}`)).not.toContain('--shutdown-timeout');
+    expect(args(`vllm/vllm-openai@sha256:${'a'.repeat(64)}`, true)).toContain('--shutdown-timeout');
+    expect(args('vllm/vllm-openai:v0.8.5', true)).toContain('--shutdown-timeout');
+    const v = ServingEngine.vllm();
+    expect(v.imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.11.0' })).toContain('--shutdown-timeout is not passed');
+    expect(v.imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' })).toBeUndefined();
+    expect(ServingEngine.vllm({ shutdownTimeoutFlag: false }).imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30 })).toBeUndefined();
+  });
+
+  test('image versions', () => {
+    expect(imageVersion('vllm/vllm-openai:v0.18.0')).toEqual([0, 18]);
+    expect(imageVersion('registry:5000/vllm:0.19.1-cu130')).toEqual([0, 19]);
+    expect(imageVersion(`vllm/vllm-openai:v0.18.1@sha256:${'a'.repeat(64)}`)).toEqual([0, 18]);
+    expect(imageVersion('vllm/vllm-openai:nightly')).toBeUndefined();
+    expect(imageVersion('registry:5000/vllm')).toBeUndefined();
+    expect([vllmTakesShutdownTimeout('x:v0.17.9'), vllmTakesShutdownTimeout('x:v0.18.0'), vllmTakesShutdownTimeout('x:1.0')]).toEqual([false, true, true]);
   });
 
   test('vLLM native multi-node leader', () => {

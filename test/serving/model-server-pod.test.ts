@@ -147,6 +147,16 @@ describe('buildModelServerPod', () => {
     expect(sg.container.args).toEqual(expect.arrayContaining(['--tp', '4', '--dist-init-addr', '$(LWS_LEADER_ADDRESS):20000']));
   });
 
+  test('drain on an image without --shutdown-timeout (vLLM < 0.18): flag left out, warning, grace period kept', () => {
+    const c = chart();
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const pod = buildModelServerPod(c, '', base({ image: 'vllm/vllm-openai:v0.11.0' }));
+    warn.mockRestore();
+    expect(pod.container.args).not.toContain('--shutdown-timeout');
+    expect(pod.template.spec!.terminationGracePeriodSeconds).toBe(65);
+    expect(c.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('image: --shutdown-timeout is not passed'))).toBe(true);
+  });
+
   test('unpinned image allowed with a warning under opt-in', () => {
     const c = chart();
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
