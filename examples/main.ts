@@ -1,8 +1,34 @@
-import { App, YamlOutputType } from 'cdk8s';
+import { Environment, GitOpsApp } from '../lib/gitops';
+import { buildEnvironment, EXAMPLE_ENVIRONMENTS } from './platform';
 
-/** Builds the example app. Exported so tests synthesize exactly what `npm run synth` writes. */
-export function buildExamples(outdir?: string): App {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+/** The GitOps repository the tree is committed to. */
+export const EXAMPLE_REPO_URL = 'https://github.com/example/gpu-platform-gitops.git';
+
+/** Options for tests. */
+export interface ExampleOptions {
+  /**
+   * Construct id of the scope the workload builders build in. It is part of every workload's construct
+   * path and of no object name or selector: the selector-stability test renames it.
+   * @default "platform"
+   */
+  readonly scopeId?: string;
+}
+
+/**
+ * Builds the example app: dev, staging and prod, each with its tenants, GPU inference services, a
+ * prefill/decode RoleBasedGroup, canaries, Prometheus Adapter rules, Argo CD projects and Applications, plus
+ * the Config Management Plugin folder. Exported so tests synthesize exactly what `npm run synth` writes.
+ */
+export function buildExamples(outdir?: string, options: ExampleOptions = {}): GitOpsApp {
+  const app = new GitOpsApp({ repoUrl: EXAMPLE_REPO_URL, outdir });
+  for (const settings of EXAMPLE_ENVIRONMENTS) {
+    const env = new Environment(app, settings.name, {
+      targetRevision: settings.targetRevision,
+      useApplicationSet: settings.useApplicationSet,
+    });
+    buildEnvironment(env, settings, options.scopeId);
+  }
+  app.addConfigManagementPlugin();
   return app;
 }
 

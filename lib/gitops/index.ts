@@ -1,1 +1,16 @@
-export {};
+export * from './kinds';
+export * from './ignore-differences';
+export * from './validation';
+export * from './sync-options';
+export * from './project';
+export * from './application';
+export * from './tenant-project';
+export * from './platform-project';
+export * from './app-of-apps';
+export * from './application-set';
+export * from './folder-chart';
+export * from './config-management-plugin';
+export * from './application-chart';
+export * from './environment';
+export * from './linear-synth';
+export * from './gitops-app';

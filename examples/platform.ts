@@ -1,0 +1,59 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { apiGroupOf, Environment, IAppProject, isNamespacedKind, TenantProject } from '../lib/gitops';
+import { buildCanaries } from './canary';
+import { buildInference } from './inference';
+import { buildRoleBasedGroups } from './rbg';
+import { buildTenants } from './tenants';
+
+/** Typed per-environment settings: environments differ here, in code, never in copied YAML. */
+export interface ExampleEnvironmentSettings {
+  /** Environment name (folder and name prefix). */
+  readonly name: string;
+  /** Git revision its Applications sync: prod pins a release tag. */
+  readonly targetRevision: string;
+  /** Generate the child Applications with an ApplicationSet instead of one manifest each. */
+  readonly useApplicationSet: boolean;
+  /** SSO group suffix of the tenants' Argo CD admins, per environment. */
+  readonly adminGroupSuffix: string;
+}
+
+/** dev, staging and prod. */
+export const EXAMPLE_ENVIRONMENTS: ExampleEnvironmentSettings[] = [
+  { name: 'dev', targetRevision: 'main', useApplicationSet: false, adminGroupSuffix: 'developers' },
+  { name: 'staging', targetRevision: 'main', useApplicationSet: true, adminGroupSuffix: 'admins' },
+  { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, adminGroupSuffix: 'admins' },
+];
+
+/** The first project that allows every object under `chart`. */
+function projectFor(chart: IConstruct, candidates: IAppProject[]): IAppProject | undefined {
+  const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  return candidates.find((p) => objects.every((o) =>
+    p.refusalFor(apiGroupOf(o.apiVersion), o.kind, isNamespacedKind(o.kind) ? o.metadata.namespace : undefined) === undefined));
+}
+
+/**
+ * One environment of the platform example: the tenants (platform project), the inference services, the
+ * prefill/decode RoleBasedGroup and the canaries. Each chart the builders create becomes its own Argo CD
+ * Application, in its tenant's AppProject when that project allows everything in it, else in the platform
+ * project (tenants cannot manage namespaces, quotas, limit ranges or network policies).
+ */
+export function buildEnvironment(env: Environment, settings: ExampleEnvironmentSettings, scopeId: string = 'platform'): void {
+  const platform = env.addPlatformProject();
+  // The builders' charts go in one plain construct; its id is in every construct path, never in a name.
+  const scope = new Construct(env, scopeId);
+  const tenants = buildTenants(scope);
+  const inference = buildInference(scope, tenants);
+  buildRoleBasedGroups(scope, tenants);
+  buildCanaries(scope, tenants, inference);
+
+  const tenantProjects = [tenants.gpu, tenants.gpuLarge, tenants.cpu].map((t) =>
+    env.addTenantProject(t, { adminGroups: [`${t.tenantName}-${settings.adminGroupSuffix}`] }));
+  for (const child of scope.node.children) {
+    if (!(child instanceof Chart)) continue;
+    const project = projectFor(child, tenantProjects);
+    env.addApplicationForChart(child, project
+      ? { project, namespace: (project as TenantProject).namespaces[0] }
+      : { project: platform });
+  }
+}

@@ -1,0 +1,144 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ApplicationSet as CrdApplicationSet } from '../../imports/argocdappset-argoproj.io';
+import { fail, requireDnsLabel, requireInteger, SYNC_WAVE_ANNOTATION } from '../core';
+import { ApplicationSyncOptions, syncPolicyToJson } from './application';
+import { IgnoreDifference, ignoreDifferenceToJson } from './ignore-differences';
+import { RESOURCES_FINALIZER } from './project';
+import { IN_CLUSTER_SERVER, requireNamespace, requireRepoPath, requireRepoUrl, requireRevision, requireServerUrl } from './validation';
+
+/** One Application an ApplicationSet generates. */
+export interface ApplicationSetElement {
+  /** Application name (DNS label). */
+  readonly name: string;
+  /** Repository path of its manifests. */
+  readonly path: string;
+  /** AppProject name. */
+  readonly project: string;
+  /**
+   * Destination namespace.
+   * @default - none ("")
+   */
+  readonly namespace?: string;
+  /**
+   * Sync wave annotation of the generated Application.
+   * @default 0
+   */
+  readonly syncWave?: number;
+}
+
+/** Props of an ApplicationSet. */
+export interface ApplicationSetProps extends ApplicationSyncOptions {
+  /** `metadata.name`. */
+  readonly name: string;
+  /**
+   * Namespace Argo CD runs in.
+   * @default "argocd"
+   */
+  readonly argocdNamespace?: string;
+  /** Git repository holding the synthesized manifests. */
+  readonly repoUrl: string;
+  /**
+   * Branch, tag or commit.
+   * @default "HEAD"
+   */
+  readonly targetRevision?: string;
+  /**
+   * Destination cluster API server.
+   * @default "https://kubernetes.default.svc"
+   */
+  readonly destinationServer?: string;
+  /**
+   * The generated Applications (a list generator). More can be added with `addElement`; the list must not be
+   * empty at synth.
+   * @default - none yet
+   */
+  readonly elements?: ApplicationSetElement[];
+  /**
+   * ignoreDifferences for every generated Application. Entries name their kind (and usually their object), so
+   * an entry that belongs to another Application matches nothing.
+   * @default - none
+   */
+  readonly ignoreDifferences?: IgnoreDifference[];
+}
+
+/**
+ * An ApplicationSet with a list generator and a Go template: the alternative to an app-of-apps folder of
+ * child Applications. Each element becomes one Application with the same sync policy.
+ */
+export class ApplicationSet extends Construct {
+  /** The ApplicationSet object. */
+  public readonly apiObject: ApiObject;
+  private elementList: ApplicationSetElement[];
+  private ignoreList: IgnoreDifference[];
+
+  constructor(scope: Construct, id: string, props: ApplicationSetProps) {
+    super(scope, id);
+    const name = requireDnsLabel(this, 'name', props.name);
+    const argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
+    requireRepoUrl(this, 'repoUrl', props.repoUrl);
+    const targetRevision = requireRevision(this, 'targetRevision', props.targetRevision ?? 'HEAD');
+    const server = requireServerUrl(this, 'destinationServer', props.destinationServer ?? IN_CLUSTER_SERVER);
+    this.elementList = [...(props.elements ?? [])];
+    this.ignoreList = [...(props.ignoreDifferences ?? [])];
+    const ignore = () => this.ignoreList.map(ignoreDifferenceToJson);
+    const basePolicy = syncPolicyToJson(this, props, false);
+    const withRespect = syncPolicyToJson(this, props, true);
+    const elements = () => {
+      const list = this.elementList;
+      if (list.length === 0) fail(this, 'elements', [], 'at least one Application');
+      const names = new Set<string>();
+      return list.map((e, i) => {
+        requireDnsLabel(this, `elements[${i}].name`, e.name);
+        if (names.has(e.name)) fail(this, `elements[${i}].name`, e.name, 'unique Application names');
+        names.add(e.name);
+        requireRepoPath(this, `elements[${i}].path`, e.path);
+        requireDnsLabel(this, `elements[${i}].project`, e.project);
+        if (e.namespace !== undefined) requireNamespace(this, `elements[${i}].namespace`, e.namespace);
+        return {
+          name: e.name, path: e.path, project: e.project, namespace: e.namespace ?? '',
+          syncWave: String(requireInteger(this, `elements[${i}].syncWave`, e.syncWave ?? 0, -1000, 1000)),
+        };
+      });
+    };
+
+    this.apiObject = new CrdApplicationSet(this, 'Resource', {
+      metadata: { name, namespace: argocdNamespace },
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [{ list: { elements: Lazy.any({ produce: elements }) } }],
+        template: {
+          metadata: {
+            name: '{{.name}}',
+            namespace: argocdNamespace,
+            finalizers: [RESOURCES_FINALIZER],
+            annotations: { [SYNC_WAVE_ANNOTATION]: '{{.syncWave}}' },
+          },
+          spec: {
+            project: '{{.project}}',
+            source: { repoUrl: props.repoUrl, targetRevision, path: '{{.path}}' },
+            destination: { server, namespace: '{{.namespace}}' },
+            syncPolicy: Lazy.any({ produce: () => (ignore().length > 0 ? withRespect : basePolicy) }),
+            ignoreDifferences: Lazy.any({ produce: () => { const d = ignore(); return d.length > 0 ? d : undefined; } }),
+          },
+        },
+      },
+    });
+  }
+
+  /** Adds a generated Application. */
+  public addElement(element: ApplicationSetElement): void {
+    this.elementList.push(element);
+  }
+
+  /** Replaces the generated Applications (used by Environment at synth, so it can run more than once). */
+  public setElements(elements: ApplicationSetElement[]): void {
+    this.elementList = [...elements];
+  }
+
+  /** Replaces the ignoreDifferences of the template. */
+  public setIgnoreDifferences(entries: IgnoreDifference[]): void {
+    this.ignoreList = [...entries];
+  }
+}

@@ -1,0 +1,160 @@
+import { ApiObject, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Cpu, fail, Memory, requireDnsLabel, workloadSecurity, writableDirs } from '../core';
+import { k8s } from '../core/k8s';
+import { FolderChart } from './folder-chart';
+import { requireNamespace } from './validation';
+
+/** The env vars (without the ARGOCD_ENV_ prefix) an Application passes to the plugin to pick its folder. */
+export const CMP_ENVIRONMENT_VAR = 'GITOPS_ENVIRONMENT';
+export const CMP_APPLICATION_VAR = 'GITOPS_APPLICATION';
+
+/** Props of a ConfigManagementPlugin. */
+export interface ConfigManagementPluginProps {
+  /**
+   * Plugin name. Applications refer to it as `<name>-<version>`.
+   * @default "cdk8s"
+   */
+  readonly name?: string;
+  /**
+   * Plugin version.
+   * @default "v1.0"
+   */
+  readonly version?: string;
+  /**
+   * Namespace Argo CD runs in.
+   * @default "argocd"
+   */
+  readonly argocdNamespace?: string;
+  /**
+   * Sidecar image: Node.js, as the synth runs `npm` and `node`. Pin it.
+   * @default "docker.io/library/node:20.19.2-bookworm-slim"
+   */
+  readonly image?: string;
+  /**
+   * Command that installs dependencies in the checked-out repository.
+   * @default "npm ci --no-audit --no-fund"
+   */
+  readonly initCommand?: string;
+  /**
+   * Command that synthesizes the tree into the directory in `$OUT`.
+   * @default 'npm run --silent synth -- --output "$OUT"'
+   */
+  readonly synthCommand?: string;
+  /**
+   * CPU request and limit of the sidecar.
+   * @default - request 250m, limit 2
+   */
+  readonly cpuRequest?: Cpu;
+  /** @default Cpu.cores(2) */
+  readonly cpuLimit?: Cpu;
+  /**
+   * Memory request and limit of the sidecar (the synth holds the whole app in memory).
+   * @default Memory.mebibytes(512)
+   */
+  readonly memoryRequest?: Memory;
+  /** @default Memory.gibibytes(2) */
+  readonly memoryLimit?: Memory;
+}
+
+/**
+ * A Config Management Plugin that lets Argo CD run the cdk8s synth itself: the ConfigMap with `plugin.yaml`
+ * and a strategic-merge patch of `argocd-repo-server` that adds the plugin sidecar. The patch is a complete,
+ * schema-valid Deployment that repeats the upstream selector, so it merges cleanly into the stock install.
+ * The generate step synthesizes the whole tree and prints the folder `$ARGOCD_ENV_GITOPS_ENVIRONMENT/
+ * $ARGOCD_ENV_GITOPS_APPLICATION`, so an Application selects its folder with two plugin env vars.
+ */
+export class ConfigManagementPlugin extends Construct {
+  /** `<name>-<version>`, the value of `spec.source.plugin.name` in an Application. */
+  public readonly pluginName: string;
+  /** The ConfigMap holding plugin.yaml. */
+  public readonly configMap: ApiObject;
+  /** The repo-server patch (a Deployment). */
+  public readonly repoServerPatch: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ConfigManagementPluginProps = {}) {
+    super(scope, id);
+    const name = requireDnsLabel(this, 'name', props.name ?? 'cdk8s', 40);
+    const version = props.version ?? 'v1.0';
+    if (!/^v[0-9]+(\.[0-9]+)*$/.test(version)) fail(this, 'version', version, 'a version such as "v1.0"');
+    this.pluginName = `${name}-${version}`;
+    const namespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
+    const image = props.image ?? 'docker.io/library/node:20.19.2-bookworm-slim';
+    if (!/^[a-z0-9.-]+(:[0-9]+)?\/[^\s:@]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/.test(image) || image.endsWith(':latest')) {
+      fail(this, 'image', image, 'a pinned image reference "registry/repository:tag" or "...@sha256:<digest>", not :latest');
+    }
+    const cpuRequest = (props.cpuRequest ?? Cpu.millis(250)).validate(this, 'cpuRequest');
+    const cpuLimit = (props.cpuLimit ?? Cpu.cores(2)).validate(this, 'cpuLimit');
+    const memoryRequest = (props.memoryRequest ?? Memory.mebibytes(512)).validate(this, 'memoryRequest');
+    const memoryLimit = (props.memoryLimit ?? Memory.gibibytes(2)).validate(this, 'memoryLimit');
+    const synth = props.synthCommand ?? 'npm run --silent synth -- --output "$OUT"';
+    const script = [
+      'set -eu',
+      'OUT="$(mktemp -d)"',
+      `${synth} >&2`,
+      `DIR="$OUT/$ARGOCD_ENV_${CMP_ENVIRONMENT_VAR}/$ARGOCD_ENV_${CMP_APPLICATION_VAR}"`,
+      'for f in "$DIR"/*.yaml; do',
+      '  [ "$(basename "$f")" = kustomization.yaml ] && continue',
+      '  echo "---"; cat "$f"',
+      'done',
+    ].join('\n');
+
+    const plugin = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ConfigManagementPlugin',
+      metadata: { name },
+      spec: {
+        version,
+        init: { command: ['sh', '-c'], args: [props.initCommand ?? 'npm ci --no-audit --no-fund'] },
+        generate: { command: ['sh', '-c'], args: [script] },
+        discover: { fileName: 'cdk8s.yaml' },
+      },
+    };
+    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
+      metadata: { name: `cmp-${name}`, namespace, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+      data: { 'plugin.yaml': Yaml.stringify(plugin) },
+    });
+
+    const security = workloadSecurity(this, 'security', { runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    const dirs = writableDirs([{ name: 'cmp-tmp', mountPath: '/tmp' }]);
+    const labels = { 'app.kubernetes.io/name': 'argocd-repo-server' };
+    this.repoServerPatch = new k8s.KubeDeployment(this, 'RepoServerPatch', {
+      metadata: { name: 'argocd-repo-server', namespace },
+      spec: {
+        // The upstream selector, repeated unchanged so the patch is also a valid Deployment.
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: security.pod,
+            containers: [{
+              name: `cmp-${name}`,
+              image,
+              command: ['/var/run/argocd/argocd-cmp-server'],
+              env: [{ name: 'HOME', value: '/tmp' }, { name: 'npm_config_cache', value: '/tmp/.npm' }],
+              securityContext: security.container,
+              resources: {
+                requests: { cpu: cpuRequest.toK8s(), memory: memoryRequest.toK8s() },
+                limits: { cpu: cpuLimit.toK8s(), memory: memoryLimit.toK8s() },
+              },
+              volumeMounts: [
+                { name: 'var-files', mountPath: '/var/run/argocd' },
+                { name: 'plugins', mountPath: '/home/argocd/cmp-server/plugins' },
+                { name: `cmp-${name}`, mountPath: '/home/argocd/cmp-server/config/plugin.yaml', subPath: 'plugin.yaml' },
+                ...dirs.mounts,
+              ],
+            }],
+            volumes: [
+              // var-files and plugins exist upstream as emptyDirs; repeated here so the patch stands alone.
+              { name: 'var-files', emptyDir: {} },
+              { name: 'plugins', emptyDir: {} },
+              { name: `cmp-${name}`, configMap: { name: `cmp-${name}` } },
+              ...dirs.volumes,
+            ],
+          },
+        },
+      },
+    });
+    FolderChart.find(this)?.addPatch(this.repoServerPatch);
+  }
+}

@@ -1,0 +1,355 @@
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { childName, fail, formatViolation, addRule, ITenant, requireDnsLabel, SYNC_WAVE_ANNOTATION } from '../core';
+import { AppOfApps } from './app-of-apps';
+import { Application, checkDeployedObjects } from './application';
+import { ApplicationChart, EnvironmentApplicationOptions } from './application-chart';
+import { ApplicationSet } from './application-set';
+import { FolderChart } from './folder-chart';
+import { GitOpsApp } from './gitops-app';
+import { collectIgnoreDifferences } from './ignore-differences';
+import { applyDefaultSyncWaves, isNamespacedKind, syncWaveOf } from './kinds';
+import { folderChartOf, FolderTarget, linearSynth, SynthesizedFolder } from './linear-synth';
+import { PlatformProject } from './platform-project';
+import { apiGroupOf } from './project';
+import { TenantProject, TenantProjectProps } from './tenant-project';
+import { requireRevision, requireServerUrl } from './validation';
+
+/** The nearest chart at or above `c`, or undefined. */
+function outerChart(c: IConstruct): Chart | undefined {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+    if (s instanceof Chart) return s as Chart;
+  }
+  return undefined;
+}
+
+/** Folder names inside an environment that Applications cannot take. */
+export const RESERVED_FOLDERS = ['apps', 'root'];
+
+/** Props of an Environment. */
+export interface EnvironmentProps {
+  /**
+   * Environment name: the first folder level and the prefix of every Application and AppProject name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Branch, tag or commit every Application of the environment syncs (prod can pin a release tag).
+   * @default - the GitOpsApp's targetRevision
+   */
+  readonly targetRevision?: string;
+  /**
+   * Cluster the environment deploys to.
+   * @default "https://kubernetes.default.svc"
+   */
+  readonly destinationServer?: string;
+  /**
+   * Generate the child Applications with one ApplicationSet (list generator) instead of writing one
+   * Application manifest per folder.
+   * @default false
+   */
+  readonly useApplicationSet?: boolean;
+}
+
+/** One Application of an environment. */
+export interface EnvironmentApplication {
+  /** The chart whose objects it deploys. */
+  readonly chart: Chart;
+  /** The short name. */
+  readonly name: string;
+  /** The folder, `<env>/<name>`. */
+  readonly folder: string;
+  /** `<env>-<name>`, the Argo CD name. */
+  readonly applicationName: string;
+  /** `<repoPath>/<env>/<name>`, the path Argo CD syncs. */
+  readonly repoFolder: string;
+  /** The options it was added with. */
+  readonly options: EnvironmentApplicationOptions;
+  /**
+   * The Argo CD Application.
+   * @default - none when the environment uses an ApplicationSet
+   */
+  readonly application?: Application;
+}
+
+/** Options of a tenant's AppProject in an environment. */
+export interface EnvironmentTenantProjectOptions {
+  /**
+   * Extra namespaces besides the tenant's own.
+   * @default - none
+   */
+  readonly extraNamespaces?: string[];
+  /**
+   * SSO groups that administer the tenant's Applications.
+   * @default - none
+   */
+  readonly adminGroups?: string[];
+}
+
+/**
+ * One environment of the GitOps tree (dev, staging, prod): `<env>/<app>/` folders for its Applications,
+ * `<env>/apps/` with their Argo CD Application manifests and AppProjects, and `<env>/root/` with the
+ * app-of-apps root Application that syncs `<env>/apps/`.
+ *
+ * An Environment is a cdk8s App of its own (the root of its construct tree), because it stands for one
+ * cluster: rules that look at "the whole app" (unique Service names, quota sums, HPA metrics served) see
+ * only this environment, and dev, staging and prod can reuse the same namespaces and names.
+ */
+export class Environment extends App {
+  /** The Environment a construct belongs to, or undefined. */
+  public static find(c: IConstruct): Environment | undefined {
+    const root = c.node.root;
+    return root instanceof Environment ? root : undefined;
+  }
+
+  public readonly environmentName: string;
+  public readonly targetRevision: string;
+  public readonly destinationServer?: string;
+  /** `<env>/apps`: AppProjects and child Applications (or the ApplicationSet). */
+  public readonly appsChart: FolderChart;
+  /** `<env>/root`: the root Application. */
+  public readonly rootChart: FolderChart;
+  /** The root app-of-apps Application. */
+  public readonly root: AppOfApps;
+  /** The ApplicationSet, when `useApplicationSet` is set. */
+  public readonly applicationSet?: ApplicationSet;
+  private readonly gitops: GitOpsApp;
+  private readonly label: IConstruct;
+  private readonly apps = new Map<string, EnvironmentApplication>();
+  private readonly byChart = new Map<Chart, EnvironmentApplication>();
+
+  /**
+   * @param scope the GitOpsApp it belongs to (an Environment is its own construct root; the GitOpsApp
+   *   only lists it)
+   * @param id the default name
+   */
+  constructor(scope: GitOpsApp, id: string, props: EnvironmentProps = {}) {
+    super({ outdir: scope.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    // As a root, the environment's own path is ''; its messages name it by id instead.
+    this.label = { node: { path: id } } as unknown as IConstruct;
+    if (!(scope instanceof GitOpsApp)) fail(this.label, 'scope', String(scope), 'a GitOpsApp');
+    this.gitops = scope;
+    this.environmentName = requireDnsLabel(this.label, 'name', props.name ?? id, 30);
+    this.targetRevision = requireRevision(this.label, 'targetRevision', props.targetRevision ?? scope.targetRevision);
+    this.destinationServer = props.destinationServer === undefined ? undefined : requireServerUrl(this.label, 'destinationServer', props.destinationServer);
+    for (const other of scope.environments) {
+      if (other !== this && other.environmentName === this.environmentName) {
+        fail(this.label, 'name', this.environmentName, 'a name no other environment of the GitOpsApp uses');
+      }
+    }
+    scope.registerEnvironment(this);
+    // cdk8s has no prepare phase; validation is the one hook every synth path runs before serializing, and
+    // the root's validation runs first. prepare() is idempotent.
+    this.node.addValidation({ validate: () => { this.prepare(); return []; } });
+    this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });
+    this.rootChart = new FolderChart(this, 'Root', { folder: `${this.environmentName}/root` });
+    this.root = new AppOfApps(this.rootChart, 'AppOfApps', {
+      environment: this.environmentName,
+      repoUrl: scope.repoUrl,
+      targetRevision: this.targetRevision,
+      path: `${scope.repoPath}/${this.environmentName}/apps`,
+      argocdNamespace: scope.argocdNamespace,
+    });
+    if (props.useApplicationSet) {
+      this.applicationSet = new ApplicationSet(this.appsChart, 'ApplicationSet', {
+        name: `${this.environmentName}-apps`,
+        argocdNamespace: scope.argocdNamespace,
+        repoUrl: scope.repoUrl,
+        targetRevision: this.targetRevision,
+        destinationServer: this.destinationServer,
+      });
+    }
+    addRule(this, () => this.checkSharedObjects());
+  }
+
+  /** The Applications of this environment, in the order they were added. */
+  public get applications(): EnvironmentApplication[] {
+    return [...this.apps.values()];
+  }
+
+  /** The folder of a chart adopted with `addApplicationForChart`, or undefined. */
+  public folderOf(chart: Chart): string | undefined {
+    return this.byChart.get(chart)?.folder;
+  }
+
+  /** Adds an Application: returns the chart to put its constructs in. */
+  public addApplication(id: string, options: EnvironmentApplicationOptions = {}): ApplicationChart {
+    const name = this.checkName(`addApplication("${id}").name`, options.name ?? id);
+    const chart = new ApplicationChart(this, id, {
+      ...options, environment: this.environmentName, name, repoPath: this.gitops.repoPath,
+    });
+    chart.application = this.register(chart, id, name, options);
+    return chart;
+  }
+
+  /**
+   * Makes an existing chart (a direct child of this environment, for example one a builder function created
+   * with `new Chart(env, id)`) an Application of its own, written to `<env>/<name>/`.
+   */
+  public addApplicationForChart(chart: Chart, options: EnvironmentApplicationOptions = {}): EnvironmentApplication {
+    if (chart.node.root !== this || FolderChart.find(chart) !== undefined || chart.node.scope === undefined
+      || outerChart(chart.node.scope) !== undefined) {
+      fail(this.label, 'addApplicationForChart.chart', chart.node.path, `a top-level Chart (in no other chart) of environment "${this.environmentName}"`);
+    }
+    if (this.byChart.has(chart)) {
+      fail(this.label, 'addApplicationForChart.chart', chart.node.path, 'a chart that is not an Application yet');
+    }
+    const name = this.checkName(`addApplicationForChart("${chart.node.id}").name`, options.name ?? chart.node.id);
+    this.register(chart, chart.node.id, name, options);
+    return this.apps.get(name)!;
+  }
+
+  /**
+   * Validates once, resolves once and serializes this environment's folders (see `linearSynth`): returned,
+   * or handed to `sink` one by one.
+   */
+  public synthFolders(sink?: (folder: SynthesizedFolder) => void): SynthesizedFolder[] {
+    return linearSynth(this, (chart) => this.targetOf(chart), sink);
+  }
+
+  /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
+  public override synthYaml(): string {
+    return Yaml.stringify(...this.synthFolders().flatMap((f) => f.objects.map((o) => o.manifest)));
+  }
+
+  /** Writes only this environment's folders. */
+  public override synth(): void {
+    this.gitops.writeFolders(this.synthFolders());
+  }
+
+  private targetOf(chart: Chart): FolderTarget | undefined {
+    for (let s: IConstruct | undefined = chart; s; s = s.node.scope) {
+      const adopted = this.byChart.get(s as Chart);
+      if (adopted) return { folder: adopted.folder };
+      if (FolderChart.find(s) === s) return folderChartOf(s as Chart);
+    }
+    return undefined;
+  }
+
+  private checkName(prop: string, name: string): string {
+    requireDnsLabel(this.label, prop, name);
+    if (RESERVED_FOLDERS.includes(name)) {
+      fail(this.label, prop, name, `a name other than ${RESERVED_FOLDERS.map((r) => `"${r}"`).join(', ')} (folders of the environment)`);
+    }
+    if (this.apps.has(name)) {
+      fail(this.label, prop, name, `a name no other Application of environment "${this.environmentName}" uses (${this.apps.get(name)!.chart.node.path} has it)`);
+    }
+    childName(this.label, prop, [this.environmentName, name]);
+    return name;
+  }
+
+  private register(chart: Chart, id: string, name: string, options: EnvironmentApplicationOptions): Application | undefined {
+    const info: EnvironmentApplication = {
+      chart, options, name,
+      folder: `${this.environmentName}/${name}`,
+      applicationName: `${this.environmentName}-${name}`,
+      repoFolder: `${this.gitops.repoPath}/${this.environmentName}/${name}`,
+    };
+    this.apps.set(name, info);
+    this.byChart.set(chart, info);
+    let application: Application | undefined;
+    if (!this.applicationSet) {
+      application = new Application(this.appsChart, `${id}Application`, {
+        ...options,
+        name: info.applicationName,
+        argocdNamespace: this.gitops.argocdNamespace,
+        repoUrl: this.gitops.repoUrl,
+        targetRevision: this.targetRevision,
+        path: info.repoFolder,
+        destinationServer: this.destinationServer,
+        destinationNamespace: options.namespace,
+        contents: [chart],
+        labels: { 'gpu-platform.dev/environment': this.environmentName },
+      });
+    } else {
+      // No Application object to hang the checks on: the chart checks itself against its project.
+      addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project));
+    }
+    (info as { application?: Application }).application = application;
+    return application;
+  }
+
+  /** Adds the AppProject of a tenant, named `<env>-<tenant>`, limited to the tenant's namespace. */
+  public addTenantProject(tenant: ITenant, options: EnvironmentTenantProjectOptions = {}): TenantProject {
+    const props: TenantProjectProps = {
+      tenant,
+      name: childName(this.label, 'addTenantProject.tenant', [this.environmentName, tenant.tenantName]),
+      namespaces: [tenant.namespaceName, ...(options.extraNamespaces ?? [])],
+      sourceRepos: [this.gitops.repoUrl],
+      destinationServer: this.destinationServer,
+      argocdNamespace: this.gitops.argocdNamespace,
+      adminGroups: options.adminGroups,
+    };
+    return new TenantProject(this.appsChart, `Project-${tenant.tenantName}`, props);
+  }
+
+  /** Adds the platform team's AppProject, named `<env>-platform`. */
+  public addPlatformProject(): PlatformProject {
+    return new PlatformProject(this.appsChart, 'PlatformProject', {
+      name: `${this.environmentName}-platform`,
+      sourceRepos: [this.gitops.repoUrl],
+      destinationServer: this.destinationServer,
+      argocdNamespace: this.gitops.argocdNamespace,
+    });
+  }
+
+  /**
+   * Synth-time preparation, run once before serialization (and again, idempotently, by plain cdk8s paths):
+   * default sync waves on every object, then each Application's wave from the lowest wave it deploys, then
+   * the ApplicationSet elements.
+   */
+  public prepare(): void {
+    for (const a of this.apps.values()) applyDefaultSyncWaves(a.chart);
+    for (const a of this.apps.values()) {
+      const app = a.application?.apiObject;
+      if (app && syncWaveOf(app) === undefined) {
+        app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.waveOf(a)));
+      }
+    }
+    if (this.applicationSet) {
+      this.applicationSet.setElements(this.applications.map((c) => ({
+        name: c.applicationName,
+        path: c.repoFolder,
+        project: c.options.project?.projectName ?? 'default',
+        namespace: c.options.namespace,
+        syncWave: this.waveOf(c),
+      })));
+      this.applicationSet.setIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
+        this.applications.flatMap((c) => c.options.ignoreDifferences ?? [])));
+    }
+    applyDefaultSyncWaves(this.appsChart);
+  }
+
+  private waveOf(app: EnvironmentApplication): number {
+    if (app.options.syncWave !== undefined) return app.options.syncWave;
+    let min: number | undefined;
+    for (const c of app.chart.node.findAll()) {
+      if (c instanceof ApiObject) {
+        const w = syncWaveOf(c);
+        if (w !== undefined && Number.isFinite(w) && (min === undefined || w < min)) min = w;
+      }
+    }
+    return min ?? 0;
+  }
+
+  /** Two Applications of one environment must not manage the same object (Argo CD would flap between them). */
+  private checkSharedObjects(): string[] {
+    const owners = new Map<string, string>();
+    const errors: string[] = [];
+    for (const app of this.apps.values()) {
+      for (const c of app.chart.node.findAll()) {
+        if (!(c instanceof ApiObject)) continue;
+        const ns = isNamespacedKind(c.kind) ? c.metadata.namespace ?? '' : '';
+        const key = `${apiGroupOf(c.apiVersion)}/${c.kind}/${ns}/${c.name}`;
+        const owner = owners.get(key);
+        if (owner !== undefined && owner !== app.applicationName) {
+          errors.push(formatViolation(c, 'metadata.name', `${c.kind}/${ns ? ns + '/' : ''}${c.name}`,
+            `an object only one Application manages (also in Application "${owner}" of environment "${this.environmentName}")`));
+        } else {
+          owners.set(key, app.applicationName);
+        }
+      }
+    }
+    return errors;
+  }
+}

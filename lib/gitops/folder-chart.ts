@@ -1,0 +1,63 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { fail } from '../core';
+
+/** Props of a FolderChart. */
+export interface FolderChartProps {
+  /**
+   * Folder under the output directory, for example `prod/serving`. Lowercase DNS labels joined by `/`.
+   */
+  readonly folder: string;
+  /**
+   * Kustomize resources listed before the files of this folder (for example a remote Argo CD install).
+   * @default - none
+   */
+  readonly extraResources?: string[];
+}
+
+/**
+ * A chart written to one folder of the GitOps tree: one file per object and a kustomization.yaml listing
+ * them. Objects marked with `addPatch` are listed as kustomize patches instead of resources.
+ */
+export class FolderChart extends Chart {
+  /**
+   * Chart overrides `instanceof` to mean "is any chart"; restore the prototype check so `instanceof
+   * FolderChart` (and of its subclasses) means what it says.
+   */
+  public static [Symbol.hasInstance](o: unknown): o is Chart {
+    return Function.prototype[Symbol.hasInstance].call(this, o);
+  }
+
+  /** Returns the FolderChart a construct belongs to, or undefined. */
+  public static find(c: IConstruct): FolderChart | undefined {
+    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+      if (s instanceof FolderChart) return s as unknown as FolderChart;
+    }
+    return undefined;
+  }
+
+  /** The folder, relative to the output directory. */
+  public readonly folder: string;
+  /** Remote or relative kustomize resources listed first. */
+  public readonly extraResources: string[];
+  private readonly patches = new Set<ApiObject>();
+
+  constructor(scope: Construct, id: string, props: FolderChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    if (typeof props.folder !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(props.folder)) {
+      fail(this, 'folder', props.folder, 'lowercase DNS labels joined by "/", such as "prod/serving"');
+    }
+    this.folder = props.folder;
+    this.extraResources = [...(props.extraResources ?? [])];
+  }
+
+  /** Lists an object under kustomize `patches` instead of `resources` (a strategic-merge patch). */
+  public addPatch(obj: ApiObject): void {
+    this.patches.add(obj);
+  }
+
+  /** True when `obj` is written as a patch. */
+  public isPatch(obj: ApiObject): boolean {
+    return this.patches.has(obj);
+  }
+}

@@ -1,0 +1,145 @@
+import { App, Yaml, YamlOutputType } from 'cdk8s';
+import { formatViolation, PlatformError, requireDnsLabel } from '../core';
+import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
+import type { Environment } from './environment';
+import { FolderChart } from './folder-chart';
+import { applyDefaultSyncWaves } from './kinds';
+import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
+import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
+
+/** The upstream Argo CD install the CMP folder's kustomization patches. */
+export const ARGO_CD_INSTALL_URL = 'https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml';
+
+/** Props of a GitOpsApp. */
+export interface GitOpsAppProps {
+  /** Git repository the tree is committed to (Applications sync from it). */
+  readonly repoUrl: string;
+  /**
+   * Folder the tree is written to.
+   * @default - $CDK8S_OUTDIR, else "dist"
+   */
+  readonly outdir?: string;
+  /**
+   * Path of the output folder inside the repository (what Applications point at).
+   * @default "dist"
+   */
+  readonly repoPath?: string;
+  /**
+   * Default branch, tag or commit the Applications sync.
+   * @default "HEAD"
+   */
+  readonly targetRevision?: string;
+  /**
+   * Namespace Argo CD runs in.
+   * @default "argocd"
+   */
+  readonly argocdNamespace?: string;
+  /**
+   * Remove the top-level folders the app writes (environments, plugin folder) before writing, so renamed or
+   * removed Applications leave no stale files.
+   * @default true
+   */
+  readonly clean?: boolean;
+}
+
+/**
+ * The cdk8s App of a GitOps repository. Each Environment is an App of its own (one cluster: app-wide rules
+ * such as "one Service name per namespace" see only their environment); the GitOpsApp holds them and the
+ * folders shared by all (the Config Management Plugin). `synth()` writes one folder per Argo CD Application
+ * (`<outdir>/<env>/<app>/<kind>-<name>.yaml` plus a kustomization.yaml), `<env>/apps/` with the child
+ * Applications and AppProjects, and `<env>/root/` with the app-of-apps root.
+ *
+ * The synth is linear in the number of objects: it validates once, resolves dependencies once, then
+ * serializes each chart's objects in dependency order. Plain cdk8s re-runs app-wide dependency resolution and
+ * validation for every chart (`chart.toJson()`), which is quadratic with many charts. Each file holds exactly
+ * the bytes cdk8s would write for the object (`Yaml.stringify`, same library and options).
+ */
+export class GitOpsApp extends App {
+  public readonly repoUrl: string;
+  public readonly repoPath: string;
+  public readonly targetRevision: string;
+  public readonly argocdNamespace: string;
+  private readonly clean: boolean;
+  private readonly envs: Environment[] = [];
+
+  constructor(props: GitOpsAppProps) {
+    super({ outdir: props.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    this.repoUrl = requireRepoUrl(this, 'repoUrl', props.repoUrl);
+    this.repoPath = requireRepoPath(this, 'repoPath', props.repoPath ?? 'dist');
+    this.targetRevision = requireRevision(this, 'targetRevision', props.targetRevision ?? 'HEAD');
+    this.argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
+    this.clean = props.clean ?? true;
+    // cdk8s has no prepare phase; validation is the one hook every synth path (ours, App.synth, chart.toJson,
+    // Testing.synth) runs before serializing, and the root's validation runs first. prepare() is idempotent.
+    this.node.addValidation({ validate: () => { this.prepare(); return []; } });
+  }
+
+  /** The environments, in the order they were created. */
+  public get environments(): Environment[] {
+    return [...this.envs];
+  }
+
+  /** Called by the Environment constructor. */
+  public registerEnvironment(env: Environment): void {
+    this.envs.push(env);
+  }
+
+  /**
+   * Adds the Config Management Plugin (ConfigMap and repo-server sidecar patch) in its own folder
+   * (`argocd-cmp/`), whose kustomization patches the upstream Argo CD install.
+   */
+  public addConfigManagementPlugin(props: ConfigManagementPluginProps = {}, folder: string = 'argocd-cmp'): ConfigManagementPlugin {
+    requireDnsLabel(this, 'addConfigManagementPlugin.folder', folder);
+    const chart = new FolderChart(this, 'ConfigManagementPlugin', { folder, extraResources: [ARGO_CD_INSTALL_URL] });
+    return new ConfigManagementPlugin(chart, 'Plugin', { argocdNamespace: this.argocdNamespace, ...props });
+  }
+
+  /** Sync waves and Application waves; runs at the start of every synth (idempotent). */
+  public prepare(): void {
+    // The app's own folder charts (the plugin folder); each Environment prepares itself.
+    for (const c of this.node.children) {
+      if (c instanceof FolderChart) applyDefaultSyncWaves(c);
+    }
+  }
+
+  /**
+   * Validates once, resolves dependencies once and returns every folder with its serialized objects: the
+   * app's own folders (the plugin folder), then each environment's. Throws with every validation error.
+   */
+  public synthFolders(): SynthesizedFolder[] {
+    const folders = [...linearSynth(this, (chart) => folderChartOf(chart)), ...this.envs.flatMap((e) => e.synthFolders())];
+    const seen = new Set<string>();
+    for (const f of folders) {
+      if (seen.has(f.folder)) {
+        throw new PlatformError(formatViolation(this, 'folders', f.folder, 'one writer per folder (an environment name equals another top-level folder)'));
+      }
+      seen.add(f.folder);
+    }
+    return folders;
+  }
+
+  /** Every manifest of the app, in folder order (for tests and tools). */
+  public synthManifests(): any[] {
+    return this.synthFolders().flatMap((f) => f.objects.map((o) => o.manifest));
+  }
+
+  /** Writes folders under the output directory (cleaning their top-level folders first, unless `clean` is off). */
+  public writeFolders(folders: SynthesizedFolder[]): void {
+    const writer = new FolderWriter(this.outdir, this.clean);
+    for (const f of folders) writer.write(f);
+  }
+
+  /** Writes the tree, folder by folder as each is built (the manifests are not all kept in memory). */
+  public override synth(): void {
+    const writer = new FolderWriter(this.outdir, this.clean);
+    const sink = (f: SynthesizedFolder) => writer.write(f);
+    linearSynth(this, (chart) => folderChartOf(chart), sink);
+    for (const env of this.envs) env.synthFolders(sink);
+  }
+
+  /** The whole app as one YAML stream, in linear time. */
+  public override synthYaml(): string {
+    return Yaml.stringify(...this.synthManifests());
+  }
+}
+

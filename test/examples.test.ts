@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildExamples } from '../examples/main';
+import { EXAMPLE_ENVIRONMENTS } from '../examples/platform';
+import { expectValid, loadManifestsFromDir } from './harness';
+
+/** kustomization.yaml files are build instructions for kustomize, not cluster objects. */
+const objects = (dir: string) => loadManifestsFromDir(dir).filter((m) => m.kind !== 'Kustomization');
+
+describe('examples', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
+  beforeAll(() => buildExamples(outdir).synth());
+
+  // Each environment is one cluster: validated on its own (dev, staging and prod reuse namespaces and names).
+  test.each(EXAMPLE_ENVIRONMENTS.map((e) => e.name))('every manifest written for %s passes the harness', (env) => {
+    const manifests = objects(path.join(outdir, env));
+    expect(manifests.length).toBeGreaterThan(50);
+    expectValid(manifests);
+  });
+
+  test('the Config Management Plugin folder passes the harness', () => {
+    const manifests = objects(path.join(outdir, 'argocd-cmp'));
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
+    expectValid(manifests);
+  });
+
+  test('the platform story: three tenants, GPU inference, a prefill/decode group, a canary, adapter rules, Argo CD', () => {
+    const manifests = objects(path.join(outdir, 'prod'));
+    const kinds = new Set(manifests.map((m) => m.kind));
+    expect(manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(3);
+    for (const k of ['Application', 'AppProject', 'ResourceQuota', 'NetworkPolicy', 'Deployment', 'LeaderWorkerSet', 'RoleBasedGroup', 'Rollout']) {
+      expect({ kind: k, present: kinds.has(k) }).toEqual({ kind: k, present: true });
+    }
+    expect(manifests.some((m) => m.kind === 'ConfigMap' && /adapter/.test(m.metadata.name))).toBe(true);
+    expect(manifests.filter((m) => m.kind === 'AppProject').map((p) => p.metadata.name).sort())
+      .toEqual(['prod-llm-serving', 'prod-ml-team', 'prod-platform', 'prod-web-team']);
+  });
+});

@@ -1,0 +1,161 @@
+import { Construct } from 'constructs';
+import { ITenant, SyncWave } from '../../lib/core';
+import { k8s } from '../../lib/core/k8s';
+import { Environment, GitOpsApp } from '../../lib/gitops';
+import { synth, synthValid } from '../harness';
+
+const REPO = 'https://github.com/example/platform.git';
+
+function tenant(scope: Construct, name: string): ITenant {
+  return Object.assign(new Construct(scope, `tenant-${name}`), { tenantName: name, namespaceName: name, placement: {}, quota: {} }) as any;
+}
+
+function build(useApplicationSet = false) {
+  const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
+  const env = new Environment(app, 'prod', { targetRevision: 'release-1', useApplicationSet });
+  const platform = env.addPlatformProject();
+  const ml = tenant(app, 'ml-team');
+  const mlProject = env.addTenantProject(ml, { adminGroups: ['ml-admins'] });
+  const base = env.addApplication('platform', { project: platform });
+  new k8s.KubeNamespace(base, 'ns', { metadata: { name: 'ml-team' } });
+  new k8s.KubeResourceQuota(base, 'quota', { metadata: { name: 'quota', namespace: 'ml-team' } });
+  const serving = env.addApplication('serving', { project: mlProject, namespace: 'ml-team' });
+  const deploy = new k8s.KubeDeployment(serving, 'deploy', {
+    metadata: { name: 'vllm', namespace: 'ml-team' },
+    spec: { selector: { matchLabels: { app: 'vllm' } }, template: { metadata: { labels: { app: 'vllm' } }, spec: { containers: [] } } },
+  });
+  Object.assign(deploy, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'vllm', namespace: 'ml-team', jsonPointers: ['/spec/replicas'] }] });
+  return { app, env, platform, mlProject, base, serving };
+}
+
+describe('Environment', () => {
+  test('child Applications, projects and the root app-of-apps', () => {
+    const { app, env } = build();
+    const manifests = synth(app);
+    expect(manifests).toMatchSnapshot();
+    const apps = manifests.filter((m) => m.kind === 'Application');
+    expect(apps.map((a) => a.metadata.name)).toEqual(['prod-platform', 'prod-serving', 'prod-root']);
+    const root = apps[2];
+    expect(root.spec.source.path).toBe('dist/prod/apps');
+    expect(root.spec.source.targetRevision).toBe('release-1');
+    const platform = apps[0];
+    expect(platform.spec.source.path).toBe('dist/prod/platform');
+    expect(platform.spec.project).toBe('prod-platform');
+    // The Application's wave is the lowest wave it deploys: namespaces first.
+    expect(platform.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(SyncWave.NAMESPACE));
+    const serving = apps[1];
+    expect(serving.spec.project).toBe('prod-ml-team');
+    expect(serving.spec.destination.namespace).toBe('ml-team');
+    expect(serving.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(SyncWave.WORKLOAD));
+    expect(serving.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'vllm', namespace: 'ml-team', jsonPointers: ['/spec/replicas'] }]);
+    const projects = manifests.filter((m) => m.kind === 'AppProject');
+    expect(projects.map((p) => [p.metadata.name, p.metadata.annotations['argocd.argoproj.io/sync-wave']])).toEqual([['prod-platform', '-30'], ['prod-ml-team', '-30']]);
+    // Every object got a default wave.
+    const ns = manifests.find((m) => m.kind === 'Namespace');
+    expect(ns.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-20');
+    expect(env.applications.map((a) => a.folder)).toEqual(['prod/platform', 'prod/serving']);
+  });
+
+  test('Argo CD objects validate against the CRD schemas', () => {
+    const { app } = build();
+    const argo = synth(app).filter((m) => m.apiVersion === 'argoproj.io/v1alpha1');
+    expect(argo.length).toBe(5);
+    // Only the Argo CD objects: the test Deployment has no containers.
+    const { expectValid } = require('../harness');
+    expectValid(argo);
+  });
+
+  test('ApplicationSet mode: one ApplicationSet instead of child Applications', () => {
+    const { app } = build(true);
+    const manifests = synth(app);
+    expect(manifests.filter((m) => m.kind === 'Application').map((a) => a.metadata.name)).toEqual(['prod-root']);
+    const set = manifests.find((m) => m.kind === 'ApplicationSet');
+    expect(set.metadata.name).toBe('prod-apps');
+    expect(set.spec.generators[0].list.elements).toEqual([
+      { name: 'prod-platform', path: 'dist/prod/platform', project: 'prod-platform', namespace: '', syncWave: '-20' },
+      { name: 'prod-serving', path: 'dist/prod/serving', project: 'prod-ml-team', namespace: 'ml-team', syncWave: '0' },
+    ]);
+    expect(set.spec.template.spec.ignoreDifferences).toHaveLength(1);
+    const { expectValid } = require('../harness');
+    expectValid(manifests.filter((m) => m.apiVersion === 'argoproj.io/v1alpha1'));
+  });
+
+  test('a tenant Application may not deploy platform-owned kinds (also in ApplicationSet mode)', () => {
+    for (const mode of [false, true]) {
+      const { app, serving } = build(mode);
+      new k8s.KubeNetworkPolicy(serving, 'np', { metadata: { name: 'np', namespace: 'ml-team' }, spec: { podSelector: {} } });
+      expect(() => synth(app)).toThrow(/\[serving\/np\] project: given "NetworkPolicy\/np in Application \\"prod-serving\\""; allowed: no ResourceQuota, LimitRange, NetworkPolicy in tenant project "prod-ml-team"/);
+    }
+  });
+
+  test('two Applications may not manage the same object', () => {
+    const { app, serving } = build();
+    new k8s.KubeNamespace(serving, 'ns', { metadata: { name: 'ml-team' } });
+    expect(() => synth(app)).toThrow(/an object only one Application manages \(also in Application "prod-platform" of environment "prod"\)/);
+  });
+
+  test('addApplicationForChart: a chart a builder made in the environment becomes an Application', () => {
+    const { app, env, mlProject } = build();
+    const { Chart } = require('cdk8s');
+    const chart = new Chart(env, 'inference-ml-team');
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'ml-team' } });
+    const nested = new Chart(chart, 'nested');
+    new k8s.KubeConfigMap(nested, 'cm2', { metadata: { name: 'cm2', namespace: 'ml-team' } });
+    const info = env.addApplicationForChart(chart, { project: mlProject, namespace: 'ml-team' });
+    expect(info.folder).toBe('prod/inference-ml-team');
+    const folder = app.synthFolders().find((f) => f.folder === 'prod/inference-ml-team')!;
+    expect(folder.objects.map((o) => o.fileName)).toEqual(['configmap-cm2.yaml', 'configmap-cm.yaml']);
+    const a = app.synthManifests().find((m) => m.kind === 'Application' && m.metadata.name === 'prod-inference-ml-team');
+    expect(a.spec).toMatchObject({ project: 'prod-ml-team', source: { path: 'dist/prod/inference-ml-team' } });
+    expect(() => env.addApplicationForChart(chart)).toThrow('[prod] addApplicationForChart.chart: given "inference-ml-team"; allowed: a chart that is not an Application yet');
+    expect(() => env.addApplicationForChart(nested)).toThrow('[prod] addApplicationForChart.chart: given "inference-ml-team/nested"; allowed: a top-level Chart (in no other chart) of environment "prod"');
+  });
+
+  describe('errors', () => {
+    test('environment name not a DNS label', () => {
+      const app = new GitOpsApp({ repoUrl: REPO });
+      expect(() => new Environment(app, 'Prod_EU')).toThrow(/\[Prod_EU\] name: given "Prod_EU"; allowed: a DNS-1123 label of at most 30 characters/);
+    });
+    test('duplicate environment names', () => {
+      const app = new GitOpsApp({ repoUrl: REPO });
+      new Environment(app, 'a', { name: 'prod' });
+      expect(() => new Environment(app, 'b', { name: 'prod' })).toThrow('[b] name: given "prod"; allowed: a name no other environment of the GitOpsApp uses');
+    });
+    test('duplicate application names', () => {
+      const { env } = build();
+      expect(() => env.addApplication('serving2', { name: 'serving' }))
+        .toThrow('[prod] addApplication("serving2").name: given "serving"; allowed: a name no other Application of environment "prod" uses (serving has it)');
+    });
+    test('reserved application names', () => {
+      const { env } = build();
+      expect(() => env.addApplication('apps')).toThrow('[prod] addApplication("apps").name: given "apps"; allowed: a name other than "apps", "root" (folders of the environment)');
+    });
+    test('application name not a DNS label', () => {
+      const { env } = build();
+      expect(() => env.addApplication('x', { name: 'My App' })).toThrow(/\[prod\] addApplication\("x"\).name: given "My App"; allowed: a DNS-1123 label/);
+    });
+    test('environment outside a GitOpsApp', () => {
+      const { App } = require('cdk8s');
+      expect(() => new Environment(new App() as any, 'dev')).toThrow(/\[dev\] scope: given .*; allowed: a GitOpsApp/);
+    });
+    test('targetRevision', () => {
+      const app = new GitOpsApp({ repoUrl: REPO });
+      expect(() => new Environment(app, 'dev', { targetRevision: 'a b' })).toThrow('[dev] targetRevision: given "a b"; allowed: a Git revision: HEAD, a branch, a tag or a commit SHA');
+    });
+  });
+
+  test('an environment validates on its own with the harness (one cluster)', () => {
+    const { app, env } = build();
+    expect(synth(env)).toEqual(app.synthManifests());
+  });
+
+  test('the whole environment passes the harness when its workloads are real', () => {
+    const app = new GitOpsApp({ repoUrl: REPO });
+    const env = new Environment(app, 'dev');
+    const c = env.addApplication('config', { project: env.addPlatformProject() });
+    new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'ml-team' } });
+    new k8s.KubeConfigMap(c, 'cm', { metadata: { name: 'cm', namespace: 'ml-team' }, data: { a: 'b' } });
+    const manifests = synthValid(app);
+    expect(manifests.map((m) => m.kind)).toEqual(['AppProject', 'Application', 'Application', 'Namespace', 'ConfigMap']);
+  });
+});

@@ -1,0 +1,191 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { buildExamples } from '../../examples/main';
+import { EXAMPLE_ENVIRONMENTS } from '../../examples/platform';
+import { SynthesizedFolder } from '../../lib/gitops';
+
+const ENVS = EXAMPLE_ENVIRONMENTS.map((e) => e.name);
+
+function tmp(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function files(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else out.set(path.relative(dir, p), fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const outdir = tmp('tree-');
+let folders: SynthesizedFolder[] = [];
+
+beforeAll(() => {
+  const app = buildExamples(outdir);
+  folders = app.synthFolders();
+  app.synth();
+});
+
+describe('output tree', () => {
+  test('one folder per environment (dev, staging, prod), each with apps/, root/ and one folder per Application', () => {
+    expect(ENVS).toEqual(['dev', 'staging', 'prod']);
+    const top = fs.readdirSync(outdir).sort();
+    expect(top).toEqual(['argocd-cmp', 'dev', 'prod', 'staging']);
+    for (const env of ENVS) {
+      const sub = fs.readdirSync(path.join(outdir, env));
+      expect(sub).toEqual(expect.arrayContaining(['apps', 'root']));
+      expect(sub.length).toBeGreaterThan(4);
+    }
+    // Environments have the same Applications (they differ in settings, not in shape).
+    const names = (env: string) => fs.readdirSync(path.join(outdir, env)).sort();
+    expect(names('staging')).toEqual(names('dev'));
+    expect(names('prod')).toEqual(names('dev'));
+  });
+
+  test('one readable file per object, and a kustomization.yaml listing exactly those files', () => {
+    for (const f of folders) {
+      const dir = path.join(outdir, f.folder);
+      const onDisk = fs.readdirSync(dir).filter((n) => n !== 'kustomization.yaml').sort();
+      expect(onDisk).toEqual(f.objects.map((o) => o.fileName).sort());
+      for (const o of f.objects) {
+        expect(o.fileName).toMatch(/^[a-z0-9.-]+\.yaml$/);
+        expect(o.fileName.startsWith(`${String(o.manifest.kind).toLowerCase()}-`)).toBe(true);
+      }
+      const k = parseAllDocuments(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0].toJSON();
+      expect(k.kind).toBe('Kustomization');
+      const listed = [...k.resources.filter((r: string) => !r.startsWith('https://')), ...(k.patches ?? []).map((p: any) => p.path)].sort();
+      expect(listed).toEqual(onDisk);
+    }
+  });
+
+  test('every object in an Application folder has a sync wave and every namespaced object a namespace', () => {
+    for (const f of folders) {
+      // The root Application is applied by hand, outside any sync: it needs no wave.
+      if (f.folder === 'argocd-cmp' || f.folder.endsWith('/root')) continue;
+      for (const o of f.objects) {
+        expect(o.manifest.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toMatch(/^-?[0-9]+$/);
+        if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'CustomResourceDefinition'].includes(o.manifest.kind)) {
+          expect({ file: `${f.folder}/${o.fileName}`, namespace: o.manifest.metadata.namespace }).toEqual({ file: `${f.folder}/${o.fileName}`, namespace: expect.any(String) });
+        }
+      }
+    }
+  });
+
+  test('the root app-of-apps of each environment points at its apps folder; child Applications at their folders', () => {
+    for (const env of ENVS) {
+      const root = folders.find((f) => f.folder === `${env}/root`)!.objects[0].manifest;
+      expect(root.kind).toBe('Application');
+      expect(root.spec.source.path).toBe(`dist/${env}/apps`);
+      const apps = folders.find((f) => f.folder === `${env}/apps`)!.objects.map((o) => o.manifest);
+      const appFolders = folders.filter((f) => f.folder.startsWith(`${env}/`) && !/\/(apps|root)$/.test(f.folder)).map((f) => `dist/${f.folder}`).sort();
+      const children = apps.filter((m) => m.kind === 'Application').map((m) => m.spec.source.path);
+      const set = apps.find((m) => m.kind === 'ApplicationSet');
+      const paths = set ? set.spec.generators[0].list.elements.map((e: any) => e.path) : children;
+      expect([...paths].sort()).toEqual(appFolders);
+      expect(apps.filter((m) => m.kind === 'AppProject').length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  test('environments differ only through their typed settings', () => {
+    const root = (env: string) => folders.find((f) => f.folder === `${env}/root`)!.objects[0].manifest;
+    for (const s of EXAMPLE_ENVIRONMENTS) expect(root(s.name).spec.source.targetRevision).toBe(s.targetRevision);
+  });
+
+  test('kubectl kustomize builds every folder', () => {
+    if (!hasKubectl()) {
+      console.warn('kubectl not found on PATH: skipping the `kubectl kustomize` check of the output tree');
+      return;
+    }
+    for (const f of folders) {
+      if (f.folder === 'argocd-cmp') continue;
+      const out = execFileSync('kubectl', ['kustomize', path.join(outdir, f.folder)], { encoding: 'utf8' });
+      const docs = parseAllDocuments(out).map((d) => d.toJSON()).filter((d) => d);
+      expect({ folder: f.folder, count: docs.length }).toEqual({ folder: f.folder, count: f.objects.length });
+    }
+  });
+
+  test('kubectl kustomize applies the plugin patch to the repo-server (upstream install stubbed)', () => {
+    if (!hasKubectl()) {
+      console.warn('kubectl not found on PATH: skipping the `kubectl kustomize` check of the plugin folder');
+      return;
+    }
+    const dir = tmp('cmp-');
+    for (const n of fs.readdirSync(path.join(outdir, 'argocd-cmp'))) fs.copyFileSync(path.join(outdir, 'argocd-cmp', n), path.join(dir, n));
+    // The remote install, replaced by the part of it the patch targets.
+    fs.writeFileSync(path.join(dir, 'upstream.yaml'), [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: argocd-repo-server', '  namespace: argocd', 'spec:',
+      '  selector:', '    matchLabels:', '      app.kubernetes.io/name: argocd-repo-server', '  template:', '    metadata:',
+      '      labels:', '        app.kubernetes.io/name: argocd-repo-server', '    spec:', '      containers:',
+      '        - name: argocd-repo-server', '          image: quay.io/argoproj/argocd:v3.5.1', '      volumes:',
+      '        - name: var-files', '          emptyDir: {}', '        - name: plugins', '          emptyDir: {}', '',
+    ].join('\n'));
+    const k = path.join(dir, 'kustomization.yaml');
+    fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/https:\/\/\S+install\.yaml/, 'upstream.yaml'));
+    const docs = parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJSON());
+    const repo = docs.find((d) => d.kind === 'Deployment');
+    expect(repo.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['cmp-cdk8s', 'argocd-repo-server']);
+    expect(repo.spec.template.spec.volumes.map((v: any) => v.name).sort()).toEqual(['cmp-cdk8s', 'cmp-tmp', 'plugins', 'var-files']);
+  });
+
+  test('deterministic: two synths are byte-identical', () => {
+    const second = tmp('tree2-');
+    buildExamples(second).synth();
+    const a = files(outdir);
+    const b = files(second);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect({ file: k, same: v.equals(b.get(k)!) }).toEqual({ file: k, same: true });
+  });
+
+  test('renaming a construct id changes no selector and no object name', () => {
+    const selectors = (fs: SynthesizedFolder[]) => {
+      const out: { [key: string]: any } = {};
+      for (const f of fs) {
+        for (const o of f.objects) {
+          const walk = (node: any, p: string) => {
+            if (Array.isArray(node)) node.forEach((x, i) => walk(x, `${p}[${i}]`));
+            else if (node && typeof node === 'object') {
+              for (const [key, v] of Object.entries(node)) {
+                if (key === 'selector' || key === 'podSelector' || key === 'namespaceSelector') out[`${f.folder}/${o.fileName}:${p}.${key}`] = v;
+                walk(v, `${p}.${key}`);
+              }
+            }
+          };
+          walk(o.manifest.spec, 'spec');
+        }
+      }
+      return out;
+    };
+    const renamed = buildExamples(tmp('renamed-'), { scopeId: 'renamed-workloads' }).synthFolders();
+    // The rename did move the constructs...
+    const paths = (fs: SynthesizedFolder[]) => fs.flatMap((f) => f.objects.map((o) => o.path));
+    expect(paths(renamed).some((p) => p.startsWith('renamed-workloads/'))).toBe(true);
+    expect(paths(renamed).filter((p) => paths(folders).includes(p)).length).toBeLessThan(paths(renamed).length);
+    // ...and changed no selector: workloads' spec.selector, Service selectors, policies, PDBs.
+    const before = selectors(folders);
+    const after = selectors(renamed);
+    expect(Object.keys(before).length).toBeGreaterThan(10);
+    expect(Object.keys(before).some((k) => /service-/.test(k))).toBe(true);
+    expect(Object.keys(before).some((k) => /deployment-/.test(k))).toBe(true);
+    expect(after).toEqual(before);
+    // Same files and names too.
+    expect(renamed.flatMap((f) => f.objects.map((o) => `${f.folder}/${o.fileName}`)))
+      .toEqual(folders.flatMap((f) => f.objects.map((o) => `${f.folder}/${o.fileName}`)));
+  });
+});
