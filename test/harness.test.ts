@@ -191,6 +191,104 @@ describe('pod-spec', () => {
   });
 });
 
+describe('on-disk cache', () => {
+  const widgetCrd = (type: string) => [
+    'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: { name: widgets.example.com }',
+    'spec:', '  group: example.com', '  scope: Namespaced', '  names: { kind: Widget, plural: widgets }', '  versions:',
+    '  - name: v1', '    served: true', '    storage: true', '    schema:', '      openAPIV3Schema:', '        type: object',
+    '        properties:', '          apiVersion: { type: string }', '          kind: { type: string }', '          metadata: { type: object }', '          spec:', '            type: object', `            properties: { size: { type: ${type} } }`, '',
+  ].join('\n');
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: NS }, spec: { size: 'two' } };
+
+  /** Validates `widget` with a fresh harness (as a new jest worker would load it) against `crds`, caching in `cache`. */
+  function freshValidate(crds: string, cache: string, manifests: any[] = [widget]): string[] {
+    const saved = { crds: process.env.CRDS_DIR, cache: process.env.HARNESS_CACHE_DIR };
+    process.env.CRDS_DIR = crds;
+    process.env.HARNESS_CACHE_DIR = cache;
+    let messages: string[] = [];
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        messages = (require('./harness') as typeof import('./harness')).validate(manifests).map((v) => `${v.rule} ${v.message}`);
+      });
+    } finally {
+      for (const [k, v] of [['CRDS_DIR', saved.crds], ['HARNESS_CACHE_DIR', saved.cache]] as const) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
+    }
+    return messages;
+  }
+
+  test('is keyed by CRD content: an edit that keeps size and mtime rebuilds; a touch alone reuses the cache', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-cache-'));
+    const crds = path.join(root, 'crds');
+    const cache = path.join(root, 'cache');
+    fs.mkdirSync(crds);
+    const file = path.join(crds, 'widget.yaml');
+    const cacheDirs = () => fs.readdirSync(cache).filter((d) => d.startsWith('crds-'));
+    try {
+      const mtime = new Date('2026-01-01T00:00:00Z'); // whole seconds, so it can be set back exactly
+      fs.writeFileSync(file, widgetCrd('integer'));
+      fs.utimesSync(file, mtime, mtime);
+      expect(freshValidate(crds, cache)).toEqual(['crd spec.size: must be integer']);
+      expect(cacheDirs()).toHaveLength(1);
+
+      // Same length ("string " vs "integer"), mtime set back: only the content differs.
+      const before = fs.statSync(file);
+      fs.writeFileSync(file, widgetCrd('string '));
+      while (fs.statSync(file).ctimeMs === before.ctimeMs) fs.writeFileSync(file, widgetCrd('string ')); // coarse-clock filesystems
+      fs.utimesSync(file, mtime, mtime);
+      expect(fs.statSync(file).size).toBe(before.size);
+      expect(fs.statSync(file).mtimeMs).toBe(before.mtimeMs);
+      expect(freshValidate(crds, cache)).toEqual([]);
+      expect(cacheDirs()).toHaveLength(2);
+
+      // New timestamps, same content (a fresh checkout): the compiled cache is found again.
+      fs.utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      expect(freshValidate(crds, cache)).toEqual([]);
+      expect(cacheDirs()).toHaveLength(2);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('crd and unknown-kind catch bad manifests with any CRD directory (no ../shared needed)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-crd-'));
+    try {
+      fs.writeFileSync(path.join(root, 'widget.yaml'), widgetCrd('integer'));
+      expect(freshValidate(root, path.join(root, 'cache'), [
+        { ...widget, spec: { size: 2, colour: 'red' } },
+        { ...widget, apiVersion: 'example.com/v2', metadata: { name: 'w2', namespace: NS } },
+        { ...widget, kind: 'Gadget' },
+        { ...widget, apiVersion: 'other.io/v1' },
+      ])).toEqual([
+        'crd spec: unknown field "colour"',
+        'crd apiVersion example.com/v2: the CRD for Widget serves only example.com/v1',
+        `unknown-kind no CRD in ${root} defines kind Gadget in group example.com`,
+        'unknown-kind group "other.io" is neither built-in nor served by a CRD',
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('cache folders are keyed by the harness code, not by a hand-bumped version', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { codeKey, hash } = require('./harness/cache') as typeof import('./harness/cache');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-code-'));
+    const src = path.join(dir, 'rule.ts');
+    try {
+      fs.writeFileSync(src, 'export const a = 1;');
+      const k1 = codeKey(src);
+      fs.writeFileSync(src, 'export const a = 2;');
+      expect(codeKey(src)).not.toBe(k1);
+      expect(hash('a', 'bc')).not.toBe(hash('ab', 'c'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('crd directory missing', () => {
   test('skips the CRD rules with one warning and still runs every other rule', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);

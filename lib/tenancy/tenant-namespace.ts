@@ -9,7 +9,7 @@ import { Cpu, countQuantity, Memory, requireGpuCount, ResourceQuantity, Storage 
 import { PodSecurityLevel } from '../core/security';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { GpuQuotaEntry, ITenant, NodePlacement, TenantQuotaView } from '../core/tenant';
-import { cidrContains, cidrStrictlyContains, ParsedCidr, requireCidr } from './cidr';
+import { cidrContains, cidrStrictlyContains, ParsedCidr, parseCidr, requireCidr } from './cidr';
 import { TenantRole } from './roles';
 import { NodeTaintEffect } from './taint-effect';
 import { TenantSubject } from './subject';
@@ -302,18 +302,23 @@ export interface TenantNetwork {
 
 /** A node label. */
 export interface TenantNodeLabel {
+  /** The label key, a qualified name such as `gpu-platform.dev/pool`. */
   readonly key: string;
+  /** The label value, such as `gpu-a100`. */
   readonly value: string;
 }
 
 /** A node taint. */
 export interface TenantTaint {
+  /** The taint key, a qualified name such as `nvidia.com/gpu`. */
   readonly key: string;
   /**
+   * The taint value.
    * @default - no value (tolerated with `operator: Exists`)
    */
   readonly value?: string;
   /**
+   * The taint effect.
    * @default NodeTaintEffect.NO_SCHEDULE
    */
   readonly effect?: NodeTaintEffect;
@@ -819,7 +824,12 @@ export class TenantNamespace extends Construct implements ITenant {
     if (dns.nodeLocalAddress !== undefined) {
       const text = dns.nodeLocalAddress;
       const asCidr = typeof text === 'string' && !text.includes('/') ? `${text}/${text.includes(':') ? 128 : 32}` : text;
-      dnsPeers.push({ ipBlock: { cidr: requireCidr(this, 'network.dns.nodeLocalAddress', asCidr).text } });
+      const parsed = parseCidr(asCidr);
+      if (typeof parsed === 'string') {
+        // Report the value as given, not the /32 form it was turned into.
+        fail(this, 'network.dns.nodeLocalAddress', text, `an IPv4 or IPv6 address such as "169.254.20.10", or a CIDR (${parsed})`);
+      }
+      dnsPeers.push({ ipBlock: { cidr: parsed.text } });
     }
     this.policy('allow-dns', {
       podSelector: everyPod,

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { countQuantity, Cpu, Memory, parseQuantity, PlatformError, requireGpuCount, Storage } from '../../lib/core';
 import { k8s } from '../../lib/core/k8s';
-import { synth } from '../harness';
+import { synth, validate } from '../harness';
 
 const scope = () => new Construct(new Chart(Testing.app(), 'chart'), 'thing');
 
@@ -43,6 +43,25 @@ describe('Cpu', () => {
       spec: { hard: { 'requests.cpu': Cpu.cores(8).toK8s(), 'requests.memory': Memory.gibibytes(32).toK8s(), 'requests.storage': Storage.tebibytes(1).toK8s() } },
     });
     expect(synth(chart)[0].spec.hard).toEqual({ 'requests.cpu': '8', 'requests.memory': '32Gi', 'requests.storage': '1Ti' });
+  });
+
+  test('why: a plain string where cdk8s wants a Quantity synthesizes null, which the harness rejects', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const security = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+    const pod = (name: string, cpu: k8s.Quantity) => new k8s.KubePod(chart, name, {
+      metadata: { name, namespace: 'ns' },
+      spec: { containers: [{ name: 'c', image: 'i', securityContext: security, resources: { limits: { cpu, memory: Memory.gibibytes(1).toK8s() } } }] },
+    });
+    pod('typed', Cpu.millis(500).toK8s());
+    pod('string', '500m' as unknown as k8s.Quantity); // what the typed API makes impossible
+    const [typed, raw] = synth(chart);
+    expect(typed.spec.containers[0].resources.limits).toEqual({ cpu: '500m', memory: '1Gi' });
+    expect(raw.spec.containers[0].resources.limits.cpu).toBeNull(); // as `cdk8s synth` writes it (the harness's synth mirrors the YAML)
+    expect(validate([typed])).toEqual([]);
+    expect(validate([raw])).toEqual(expect.arrayContaining([
+      { rule: 'schema', object: 'Pod/ns/string', message: expect.stringContaining('spec.containers.0.resources.limits.cpu') },
+    ]));
+    expect(new Set(validate([raw]).map((v) => v.rule))).toEqual(new Set(['schema']));
   });
 
   test.each([

@@ -1,15 +1,15 @@
 /**
  * Rule `crd`: custom resources against their CRD version's openAPIV3Schema, read from ../shared/crds
  * (or env CRDS_DIR). Parsing 12 MB of CRD YAML on every jest test file would be slow, so the CRD index is
- * cached on disk (os.tmpdir(), keyed by the files' sizes and mtimes), and compiled validators in memory.
+ * cached on disk with the compiled validators (os.tmpdir(), keyed by the CRD files' content and this file's
+ * code; see cache.ts), and the validators in memory.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
+import { CACHE_ROOT, codeKey, contentKey, writeAtomic } from './cache';
 import { groupOf, isObject, objectId, Violation } from './types';
 
 export const CRDS_DIR = process.env.CRDS_DIR ?? path.resolve(__dirname, '../../../shared/crds');
@@ -56,12 +56,6 @@ function strip(node: any): any {
   return out;
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 function buildIndex(files: string[], cacheDir: string): CrdIndex {
   const entries: CrdEntry[] = [];
   for (const file of files) {
@@ -93,10 +87,8 @@ export function crdIndex(): CrdIndex | null {
     return index;
   }
   const files = listYaml(CRDS_DIR);
-  const key = crypto.createHash('sha256')
-    .update(JSON.stringify(files.map((f) => { const s = fs.statSync(f); return [f, s.size, s.mtimeMs]; })))
-    .update('v1').digest('hex').slice(0, 16);
-  const cacheDir = path.join(os.tmpdir(), 'cdk8s-gpu-platform-harness', key);
+  // Content, not timestamps, and this file's code (strip, strictify, the Ajv options): any change rebuilds.
+  const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(CRDS_DIR, files)}-${codeKey(__filename)}`);
   const indexFile = path.join(cacheDir, 'index.json');
   if (fs.existsSync(indexFile)) {
     index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex;
@@ -133,9 +125,6 @@ function strictify(node: any): any {
   return out;
 }
 
-/** Bump when `strictify` or the Ajv options change, so cached validator code is rebuilt. */
-const VALIDATOR_VERSION = 'v1';
-
 /**
  * The compiled validator for a CRD version. Compiling a CRD with embedded pod templates takes ~1 s, so the
  * compiled code (Ajv standalone) is cached on disk next to the schema and loaded in ~40 ms.
@@ -144,7 +133,8 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   const key = `${e.group}/${e.version}/${e.kind}`;
   let v = validators.get(key);
   if (v) return v;
-  const codeFile = e.schemaFile.replace(/\.json$/, `.${VALIDATOR_VERSION}.validate.js`);
+  // The cache folder is keyed by this file's code, so a change to strictify or the Ajv options recompiles.
+  const codeFile = e.schemaFile.replace(/\.json$/, '.validate.js');
   if (!fs.existsSync(codeFile)) {
     ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { source: true } });
     const compiled = ajv.compile(strictify(JSON.parse(fs.readFileSync(e.schemaFile, 'utf8'))));

@@ -28,8 +28,20 @@ export const RULES = ['schema', 'crd', 'unknown-kind', 'metadata', 'pod-spec', '
  * Runs every construct's `node.addValidation` rules; a failing one throws with all messages.
  */
 export function synth(scope: App | Chart): any[] {
-  if (scope instanceof Chart) return scope.toJson();
+  if (scope instanceof Chart) return scope.toJson().map(asWritten);
   return parseAllDocuments(scope.synthYaml()).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined);
+}
+
+/**
+ * What `cdk8s synth` writes for a chart's JSON: its YAML writer keeps undefined values as `null`. cdk8s leaves
+ * `undefined` where an L1 conversion failed (a plain string passed as a `Quantity`), and `toJson()` alone would
+ * hide that (the key silently disappears), so chart tests see the `null` the YAML on disk would have.
+ */
+function asWritten(value: any): any {
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.map(asWritten);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asWritten(v)]));
+  return value;
 }
 
 /** Checks manifests against every rule (minus `options.skip`) and returns all violations. */

@@ -5,12 +5,11 @@
  * compile them once with Ajv into standalone code cached on disk, next to the CRD cache. Its schemas also
  * allow unknown fields, so we report fields the schema does not define (strict field validation rejects them).
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
+import { CACHE_ROOT, codeKey, hash, writeAtomic } from './cache';
 import { groupOf, isObject, Violation, objectId } from './types';
 
 // Capture every schema kubernetes-models registers. The generated `_schemas/*.js` call
@@ -90,15 +89,26 @@ function adapt(node: any): any {
 }
 
 const MODELS_VERSION = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, 'package.json'), 'utf8')).version;
-/** Bump when `adapt` or the Ajv options change. */
-const CACHE_DIR = path.join(os.tmpdir(), 'cdk8s-gpu-platform-harness', `kubernetes-models-${MODELS_VERSION}-v1`);
+// Keyed by the models version and this file's code (adapt, the Ajv options); each validator file also by its
+// schemas' content (see `schemaClosureKey`), so nothing stale survives an upgrade or an edit.
+const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename)}`);
 const validators = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+/** A hash of a schema and every schema it references ($ref), in a stable order. */
+function schemaClosureKey(id: string): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  const visit = (sid: string) => {
+    if (seen.has(sid)) return;
+    seen.add(sid);
+    const schema = rawSchemas.get(sid);
+    const text = JSON.stringify(schema ?? null);
+    parts.push(sid, text);
+    for (const m of text.matchAll(/"\$ref":"([^"#]+)#?"/g)) visit(m[1]);
+  };
+  visit(id);
+  return hash(...parts);
 }
 
 /** The compiled validator for a model, from the disk cache or compiled once. */
@@ -108,7 +118,7 @@ function validatorFor(model: any): ValidateFunction | undefined {
   let v = validators.get(id);
   if (v) return v;
   modelSymbol(model, 'ADD_SCHEMA')?.(); // registers the schema and its references (captured above)
-  const file = path.join(CACHE_DIR, `${crypto.createHash('sha256').update(id).digest('hex').slice(0, 16)}-${id.split('.').pop()}.js`);
+  const file = path.join(CACHE_DIR, `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
   if (!fs.existsSync(file)) {
     if (!ajv) {
       ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { source: true } });

@@ -492,6 +492,30 @@ describe('TenantNamespace', () => {
       expect(dev.rules.some((r: any) => r.resources.includes('secrets'))).toBe(false);
     });
 
+    test('developer and viewer: no path to secret contents or other identities through the API', () => {
+      // Subresources that read a running container (its env and mounted secrets) or act as another identity.
+      const forbidden = ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'pods/ephemeralcontainers',
+        'services/proxy', 'nodes/proxy', 'serviceaccounts/token', 'roles', 'rolebindings', 'persistentvolumes'];
+      for (const name of ['tenant-developer', 'tenant-viewer']) {
+        const r = role(name);
+        for (const res of forbidden) expect([name, res, r.rules.some((rule: any) => rule.resources.includes(res))]).toEqual([name, res, false]);
+        // Reading a ServiceAccount object is harmless (no token in it since 1.24); changing one is not.
+        for (const verb of ['create', 'update', 'patch', 'delete']) expect(allows(r, '', 'serviceaccounts', verb)).toBe(false);
+      }
+      // Residual risk, by design of the issue ("developer can create pods"; see docs/tenancy.md): a pod the
+      // developer creates may mount a Secret of the namespace, and the developer reads its logs.
+      expect(allows(role('tenant-developer'), '', 'pods', 'create')).toBe(true);
+      expect(allows(role('tenant-developer'), '', 'pods/log', 'get')).toBe(true);
+    });
+
+    test('admin: no token minting, no ephemeral containers, no attach/port-forward/proxy; exec only through pods/exec', () => {
+      const admin = role('tenant-admin');
+      for (const res of ['serviceaccounts/token', 'pods/ephemeralcontainers', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy', 'roles', 'rolebindings']) {
+        expect([res, admin.rules.some((rule: any) => rule.resources.includes(res))]).toEqual([res, false]);
+      }
+      for (const verb of ['create', 'update', 'patch', 'delete']) expect(allows(admin, '', 'serviceaccounts', verb)).toBe(false);
+    });
+
     test('viewer: read-only, no secrets', () => {
       const viewer = role('tenant-viewer');
       expect(viewer.rules.every((r: any) => r.verbs.every((v: string) => ['get', 'list', 'watch'].includes(v)))).toBe(true);
@@ -731,7 +755,8 @@ describe('TenantNamespace', () => {
       expectError({ network: { egressToCidrs: [{ cidr: '1:2:3:4:5:6:7:8:9/128' }] } }, 'network.egressToCidrs[0].cidr', '"1:2:3:4:5:6:7:8:9/128"', 'is not an IPv6 address');
       expectError({ network: { egressToCidrs: [{ cidr: '1::2::3/128' }] } }, 'network.egressToCidrs[0].cidr', '"1::2::3/128"', 'is not an IPv6 address');
       expectError({ network: { internetEgress: { blockedCidrs: ['1.2.3.4/40'] } } }, 'network.internetEgress.blockedCidrs[0]', '"1.2.3.4/40"', 'prefix must be 0-32');
-      expectError({ network: { dns: { nodeLocalAddress: '169.254.20' } } }, 'network.dns.nodeLocalAddress', '"169.254.20/32"', 'an IPv4 or IPv6 CIDR');
+      expectError({ network: { dns: { nodeLocalAddress: '169.254.20' } } }, 'network.dns.nodeLocalAddress', '"169.254.20"', 'an IPv4 or IPv6 address such as "169.254.20.10", or a CIDR ("169.254.20" is not an IPv4 address)');
+      expectError({ network: { dns: { nodeLocalAddress: '169.254.20.10/16' } } }, 'network.dns.nodeLocalAddress', '"169.254.20.10/16"', 'host bits are set');
     });
 
     test('an except range outside its CIDR', () => {
