@@ -119,8 +119,11 @@ function childFloor(dump: string, outdir: string): void {
   process.stdout.write(JSON.stringify(result));
 }
 
+/** Node flags of the child processes (synth and floor alike), e.g. BENCH_NODE_FLAGS=--max-semi-space-size=32. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
 function run(args: string[]): any {
-  return JSON.parse(execFileSync(process.execPath, [__filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  return JSON.parse(execFileSync(process.execPath, [...NODE_FLAGS, __filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }));
 }
 
 function main(): void {
@@ -130,7 +133,7 @@ function main(): void {
   const sizes: Array<[number, number]> = argv.length >= 2 ? [[Number(argv[0]), Number(argv[1])]] : SIZES;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const rows: Array<SynthResult & FloorResult & { ratio: number }> = [];
-  console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, writing to ${BENCH_DIR}; the run with the median ratio of ${runs} per size (fresh processes)`);
+  console.log(`node ${process.version} ${NODE_FLAGS.join(' ')}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, writing to ${BENCH_DIR}; the run with the median ratio of ${runs} per size (fresh processes)`);
   for (const [t, s] of sizes) {
     const samples: Array<SynthResult & FloorResult & { ratio: number }> = [];
     for (let i = 0; i < runs; i++) {
