@@ -6,3 +6,4 @@ export * from './labels';
 export * from './security';
 export * from './sync-wave';
 export * from './tenant';
+export * from './ignore-differences';

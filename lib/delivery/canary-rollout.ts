@@ -18,7 +18,7 @@ import {
   standardLabels, SyncWave, validateIdentity, WorkloadIdentity,
 } from '../core';
 import { k8s } from '../core/k8s';
-import type { IgnoreDifference } from '../gitops/ignore-differences';
+import { IgnoreDifference } from '../core/ignore-differences';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects, podDemand, PodDemand, requireArgoDuration, usageOf, withGpus } from './internal';

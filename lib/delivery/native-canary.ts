@@ -7,7 +7,7 @@ import {
   setSyncWave, setSyncWaveAll, standardLabels, SyncWave, validateIdentity, WorkloadIdentity,
 } from '../core';
 import { k8s } from '../core/k8s';
-import type { IgnoreDifference } from '../gitops/ignore-differences';
+import { IgnoreDifference } from '../core/ignore-differences';
 import { findApiObjects, podDemand, usageOf, withGpus } from './internal';
 import { GatewayParentRef } from './traffic-routing';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Application, ApplicationSyncOptions } from './application';
 import { FolderChart } from './folder-chart';
-import { IgnoreDifference } from './ignore-differences';
+import { IgnoreDifference } from '../core/ignore-differences';
 import { IAppProject } from './project';
 
 /** Options of one Application of an Environment. */

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { ApplicationSet as CrdApplicationSet } from '../../imports/argocdappset-argoproj.io';
 import { fail, requireDnsLabel, requireInteger, SYNC_WAVE_ANNOTATION } from '../core';
 import { ApplicationSyncOptions, syncPolicyToJson } from './application';
-import { IgnoreDifference, ignoreDifferenceToJson } from './ignore-differences';
+import { IgnoreDifference } from '../core/ignore-differences';
+import { ignoreDifferenceToJson } from './ignore-differences';
 import { RESOURCES_FINALIZER } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoPath, requireRepoUrl, requireRevision, requireServerUrl } from './validation';
 
