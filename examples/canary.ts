@@ -7,6 +7,7 @@ import {
   RolloutAutoscaling, TrafficRouting, WorkloadRef,
 } from '../lib/delivery';
 import { GpuInferenceService } from '../lib/inference';
+import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
 import { ExampleTenants } from './tenants';
 
 /** In-cluster Prometheus (Prometheus Operator's governing Service). */
@@ -42,8 +43,11 @@ function webPod(scope: Construct, version: string): k8s.PodSpec {
 /**
  * The canaries: the seed's progressive canary of the GPU tenant's inference service (Argo Rollouts,
  * Gateway API, success-rate analysis) and a controller-free canary of a CPU service in the CPU tenant.
+ * `settings` sets the storefront's pods and canary weight per environment (default: prod); the chat Rollout
+ * follows the chat service's own replica bounds.
  */
-export function buildCanaries(scope: Construct, tenants: ExampleTenants, inference: { chat: GpuInferenceService }): void {
+export function buildCanaries(scope: Construct, tenants: ExampleTenants, inference: { chat: GpuInferenceService },
+  settings: ExampleWorkloadSettings = PROD_WORKLOADS): void {
   // --- llm-serving: Argo Rollouts canary of the chat service through Gateway API ----------------------
   // (Not ml-team: its 4-GPU quota is exactly llama-8b's peak, so a canary pod could never be admitted.)
   const ml = new Chart(scope, 'canary-llm-serving');
@@ -95,12 +99,12 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
   const storefront: NativeCanaryProps = {
     name: 'storefront',
     tenant: tenants.cpu,
-    replicas: 4,
+    replicas: settings.storefrontReplicas,
     port: 8080,
     stable: { version: '1.4.0', podSpec: webPod(web, '1.4.0') },
     canary: { version: '1.5.0', podSpec: webPod(web, '1.5.0') },
-    // This commit: 1 of 4 pods (25%). Next commits: 50, 100, then NativeCanary.promote(...).
-    canaryWeight: 25,
+    // This commit (prod): 1 of 4 pods (25%). Next commits: 50, 100, then NativeCanary.promote(...).
+    canaryWeight: settings.storefrontCanaryWeight,
   };
   new NativeCanary(web, 'storefront', storefront);
 }

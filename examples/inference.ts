@@ -5,6 +5,7 @@ import {
   AntiAffinity, Autoscaling, ClientPeer, GpuInferenceService, MetricsMonitor, ModelCache, PodMetric, PrometheusAdapterRules,
 } from '../lib/inference';
 import { ServingEngine } from '../lib/serving';
+import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
 import { ExampleTenants } from './tenants';
 
 /** The Prometheus Operator's `release` label the Prometheus CR selects monitors by. */
@@ -12,7 +13,7 @@ const MONITOR_LABELS = { release: 'prometheus' };
 
 /** The inference services other examples build on. */
 export interface ExampleInference {
-  /** `llama-8b` in ml-team: 2 GPUs per pod, HPA 1-2 on queue length. */
+  /** `llama-8b` in ml-team: HPA on queue length (prod: 2 GPUs per pod, 1-2 replicas). */
   readonly vllm: GpuInferenceService;
   /** `qwen-32b` in llm-serving: the chat service the canary example rolls out. */
   readonly chat: GpuInferenceService;
@@ -21,18 +22,20 @@ export interface ExampleInference {
 /**
  * The inference examples: a vLLM service in the GPU tenant (2 GPUs per pod, HPA on queue length, a shared
  * model cache), a chat service and a multi-node (LeaderWorkerSet) service in the large GPU tenant, and the
- * Prometheus Adapter rules that serve the HPAs' custom metric.
+ * Prometheus Adapter rules that serve the HPAs' custom metric. `settings` sets the vLLM image tag, the GPUs
+ * per pod and the replica bounds per environment (default: prod).
  */
-export function buildInference(scope: Construct, tenants: ExampleTenants): ExampleInference {
-  // --- ml-team: 4 GPUs of quota; 2 replicas x 2 GPUs, no rollout surge ----------------------------------
+export function buildInference(scope: Construct, tenants: ExampleTenants, settings: ExampleWorkloadSettings = PROD_WORKLOADS): ExampleInference {
+  const vllmImage = `vllm/vllm-openai:${settings.vllmImageTag}`;
+  // --- ml-team: 4 GPUs of quota; prod peaks at 2 replicas x 2 GPUs, no rollout surge --------------------
   const ml = new Chart(scope, 'inference-ml-team');
   const vllm = new GpuInferenceService(ml, 'llama-8b', {
     name: 'llama-8b',
     tenant: tenants.gpu,
-    image: 'vllm/vllm-openai:v0.18.0',
+    image: vllmImage,
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     engine: ServingEngine.vllm(),
-    gpu: { count: 2, product: 'NVIDIA-A100-SXM4-80GB' },
+    gpu: { count: settings.llamaGpus, product: 'NVIDIA-A100-SXM4-80GB' },
     cpu: Cpu.cores(8),
     memory: Memory.gibibytes(64),
     shmSize: Memory.gibibytes(8),
@@ -41,7 +44,7 @@ export function buildInference(scope: Construct, tenants: ExampleTenants): Examp
     // One download, shared by every replica (a ReadWriteMany class: EFS, Filestore, NFS).
     modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(200), storageClassName: 'shared-rwx' }),
     maxModelLoadTime: Duration.minutes(20),
-    autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }),
+    autoscaling: Autoscaling.hpa({ minReplicas: settings.llamaMinReplicas, maxReplicas: settings.llamaMaxReplicas, metrics: [PodMetric.queueLength(5)] }),
     antiAffinity: AntiAffinity.SOFT,
     clients: [
       ClientPeer.namespace('gateway-system'),
@@ -57,15 +60,15 @@ export function buildInference(scope: Construct, tenants: ExampleTenants): Examp
   const chat = new GpuInferenceService(large, 'qwen-32b', {
     name: 'qwen-32b',
     tenant: tenants.gpuLarge,
-    image: 'vllm/vllm-openai:v0.18.0',
+    image: vllmImage,
     model: 'Qwen/Qwen3-32B',
-    gpu: { count: 2, product: 'NVIDIA-H100-80GB-HBM3' },
+    gpu: { count: settings.chatGpus, product: 'NVIDIA-H100-80GB-HBM3' },
     cpu: Cpu.cores(8),
     memory: Memory.gibibytes(96),
     shmSize: Memory.gibibytes(8),
     hfTokenSecret: { name: 'hf-token' },
     modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(200), storageClassName: 'shared-rwx' }),
-    autoscaling: Autoscaling.hpa({ minReplicas: 2, maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }),
+    autoscaling: Autoscaling.hpa({ minReplicas: settings.chatMinReplicas, maxReplicas: settings.chatMaxReplicas, metrics: [PodMetric.queueLength(5)] }),
     clients: [ClientPeer.namespace('gateway-system')],
     monitor: MetricsMonitor.serviceMonitor({ labels: MONITOR_LABELS }),
   });
@@ -74,7 +77,7 @@ export function buildInference(scope: Construct, tenants: ExampleTenants): Examp
   new GpuInferenceService(large, 'llama-70b', {
     name: 'llama-70b',
     tenant: tenants.gpuLarge,
-    image: 'vllm/vllm-openai:v0.18.0',
+    image: vllmImage,
     model: 'meta-llama/Llama-3.1-70B-Instruct',
     gpu: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' },
     nodesPerReplica: 2,

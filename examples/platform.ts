@@ -4,6 +4,7 @@ import { apiGroupOf, Environment, IAppProject, isNamespacedKind, TenantProject }
 import { buildCanaries } from './canary';
 import { buildInference } from './inference';
 import { buildRoleBasedGroups } from './rbg';
+import { DEV_WORKLOADS, ExampleWorkloadSettings, PROD_WORKLOADS, STAGING_WORKLOADS } from './settings';
 import { buildTenants } from './tenants';
 
 /** Typed per-environment settings: environments differ here, in code, never in copied YAML. */
@@ -16,13 +17,15 @@ export interface ExampleEnvironmentSettings {
   readonly useApplicationSet: boolean;
   /** SSO group suffix of the tenants' Argo CD admins, per environment. */
   readonly adminGroupSuffix: string;
+  /** Image tags, replicas and GPU counts of the workloads. */
+  readonly workloads: ExampleWorkloadSettings;
 }
 
-/** dev, staging and prod. */
+/** dev (small, release candidate), staging (prod's shape, release candidate) and prod. */
 export const EXAMPLE_ENVIRONMENTS: ExampleEnvironmentSettings[] = [
-  { name: 'dev', targetRevision: 'main', useApplicationSet: false, adminGroupSuffix: 'developers' },
-  { name: 'staging', targetRevision: 'main', useApplicationSet: true, adminGroupSuffix: 'admins' },
-  { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, adminGroupSuffix: 'admins' },
+  { name: 'dev', targetRevision: 'main', useApplicationSet: false, adminGroupSuffix: 'developers', workloads: DEV_WORKLOADS },
+  { name: 'staging', targetRevision: 'main', useApplicationSet: true, adminGroupSuffix: 'admins', workloads: STAGING_WORKLOADS },
+  { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, adminGroupSuffix: 'admins', workloads: PROD_WORKLOADS },
 ];
 
 /** The first project that allows every object under `chart`. */
@@ -43,9 +46,9 @@ export function buildEnvironment(env: Environment, settings: ExampleEnvironmentS
   // The builders' charts go in one plain construct; its id is in every construct path, never in a name.
   const scope = new Construct(env, scopeId);
   const tenants = buildTenants(scope);
-  const inference = buildInference(scope, tenants);
-  buildRoleBasedGroups(scope, tenants);
-  buildCanaries(scope, tenants, inference);
+  const inference = buildInference(scope, tenants, settings.workloads);
+  buildRoleBasedGroups(scope, tenants, settings.workloads);
+  buildCanaries(scope, tenants, inference, settings.workloads);
 
   const tenantProjects = [tenants.gpu, tenants.gpuLarge, tenants.cpu].map((t) =>
     env.addTenantProject(t, { adminGroups: [`${t.tenantName}-${settings.adminGroupSuffix}`] }));

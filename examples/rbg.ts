@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Cpu, Memory } from '../lib/core';
 import { ServingEngine } from '../lib/serving';
 import { PrefillDecodeProps, RbgMode, RoleBasedGroup } from '../lib/workloads';
+import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
 import { ExampleTenants } from './tenants';
 
 /**
@@ -12,9 +13,10 @@ import { ExampleTenants } from './tenants';
  * resource for the RBG controller (`rbg-sglang-pd`), once expanded natively for clusters without it
  * (`rbg-sglang-pd-native`). Both must fit the tenant's `requests.nvidia.com/gpu` quota (12 to run both).
  * Because the router depends on prefill and decode, both charts carry a PodGroup over prefill + decode
- * (minMember 6) instead of the controller's all-roles podGroupPolicy, which would never fill.
+ * (minMember 6) instead of the controller's all-roles podGroupPolicy, which would never fill. The counts are
+ * prod's (the default); `settings` sets the prefill and decode replicas per environment.
  */
-export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants): void {
+export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants, settings: ExampleWorkloadSettings = PROD_WORKLOADS): void {
   const common = (name: string): PrefillDecodeProps => ({
     name,
     tenant: tenants.gpuLarge,
@@ -26,8 +28,8 @@ export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants):
     // Model-server settings (ModelServerOptions) shared by prefill and decode; a role can override cpu / memory.
     cpu: Cpu.cores(8),
     memory: Memory.gibibytes(64),
-    prefill: { replicas: 2, gpu: { count: 1 } },
-    decode: { replicas: 2, nodes: 2, gpu: { count: 1 } },
+    prefill: { replicas: settings.rbgPrefillReplicas, gpu: { count: 1 } },
+    decode: { replicas: settings.rbgDecodeReplicas, nodes: 2, gpu: { count: 1 } },
     // The whole first wave (prefill + decode) starts together or not at all.
     gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 300 } },
   });

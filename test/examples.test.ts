@@ -1,8 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { buildInference } from '../examples/inference';
 import { buildExamples } from '../examples/main';
 import { EXAMPLE_ENVIRONMENTS } from '../examples/platform';
+import { DEV_WORKLOADS, PROD_WORKLOADS } from '../examples/settings';
+import { buildTenants } from '../examples/tenants';
 import { expectValid, loadManifestsFromDir } from './harness';
 
 /** kustomization.yaml files are build instructions for kustomize, not cluster objects. */
@@ -23,6 +27,19 @@ describe('examples', () => {
     const manifests = objects(path.join(outdir, 'argocd-cmp'));
     expect(manifests.map((m) => m.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
     expectValid(manifests);
+  });
+
+  test('the builders default to prod\'s workload settings; dev asks for fewer GPUs', () => {
+    expect(EXAMPLE_ENVIRONMENTS.find((e) => e.name === 'prod')!.workloads).toBe(PROD_WORKLOADS);
+    const app = Testing.app();
+    const { vllm, chat } = buildInference(app, buildTenants(app));
+    expect([vllm.pod.gpuCount, vllm.minReplicas, vllm.maxReplicas]).toEqual([PROD_WORKLOADS.llamaGpus, PROD_WORKLOADS.llamaMinReplicas, PROD_WORKLOADS.llamaMaxReplicas]);
+    expect([chat.pod.gpuCount, chat.minReplicas, chat.maxReplicas]).toEqual([PROD_WORKLOADS.chatGpus, PROD_WORKLOADS.chatMinReplicas, PROD_WORKLOADS.chatMaxReplicas]);
+    expect(vllm.podTemplate.spec!.containers[0].image).toBe(`vllm/vllm-openai:${PROD_WORKLOADS.vllmImageTag}`);
+    // GPUs at peak of the services the settings size.
+    const peakGpus = (w: typeof PROD_WORKLOADS) => w.llamaGpus * w.llamaMaxReplicas + w.chatGpus * w.chatMaxReplicas
+      + (w.rbgPrefillReplicas + 2 * w.rbgDecodeReplicas) * 2;
+    expect(peakGpus(DEV_WORKLOADS)).toBeLessThan(peakGpus(PROD_WORKLOADS));
   });
 
   test('the platform story: three tenants, GPU inference, a prefill/decode group, a canary, adapter rules, Argo CD', () => {

@@ -4,6 +4,7 @@ import * as keda from '../../imports/keda-keda.sh';
 import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
 import * as sm from '../../imports/servicemonitor-monitoring.coreos.com';
 import { fail, requireInteger } from '../core/errors';
+import { IgnoreDifference } from '../core/ignore-differences';
 import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
@@ -233,6 +234,13 @@ export class GpuInferenceService extends Construct {
   public readonly minReplicas: number;
   /** Most replicas (model replicas / groups). */
   public readonly maxReplicas: number;
+  /**
+   * Argo CD ignoreDifferences (collected by the Application): with an HPA or ScaledObject, `/spec/replicas` of
+   * the Deployment, StatefulSet or LeaderWorkerSet, which the autoscaler owns at runtime. Empty otherwise.
+   * After `retargetAutoscaling` (an Argo Rollout took over a Deployment) the Deployment's entry stays: Argo
+   * Rollouts scales that Deployment (to 0).
+   */
+  public readonly ignoreDifferences: IgnoreDifference[];
 
   private scaleTarget: WorkloadReference;
 
@@ -448,6 +456,14 @@ export class GpuInferenceService extends Construct {
       });
     }
     this.scaleTarget = this.workloadRef;
+    const ref = this.workloadRef;
+    this.ignoreDifferences = autoscaled ? [{
+      group: ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '',
+      kind: ref.kind,
+      name: ref.name,
+      namespace: this.namespace,
+      jsonPointers: ['/spec/replicas'],
+    }] : [];
 
     // The ClusterIP Service (leaders only for multi-node).
     const serviceSelector = multiNode ? { ...this.selectorLabels, [ROLE_LABEL]: MultiNodeRole.LEADER.value } : this.selectorLabels;

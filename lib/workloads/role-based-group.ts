@@ -5,6 +5,7 @@ import * as rbg from '../../imports/rbg-workloads.x-k8s.io';
 import * as rbgsa from '../../imports/rbgscaling-workloads.x-k8s.io';
 import { fail, PlatformError, requireInteger, requirePort } from '../core/errors';
 import { GpuResource } from '../core/gpu';
+import { IgnoreDifference } from '../core/ignore-differences';
 import { k8s } from '../core/k8s';
 import { Labels, selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
@@ -212,6 +213,13 @@ export class RoleBasedGroup extends Construct {
   /** Total pods at the configured replicas. */
   public readonly podCount: number;
   /**
+   * Argo CD ignoreDifferences (collected by the Application) for the replica counts the autoscalers own:
+   * controller mode, the autoscaled roles' `replicas` inside the RoleBasedGroup (jq path expressions, as the
+   * roles are a list); native mode, `/spec/replicas` of each autoscaled role's workload. Empty without
+   * autoscaling.
+   */
+  public readonly ignoreDifferences: IgnoreDifference[] = [];
+  /**
    * Pods in the gang: the pods of the roles without dependencies (the first to start), which is every pod
    * when no role has dependencies.
    */
@@ -313,11 +321,30 @@ export class RoleBasedGroup extends Construct {
 
     if (router && routerRole) this.routerService = this.renderRouter(router, routerRole, groupLabels);
     for (const r of this.roles) if (r.props.autoscaling) this.renderAutoscaler(r, v2, native, groupLabels);
+    this.ignoreDifferences.push(...this.replicaIgnores(native));
 
     if (props.tenant) {
       const tenant = props.tenant;
       checkFitsTenant(this, tenant, () => ({ description: this.usageDescription(tenant), gpus: this.gpuUsage(tenant) }));
     }
+  }
+
+  /** What the autoscalers change at runtime, so Argo CD neither reports it as drift nor resets it. */
+  private replicaIgnores(native: boolean): IgnoreDifference[] {
+    const autoscaled = this.roles.filter((r) => r.props.autoscaling !== undefined);
+    if (autoscaled.length === 0) return [];
+    if (!native) {
+      // The scaling adapter writes the role's count into the RoleBasedGroup; roles are matched by name, not index.
+      const group = this.apiObject!.apiVersion.split('/')[0];
+      return [{
+        group, kind: this.apiObject!.kind, name: this.name, namespace: this.namespace,
+        jqPathExpressions: autoscaled.map((r) => `.spec.roles[] | select(.name == "${r.name}") | .replicas`),
+      }];
+    }
+    return autoscaled.map((r) => {
+      const w = this.workloads[r.name];
+      return { group: w.apiVersion.includes('/') ? w.apiVersion.split('/')[0] : '', kind: w.kind, name: w.name, namespace: this.namespace, jsonPointers: ['/spec/replicas'] };
+    });
   }
 
   /** GPUs at peak (max replicas), by resource. */

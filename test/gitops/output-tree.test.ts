@@ -103,9 +103,100 @@ describe('output tree', () => {
     }
   });
 
+  /** The manifests of one Application folder. */
+  const manifestsOf = (folder: string) => folders.find((f) => f.folder === folder)!.objects.map((o) => o.manifest);
+  const obj = (folder: string, kind: string, name: string) => {
+    const m = manifestsOf(folder).find((o) => o.kind === kind && o.metadata.name === name);
+    expect({ folder, kind, name, found: m !== undefined }).toEqual({ folder, kind, name, found: true });
+    return m;
+  };
+
   test('environments differ only through their typed settings', () => {
-    const root = (env: string) => folders.find((f) => f.folder === `${env}/root`)!.objects[0].manifest;
+    const root = (env: string) => obj(`${env}/root`, 'Application', `${env}-root`);
     for (const s of EXAMPLE_ENVIRONMENTS) expect(root(s.name).spec.source.targetRevision).toBe(s.targetRevision);
+
+    // Every workload follows its environment's settings.
+    for (const { name: env, workloads: w } of EXAMPLE_ENVIRONMENTS) {
+      const llama = obj(`${env}/inference-ml-team`, 'Deployment', 'llama-8b');
+      const server = llama.spec.template.spec.containers[0];
+      expect({ env, image: server.image, gpus: server.resources.limits['nvidia.com/gpu'], replicas: llama.spec.replicas })
+        .toEqual({ env, image: `vllm/vllm-openai:${w.vllmImageTag}`, gpus: w.llamaGpus, replicas: undefined });
+      const llamaHpa = obj(`${env}/inference-ml-team`, 'HorizontalPodAutoscaler', 'llama-8b').spec;
+      expect([llamaHpa.minReplicas, llamaHpa.maxReplicas]).toEqual([w.llamaMinReplicas, w.llamaMaxReplicas]);
+      const chat = obj(`${env}/inference-llm-serving`, 'Deployment', 'qwen-32b').spec.template.spec.containers[0];
+      expect([chat.image, chat.resources.limits['nvidia.com/gpu']]).toEqual([`vllm/vllm-openai:${w.vllmImageTag}`, w.chatGpus]);
+      const chatHpa = obj(`${env}/inference-llm-serving`, 'HorizontalPodAutoscaler', 'qwen-32b').spec;
+      expect([chatHpa.minReplicas, chatHpa.maxReplicas]).toEqual([w.chatMinReplicas, w.chatMaxReplicas]);
+      // The chat Rollout and its autoscaler follow the chat service.
+      expect(chatHpa.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'qwen-32b' });
+      expect(obj(`${env}/inference-llm-serving`, 'LeaderWorkerSet', 'llama-70b').spec.leaderWorkerTemplate.workerTemplate.spec.containers[0].image)
+        .toBe(`vllm/vllm-openai:${w.vllmImageTag}`);
+      const roles = obj(`${env}/rbg-sglang-pd`, 'RoleBasedGroup', 'sglang-pd').spec.roles;
+      const replicasOf = (r: string) => roles.find((x: any) => x.name === r).replicas;
+      expect([replicasOf('prefill'), replicasOf('decode')]).toEqual([w.rbgPrefillReplicas, w.rbgDecodeReplicas]);
+      expect(obj(`${env}/rbg-sglang-pd-native`, 'StatefulSet', 'sglang-pd-native-prefill').spec.replicas).toBe(w.rbgPrefillReplicas);
+      expect(obj(`${env}/rbg-sglang-pd-native`, 'LeaderWorkerSet', 'sglang-pd-native-decode').spec.replicas).toBe(w.rbgDecodeReplicas);
+      const storefront = manifestsOf(`${env}/canary-web-team`).filter((m) => m.kind === 'Deployment').map((m) => m.spec.replicas);
+      expect(storefront.reduce((a: number, b: number) => a + b, 0)).toBe(w.storefrontReplicas);
+    }
+
+    // The concrete differences: dev runs one single-GPU llama-8b on the release candidate, prod 1-2 x 2 GPUs on the release.
+    const llamaIn = (env: string) => {
+      const c = obj(`${env}/inference-ml-team`, 'Deployment', 'llama-8b').spec.template.spec.containers[0];
+      const hpa = obj(`${env}/inference-ml-team`, 'HorizontalPodAutoscaler', 'llama-8b').spec;
+      return { image: c.image, gpus: c.resources.limits['nvidia.com/gpu'], minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas };
+    };
+    expect(llamaIn('dev')).toEqual({ image: 'vllm/vllm-openai:v0.19.0rc1', gpus: 1, minReplicas: 1, maxReplicas: 1 });
+    expect(llamaIn('staging')).toEqual({ image: 'vllm/vllm-openai:v0.19.0rc1', gpus: 2, minReplicas: 1, maxReplicas: 2 });
+    expect(llamaIn('prod')).toEqual({ image: 'vllm/vllm-openai:v0.18.0', gpus: 2, minReplicas: 1, maxReplicas: 2 });
+    // With one replica dev has no disruption budget (it could only block drains); prod has one.
+    expect(manifestsOf('dev/inference-ml-team').some((m) => m.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(obj('prod/inference-ml-team', 'PodDisruptionBudget', 'llama-8b').spec.maxUnavailable).toBe(1);
+
+    // staging is prod on the release candidate: its workload folders are prod's, byte for byte, but for the tag.
+    const staging = EXAMPLE_ENVIRONMENTS.find((e) => e.name === 'staging')!.workloads;
+    const prod = EXAMPLE_ENVIRONMENTS.find((e) => e.name === 'prod')!.workloads;
+    expect({ ...staging, vllmImageTag: prod.vllmImageTag }).toEqual(prod);
+    const workloadFolders = (env: string) => folders.filter((f) => f.folder.startsWith(`${env}/`) && !/\/(apps|root)$/.test(f.folder));
+    const text = (f: SynthesizedFolder) => JSON.stringify(f.objects.map((o) => [o.fileName, o.manifest]));
+    const prodFolders = workloadFolders('prod');
+    expect(prodFolders.length).toBeGreaterThan(5);
+    for (const f of workloadFolders('staging')) {
+      const twin = prodFolders.find((p) => p.folder === f.folder.replace(/^staging\//, 'prod/'))!;
+      expect({ folder: f.folder, same: text(f).split(staging.vllmImageTag).join(prod.vllmImageTag) === text(twin) })
+        .toEqual({ folder: f.folder, same: true });
+    }
+  });
+
+  test('the inference Applications ignore the replicas their autoscalers own, and respect that on sync', () => {
+    const replicas = (kind: string, name: string, namespace: string) =>
+      ({ group: 'apps', kind, name, namespace, jsonPointers: ['/spec/replicas'] });
+    for (const env of ['dev', 'prod']) {
+      for (const [app, entry] of [
+        ['inference-ml-team', replicas('Deployment', 'llama-8b', 'ml-team')],
+        ['inference-llm-serving', replicas('Deployment', 'qwen-32b', 'llm-serving')],
+      ] as const) {
+        const spec = obj(`${env}/apps`, 'Application', `${env}-${app}`).spec;
+        expect({ env, app, ignore: spec.ignoreDifferences }).toEqual({ env, app, ignore: [entry] });
+        expect(spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['RespectIgnoreDifferences=true', 'ServerSideApply=true']));
+      }
+      // The canary's Application: the Rollout (under the retargeted HPA) and the Deployment Argo Rollouts scales to 0.
+      const canary = obj(`${env}/apps`, 'Application', `${env}-canary-llm-serving`).spec;
+      expect(canary.ignoreDifferences).toEqual(expect.arrayContaining([
+        { ...replicas('Rollout', 'qwen-32b', 'llm-serving'), group: 'argoproj.io' },
+        replicas('Deployment', 'qwen-32b', 'llm-serving'),
+      ]));
+      expect(canary.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+      // Nothing autoscaled, nothing ignored.
+      const tenant = obj(`${env}/apps`, 'Application', `${env}-tenant-web-team`).spec;
+      expect([tenant.ignoreDifferences, tenant.syncPolicy.syncOptions]).toEqual([undefined, ['CreateNamespace=true', 'ServerSideApply=true']]);
+    }
+    // staging generates its Applications from one ApplicationSet template, which carries every entry.
+    const set = manifestsOf('staging/apps').find((m) => m.kind === 'ApplicationSet');
+    expect(set.spec.template.spec.ignoreDifferences).toEqual(expect.arrayContaining([
+      replicas('Deployment', 'llama-8b', 'ml-team'), replicas('Deployment', 'qwen-32b', 'llm-serving'),
+    ]));
+    expect(set.spec.template.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
   test('kubectl kustomize builds every folder', () => {

@@ -272,6 +272,47 @@ describe('GpuInferenceService', () => {
     expect(find(synth(app), 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'llama' });
   });
 
+  describe('ignoreDifferences (collected by the Argo CD Application)', () => {
+    const hpa = Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(3)] });
+
+    test('an HPA owns the Deployment\'s /spec/replicas', () => {
+      const { svc, manifests } = make({ autoscaling: hpa });
+      expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+
+    test('KEDA on a StatefulSet: the StatefulSet\'s /spec/replicas', () => {
+      const { svc } = make({
+        modelCache: ModelCache.perReplica({ size: Storage.gibibytes(100) }),
+        autoscaling: Autoscaling.keda({ minReplicas: 0, maxReplicas: 3, serverAddress: 'http://prometheus.monitoring:9090' }),
+      });
+      expect(svc.workloadKind).toBe('StatefulSet');
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'StatefulSet', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+
+    test('multi-node under an HPA: the LeaderWorkerSet\'s /spec/replicas', () => {
+      const { svc, manifests } = make({
+        nodesPerReplica: 2, gpu: { count: 8 }, memory: Memory.gibibytes(512), modelCache: ModelCache.existingClaim('weights'), autoscaling: hpa,
+      });
+      expect(find(manifests, 'LeaderWorkerSet').spec.replicas).toBeUndefined();
+      expect(svc.ignoreDifferences).toEqual([{
+        group: 'leaderworkerset.x-k8s.io', kind: 'LeaderWorkerSet', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'],
+      }]);
+    });
+
+    test('fixed replicas: nothing to ignore', () => {
+      expect(make({ replicas: 2 }).svc.ignoreDifferences).toEqual([]);
+      expect(make({ nodesPerReplica: 2, gpu: { count: 8 }, memory: Memory.gibibytes(512), modelCache: ModelCache.existingClaim('weights') }).svc.ignoreDifferences).toEqual([]);
+    });
+
+    test('retargeted to a Rollout: the Deployment entry stays (Argo Rollouts scales the Deployment to 0)', () => {
+      const { chart } = setup();
+      const svc = new GpuInferenceService(chart, 'svc', props({ autoscaling: hpa }));
+      svc.retargetAutoscaling({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'llama' });
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+  });
+
   test('10. PDB maxUnavailable 1 from 2 replicas', () => {
     const pdb = find(make({ replicas: 2 }).manifests, 'PodDisruptionBudget');
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: expect.any(Object) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });

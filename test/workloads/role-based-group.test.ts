@@ -4,6 +4,7 @@ import { GpuResource } from '../../lib/core/gpu';
 import { k8s } from '../../lib/core/k8s';
 import { Cpu, Memory } from '../../lib/core/quantity';
 import { ITenant, NodePlacement, TenantQuotaView } from '../../lib/core/tenant';
+import { Application } from '../../lib/gitops/application';
 import { ServingEngine } from '../../lib/serving/engine';
 import {
   RbgApiVersion, RbgMode, RoleBasedGroup, RoleBasedGroupProps, RoleRestartPolicy, RoleWorkload,
@@ -278,6 +279,43 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'workloads.x-k8s.io/v1alpha1', kind: 'RoleBasedGroupScalingAdapter', name: 'grp-a' });
     expect(hpa.spec.minReplicas).toBe(1);
     expect(hpa.spec.maxReplicas).toBe(4);
+  });
+
+  test('ignoreDifferences: the autoscaled roles\' replicas inside the RoleBasedGroup, matched by role name', () => {
+    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
+    const roles = [
+      { name: 'a', template: template(), autoscaling: hpa },
+      { name: 'b', template: template(), dependencies: ['a'] },
+      { name: 'c', template: template(), replicas: 2, autoscaling: hpa },
+    ];
+    for (const apiVersion of [RbgApiVersion.V1ALPHA1, RbgApiVersion.V1ALPHA2]) {
+      const c = chart();
+      const g = new RoleBasedGroup(c, 'g', basic({ apiVersion, roles }));
+      const out = synthValid(c);
+      // The controller's scaling adapter writes these counts; they stay in Git as the starting point.
+      expect(role(out, 'c').replicas).toBe(2);
+      expect(g.ignoreDifferences).toEqual([{
+        group: 'workloads.x-k8s.io', kind: 'RoleBasedGroup', name: 'grp', namespace: 'ml-team',
+        jqPathExpressions: ['.spec.roles[] | select(.name == "a") | .replicas', '.spec.roles[] | select(.name == "c") | .replicas'],
+      }]);
+    }
+    expect(new RoleBasedGroup(chart(), 'g', basic()).ignoreDifferences).toEqual([]);
+  });
+
+  test('an Argo CD Application deploying the group ignores those fields and respects them on sync', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{ name: 'a', template: template(), autoscaling: { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } }],
+    }));
+    const app = new Application(new Chart(c.node.root as Construct, 'argo'), 'app', {
+      name: 'grp', repoUrl: 'https://github.com/example/gitops.git', path: 'dist/grp', contents: [c],
+    });
+    const spec = synth(app.node.scope as Chart).find((m) => m.kind === 'Application').spec;
+    expect(spec.ignoreDifferences).toEqual([{
+      group: 'workloads.x-k8s.io', kind: 'RoleBasedGroup', name: 'grp', namespace: 'ml-team',
+      jqPathExpressions: ['.spec.roles[] | select(.name == "a") | .replicas'],
+    }]);
+    expect(spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
   test('per-role autoscaling with KEDA: a ScaledObject with a Prometheus trigger', () => {
@@ -690,6 +728,30 @@ describe('RoleBasedGroup: native mode', () => {
     expect(find(out, 'ScaledObject', 'grp-lws').spec).toMatchObject({ scaleTargetRef: { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'grp-lws' }, minReplicaCount: 2 });
     expect(g.leaderWorkerSets.lws.replicasOmitted).toBe(true);
     expect(g.podCount).toBe(2 + 2 + 2 * 2 + 3);
+  });
+
+  test('ignoreDifferences: /spec/replicas of each autoscaled role\'s workload, nothing for fixed roles', () => {
+    const c = chart();
+    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
+    const g = new RoleBasedGroup(c, 'g', basic({
+      mode: RbgMode.NATIVE,
+      roles: [
+        { name: 'sts', template: template(), replicas: 2, autoscaling: hpa },
+        { name: 'dep', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2, autoscaling: hpa },
+        { name: 'lws', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 }, replicas: 2,
+          autoscaling: { maxReplicas: 3, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'q', threshold: 5 } } },
+        { name: 'fixed', template: template(), replicas: 3 },
+      ],
+    }));
+    synthValid(c);
+    const entry = (group: string, kind: string, name: string) => ({ group, kind, name, namespace: 'ml-team', jsonPointers: ['/spec/replicas'] });
+    expect(g.ignoreDifferences).toEqual([
+      entry('apps', 'StatefulSet', 'grp-sts'),
+      entry('apps', 'Deployment', 'grp-dep'),
+      entry('leaderworkerset.x-k8s.io', 'LeaderWorkerSet', 'grp-lws'),
+    ]);
+    const fixed = new RoleBasedGroup(chart(), 'g', basic({ mode: RbgMode.NATIVE }));
+    expect(fixed.ignoreDifferences).toEqual([]);
   });
 
   test('Volcano: a scheduling.volcano.sh PodGroup; autoscaling targets the workload itself', () => {
