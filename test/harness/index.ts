@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { checkMetadata, checkPodSpecs } from './api-validation';
-import { checkCrd, isCrdGroup, crdIndex } from './crd';
+import { checkCrd, CRDS_DIR, isCrdGroup, crdIndex } from './crd';
 import { checkCrossObject } from './cross-object';
 import { checkPodSecurity } from './pod-security';
 import { checkSchema, isBuiltInGroup } from './schema';
@@ -17,6 +17,10 @@ import type { ValidateOptions, Violation } from './types';
 
 export type { Violation, ValidateOptions, PodSpecRef } from './types';
 export { findPodSpecs } from './types';
+export { CRDS_DIR } from './crd';
+
+/** Whether the upstream CRDs (../shared/crds or $CRDS_DIR) are here; without them the `crd` rule is skipped. */
+export const crdsAvailable: boolean = fs.existsSync(CRDS_DIR);
 export { selects } from './cross-object';
 
 /** Every rule name, for `ValidateOptions.skip`. */
