@@ -5,7 +5,7 @@ import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
 import { ApplicationChart, EnvironmentApplicationOptions } from './application-chart';
 import { ApplicationSet } from './application-set';
-import { FolderChart } from './folder-chart';
+import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { GitOpsApp } from './gitops-app';
 import { collectIgnoreDifferences } from './ignore-differences';
 import { applyDefaultSyncWaves, isNamespacedKind, syncWaveOf } from './kinds';
@@ -125,6 +125,7 @@ export class Environment extends App {
    */
   constructor(scope: GitOpsApp, id: string, props: EnvironmentProps = {}) {
     super({ outdir: scope.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    useDictionaryChildren(this);
     // As a root, the environment's own path is ''; its messages name it by id instead.
     this.label = { node: { path: id } } as unknown as IConstruct;
     if (!(scope instanceof GitOpsApp)) fail(this.label, 'scope', String(scope), 'a GitOpsApp');
@@ -247,6 +248,8 @@ export class Environment extends App {
     };
     this.apps.set(name, info);
     this.byChart.set(chart, info);
+    // An adopted chart's first child usually has a unique id (see useDictionaryChildren).
+    useDictionaryChildren(chart);
     let application: Application | undefined;
     if (!this.applicationSet) {
       application = new Application(this.appsChart, `${id}Application`, {

@@ -2,7 +2,7 @@ import { App, Yaml, YamlOutputType } from 'cdk8s';
 import { formatViolation, PlatformError, requireDnsLabel } from '../core';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
-import { FolderChart } from './folder-chart';
+import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { applyDefaultSyncWaves } from './kinds';
 import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
@@ -64,6 +64,7 @@ export class GitOpsApp extends App {
 
   constructor(props: GitOpsAppProps) {
     super({ outdir: props.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    useDictionaryChildren(this);
     this.repoUrl = requireRepoUrl(this, 'repoUrl', props.repoUrl);
     this.repoPath = requireRepoPath(this, 'repoPath', props.repoPath ?? 'dist');
     this.targetRevision = requireRevision(this, 'targetRevision', props.targetRevision ?? 'HEAD');
