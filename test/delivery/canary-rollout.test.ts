@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { GpuResource } from '../../lib/core';
-import { k8s, kplus } from '../../lib/core/k8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from '../../lib/core/k8s';
 import {
   AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, GATEWAY_API_PLUGIN,
   RolloutAutoscaling, TrafficRouting, WorkloadRef, WorkloadScaleDown,
