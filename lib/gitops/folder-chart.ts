@@ -10,7 +10,7 @@ import { fail } from '../core';
  * one transition to V8's shared empty-object map. V8 caps those at 1,536; past the cap, and once a full GC
  * has cleared the unused ones, every object cdk8s and the YAML library build from `{}` (`toJson`,
  * `sanitizeValue`, YAML nodes) gets a fresh hidden class. Synth then costs 2-3x more per object and grows
- * faster than linearly with the number of Applications (docs/gitops.md, Benchmark).
+ * faster than linearly with the number of Applications (README, Benchmark).
  *
  * Children keep their insertion order (integer-like ids sort first, as with `{}`). A no-op when the
  * installed constructs version keeps children elsewhere.

@@ -1,7 +1,7 @@
 /**
  * The validation harness every test uses: synthesize a chart or app, then check each manifest against the
  * Kubernetes 1.27 schemas, the CRD schemas, Pod Security `restricted` and the cross-object rules an API
- * server or an Argo CD sync would enforce. See docs/harness.md.
+ * server or an Argo CD sync would enforce. See README, "How tests validate output".
  */
 import * as fs from 'fs';
 import * as path from 'path';
