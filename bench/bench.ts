@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Cpu, GpuResource, Memory } from '../lib/core';
-import { Environment, GitOpsApp, SynthesizedFolder, writeFolders } from '../lib/gitops';
+import { Environment, FolderWriter, GitOpsApp, SynthesizedFolder } from '../lib/gitops';
 import { ClientPeer, GpuInferenceService } from '../lib/inference';
 import { TenantNamespace } from '../lib/tenancy';
 
@@ -114,7 +114,7 @@ function childFloor(dump: string, outdir: string): void {
   const folders: SynthesizedFolder[] = JSON.parse(fs.readFileSync(dump, 'utf8'));
   const t0 = process.hrtime.bigint();
   // Same objects, same YAML library and options (cdk8s Yaml.stringify), same files.
-  writeFolders(outdir, folders, true);
+  FolderWriter.writeAll(outdir, folders, true);
   const result: FloorResult = { floorMs: ms(t0), maxRssMb: rssMb() };
   process.stdout.write(JSON.stringify(result));
 }

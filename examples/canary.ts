@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Cpu, Memory, workloadSecurity, writableDirs } from '../lib/core';
+import { Cpu, Memory, PodSecurityDefaults } from '../lib/core';
 import { k8s } from '../lib/core/k8s';
 import {
   AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryStep, NativeCanary, NativeCanaryProps,
@@ -17,8 +17,8 @@ const GATEWAY = { name: 'inference', namespace: 'gateway-system' };
 
 /** A small CPU web service's pod spec, Pod Security restricted. */
 function webPod(scope: Construct, version: string): k8s.PodSpec {
-  const security = workloadSecurity(scope, 'security');
-  const dirs = writableDirs([{ name: 'tmp', mountPath: '/tmp' }]);
+  const security = PodSecurityDefaults.forWorkload(scope, 'security');
+  const dirs = PodSecurityDefaults.writableDirs([{ name: 'tmp', mountPath: '/tmp' }]);
   const cpu = Cpu.millis(250);
   const memory = Memory.mebibytes(256);
   return {

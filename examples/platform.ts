@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { apiGroupOf, Environment, IAppProject, isNamespacedKind, TenantProject } from '../lib/gitops';
+import { Environment, IAppProject, Kinds, TenantProject } from '../lib/gitops';
 import { buildCanaries } from './canary';
 import { buildInference } from './inference';
 import { buildRoleBasedGroups } from './rbg';
@@ -32,7 +32,7 @@ export const EXAMPLE_ENVIRONMENTS: ExampleEnvironmentSettings[] = [
 function projectFor(chart: IConstruct, candidates: IAppProject[]): IAppProject | undefined {
   const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   return candidates.find((p) => objects.every((o) =>
-    p.refusalFor(apiGroupOf(o.apiVersion), o.kind, isNamespacedKind(o.kind) ? o.metadata.namespace : undefined) === undefined));
+    p.refusalFor(Kinds.apiGroupOf(o.apiVersion), o.kind, Kinds.isNamespaced(o.kind) ? o.metadata.namespace : undefined) === undefined));
 }
 
 /**

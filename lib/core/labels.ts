@@ -3,6 +3,16 @@ import { requireLabelValue } from './names';
 
 /** The recommended labels every object gets, plus our tenant label. */
 export class Labels {
+  /** Labels that select the pods of a workload. Stable: derived from the identity only. */
+  public static selector(identity: WorkloadIdentity): { [key: string]: string } {
+    return selectorLabels(identity);
+  }
+
+  /** The full standard label set for object metadata and pod templates. */
+  public static standard(identity: WorkloadIdentity): { [key: string]: string } {
+    return standardLabels(identity);
+  }
+
   public static readonly NAME = 'app.kubernetes.io/name';
   public static readonly INSTANCE = 'app.kubernetes.io/instance';
   public static readonly COMPONENT = 'app.kubernetes.io/component';

@@ -109,3 +109,26 @@ export function writableDirs(dirs: WritableDir[]): { volumes: k8s.Volume[]; moun
     mounts: dirs.map((d) => ({ name: d.name, mountPath: d.mountPath })),
   };
 }
+
+/** The volumes and mounts for a set of writable emptyDirs. */
+export interface WritableDirMounts {
+  /** One emptyDir volume per directory. */
+  readonly volumes: k8s.Volume[];
+  /** One mount per directory. */
+  readonly mounts: k8s.VolumeMount[];
+}
+
+/** Pod Security defaults for workloads: `restricted` security contexts and writable emptyDirs. */
+export class PodSecurityDefaults {
+  /** Builds pod and container security contexts that pass `restricted` unless the user opted out. */
+  public static forWorkload(scope: IConstruct, prop: string, options: WorkloadSecurityOptions = {}): ResolvedSecurity {
+    return workloadSecurity(scope, prop, options);
+  }
+
+  /** The volumes and mounts for a set of writable emptyDirs (/tmp, caches, /dev/shm). */
+  public static writableDirs(dirs: WritableDir[]): WritableDirMounts {
+    return writableDirs(dirs);
+  }
+
+  private constructor() {}
+}

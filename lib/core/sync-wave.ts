@@ -6,6 +6,11 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /** Where each kind of object belongs in an Argo CD sync. */
 export class SyncWave {
+  /** The Argo CD annotation that orders a sync; lower waves sync (and become healthy) first. */
+  public static readonly ANNOTATION = SYNC_WAVE_ANNOTATION;
+  /** AppProjects in an environment's apps folder: before any Application that uses them. */
+  public static readonly PROJECT = -30;
+
   /** Namespaces. */
   public static readonly NAMESPACE = -20;
   /** Platform policy: quotas, limit ranges, network policies, RBAC, service accounts. */
@@ -16,6 +21,16 @@ export class SyncWave {
   public static readonly WORKLOAD = 0;
   /** Progressive delivery: Rollouts, AnalysisTemplates, routes. */
   public static readonly ROLLOUT = 10;
+
+  /** Sets the sync wave on one object. */
+  public static set(obj: ApiObject, wave: number): void {
+    setSyncWave(obj, wave);
+  }
+
+  /** Sets the sync wave on every ApiObject under `scope` that does not have one yet. */
+  public static setAll(scope: IConstruct, wave: number): void {
+    setSyncWaveAll(scope, wave);
+  }
 }
 
 /** Sets the sync wave on one object. */

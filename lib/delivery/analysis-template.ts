@@ -8,9 +8,10 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/analysis-argoproj.io';
-import {
-  fail, ITenant, Labels, requireDnsLabel, requireDnsSubdomain, requireInteger, setSyncWave, SyncWave,
-} from '../core';
+import { ITenant, Labels, SyncWave } from '../core';
+import { fail, requireInteger } from '../core/errors';
+import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
+import { setSyncWave } from '../core/sync-wave';
 import { argReferences, requireArgoDuration } from './internal';
 
 /** An argument an AnalysisTemplate declares; queries reference it as `{{args.<name>}}`. */

@@ -12,11 +12,13 @@ import {
   RolloutSpecStrategyCanaryStepsPauseDuration,
   toJson_RolloutSpec,
 } from '../../imports/rollouts-argoproj.io';
-import {
-  addRule, applyPlacement, checkFitsTenant, fail, formatViolation, GpuResource, ITenant, requireDnsLabel,
-  requireDnsSubdomain, requireGpuCount, requireInteger, requirePort, selectorLabels, setSyncWave, setSyncWaveAll,
-  standardLabels, SyncWave, validateIdentity, WorkloadIdentity,
-} from '../core';
+import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
+import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
+import { applyPlacement, checkFitsTenant } from '../core/tenant';
+import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
+import { requireGpuCount } from '../core/quantity';
+import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
+import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { CanaryAnalysisTemplate } from './analysis-template';

@@ -1,7 +1,9 @@
 export * from './analysis-template';
 export * from './canary-step';
-export * from './traffic-routing';
+export { TrafficRouting } from './traffic-routing';
+export type { GatewayApiPluginConfig, GatewayApiTrafficRoutingOptions, GatewayParentRef, NginxTrafficRoutingOptions } from './traffic-routing';
 export * from './workload-ref';
 export * from './rollout-autoscaling';
 export * from './canary-rollout';
-export * from './native-canary';
+export { CanarySlot, NativeCanary } from './native-canary';
+export type { NativeCanaryProps, NativeCanaryRouteOptions, NativeCanaryVersion, ReplicaSplit } from './native-canary';

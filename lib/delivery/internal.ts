@@ -1,7 +1,9 @@
 // Helpers shared by the delivery constructs. Not re-exported from the package.
 import { ApiObject, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { fail, GpuQuotaEntry, GpuResource, parseQuantity, TenantUsage } from '../core';
+import { GpuQuotaEntry, GpuResource, TenantUsage } from '../core';
+import { fail } from '../core/errors';
+import { parseQuantity } from '../core/quantity';
 
 /**
  * Argo Rollouts durations: a whole number of seconds written in the largest exact unit (`90s`, `5m`, `1h`).

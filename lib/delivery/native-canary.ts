@@ -1,11 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
-import {
-  addRule, applyPlacement, checkFitsTenant, fail, formatViolation, GpuResource, ITenant, PlatformError,
-  requireDnsLabel, requireDnsSubdomain, requireGpuCount, requireInteger, requireLabelValue, requirePort, selectorLabels,
-  setSyncWave, setSyncWaveAll, standardLabels, SyncWave, validateIdentity, WorkloadIdentity,
-} from '../core';
+import { GpuResource, ITenant, PlatformError, SyncWave, WorkloadIdentity } from '../core';
+import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
+import { applyPlacement, checkFitsTenant } from '../core/tenant';
+import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from '../core/names';
+import { requireGpuCount } from '../core/quantity';
+import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
+import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { findApiObjects, podDemand, usageOf, withGpus } from './internal';
@@ -153,6 +155,13 @@ export interface ReplicaSplit {
  * step is a commit: change `canaryWeight`, or use `NativeCanary.manifestsAt` and `NativeCanary.promote`.
  */
 export class NativeCanary extends Construct {
+  /** The label that names a pod's slot (`a` or `b`). */
+  public static readonly SLOT_LABEL = SLOT_LABEL;
+  /** The label that names a pod's track (`stable` or `canary`). */
+  public static readonly TRACK_LABEL = TRACK_LABEL;
+  /** The recommended version label. */
+  public static readonly VERSION_LABEL = VERSION_LABEL;
+
   /**
    * The replica split for a weight without an HTTPRoute: exact when `weight * replicas / 100` is whole,
    * otherwise the nearest count (never 0 or all pods for a weight strictly between 0 and 100 when there

@@ -70,6 +70,9 @@ export interface NginxTrafficRoutingOptions {
 
 /** How canary traffic is split. */
 export class TrafficRouting {
+  /** The Argo Rollouts Gateway API traffic router plugin name. */
+  public static readonly GATEWAY_API_PLUGIN = GATEWAY_API_PLUGIN;
+
   /**
    * No traffic router: the Services send traffic to all pods, so the weight is approximated by the ratio of
    * canary to total pods (see the quantization table in the docs). `setCanaryScale` is not available.

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { requireDnsLabel } from '../core';
+import { requireDnsLabel } from '../core/names';
 import { Application, ApplicationSyncOptions } from './application';
 import { SyncOption } from './sync-options';
 

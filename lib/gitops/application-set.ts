@@ -1,7 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSet as CrdApplicationSet } from '../../imports/argocdappset-argoproj.io';
-import { fail, requireDnsLabel, requireInteger, SYNC_WAVE_ANNOTATION } from '../core';
+import { fail, requireInteger } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
+import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { ApplicationSyncOptions, syncPolicyToJson } from './application';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { ignoreDifferenceToJson } from './ignore-differences';

@@ -1,7 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application as CrdApplication } from '../../imports/argocdapp-argoproj.io';
-import { addRule, formatViolation, requireDnsLabel, requireInteger, requireLabels, setSyncWave } from '../core';
+import { addRule, formatViolation, requireInteger } from '../core/errors';
+import { requireDnsLabel, requireLabels } from '../core/names';
+import { setSyncWave } from '../core/sync-wave';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { collectIgnoreDifferences, ignoreDifferenceToJson } from './ignore-differences';
 import { isNamespacedKind } from './kinds';
@@ -124,6 +126,9 @@ export function syncPolicyToJson(scope: IConstruct, props: ApplicationSyncOption
  * self-heal, retries with backoff, and the ignoreDifferences its contents ask for.
  */
 export class Application extends Construct {
+  /** The in-cluster API server address. */
+  public static readonly IN_CLUSTER_SERVER = IN_CLUSTER_SERVER;
+
   /** The Application name. */
   public readonly applicationName: string;
   /** The project name. */

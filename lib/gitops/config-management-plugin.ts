@@ -1,6 +1,9 @@
 import { ApiObject, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Cpu, fail, Memory, requireDnsLabel, workloadSecurity, writableDirs } from '../core';
+import { Cpu, Memory } from '../core';
+import { fail } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
+import { workloadSecurity, writableDirs } from '../core/security';
 import { k8s } from '../core/k8s';
 import { FolderChart } from './folder-chart';
 import { requireNamespace } from './validation';
@@ -65,6 +68,11 @@ export interface ConfigManagementPluginProps {
  * $ARGOCD_ENV_GITOPS_APPLICATION`, so an Application selects its folder with two plugin env vars.
  */
 export class ConfigManagementPlugin extends Construct {
+  /** The plugin environment variable that names the environment. */
+  public static readonly ENVIRONMENT_VAR = CMP_ENVIRONMENT_VAR;
+  /** The plugin environment variable that names the application. */
+  public static readonly APPLICATION_VAR = CMP_APPLICATION_VAR;
+
   /** `<name>-<version>`, the value of `spec.source.plugin.name` in an Application. */
   public readonly pluginName: string;
   /** The ConfigMap holding plugin.yaml. */

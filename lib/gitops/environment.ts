@@ -1,6 +1,9 @@
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { childName, fail, formatViolation, addRule, ITenant, requireDnsLabel, SYNC_WAVE_ANNOTATION } from '../core';
+import { ITenant } from '../core';
+import { childName, requireDnsLabel } from '../core/names';
+import { fail, formatViolation, addRule } from '../core/errors';
+import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
 import { ApplicationChart, EnvironmentApplicationOptions } from './application-chart';
@@ -96,6 +99,9 @@ export interface EnvironmentTenantProjectOptions {
  * only this environment, and dev, staging and prod can reuse the same namespaces and names.
  */
 export class Environment extends App {
+  /** Top-level folder names an environment reserves. */
+  public static readonly RESERVED_FOLDERS: readonly string[] = RESERVED_FOLDERS;
+
   /** The Environment a construct belongs to, or undefined. */
   public static find(c: IConstruct): Environment | undefined {
     const root = c.node.root;

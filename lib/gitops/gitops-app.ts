@@ -1,5 +1,7 @@
 import { App, Yaml, YamlOutputType } from 'cdk8s';
-import { formatViolation, PlatformError, requireDnsLabel } from '../core';
+import { PlatformError } from '../core';
+import { formatViolation } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
@@ -55,6 +57,9 @@ export interface GitOpsAppProps {
  * the bytes cdk8s would write for the object (`Yaml.stringify`, same library and options).
  */
 export class GitOpsApp extends App {
+  /** The Argo CD install manifest the bootstrap instructions point at. */
+  public static readonly ARGO_CD_INSTALL_URL = ARGO_CD_INSTALL_URL;
+
   public readonly repoUrl: string;
   public readonly repoPath: string;
   public readonly targetRevision: string;

@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../core';
+import { SyncWave } from '../core';
+import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
+import { apiGroupOf } from './project';
 
 /**
  * Kinds that are cluster-scoped (no `metadata.namespace`). Everything else is treated as namespaced, so a
@@ -79,4 +81,34 @@ export function applyDefaultSyncWaves(scope: IConstruct): void {
       child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(defaultSyncWave(child.kind)));
     }
   }
+}
+
+/** What the platform knows about Kubernetes kinds: scope, default sync wave, API group. */
+export class Kinds {
+  /** True when objects of `kind` live in a namespace. */
+  public static isNamespaced(kind: string): boolean {
+    return isNamespacedKind(kind);
+  }
+
+  /** The sync wave a kind gets when its construct did not set one. */
+  public static defaultSyncWave(kind: string): number {
+    return defaultSyncWave(kind);
+  }
+
+  /** Sets the default sync wave (by kind) on every ApiObject under `scope` that has none. */
+  public static applyDefaultSyncWaves(scope: IConstruct): void {
+    applyDefaultSyncWaves(scope);
+  }
+
+  /** The sync wave set on an object, if any. */
+  public static syncWaveOf(obj: ApiObject): number | undefined {
+    return syncWaveOf(obj);
+  }
+
+  /** The API group of an apiVersion: `''` for the core group. */
+  public static apiGroupOf(apiVersion: string): string {
+    return apiGroupOf(apiVersion);
+  }
+
+  private constructor() {}
 }

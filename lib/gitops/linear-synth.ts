@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatViolation, PlatformError } from '../core';
+import { PlatformError } from '../core';
+import { formatViolation } from '../core/errors';
 import { FolderChart } from './folder-chart';
 
 /** One object of the tree, serialized. */
@@ -98,6 +99,11 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
  * `clean` is set; a folder written twice is an error.
  */
 export class FolderWriter {
+  /** Writes every folder under `outdir`, removing each top-level folder first when `clean` is set. */
+  public static writeAll(outdir: string, folders: SynthesizedFolder[], clean: boolean): void {
+    writeFolders(outdir, folders, clean);
+  }
+
   private readonly cleaned = new Set<string>();
   private readonly written = new Set<string>();
 

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argocdproject-argoproj.io';
-import { fail, requireDnsLabel, requireInteger, setSyncWave } from '../core';
+import { fail, requireInteger } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
+import { setSyncWave } from '../core/sync-wave';
 import { IAppProject, PROJECT_SYNC_WAVE } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoUrl, requireServerUrl } from './validation';
 

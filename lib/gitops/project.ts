@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { SyncWave } from '../core/sync-wave';
 
 /** An Argo CD AppProject an Application can belong to (TenantProject, PlatformProject). */
 export interface IAppProject extends IConstruct {
@@ -29,4 +30,4 @@ export function apiGroupOf(apiVersion: string): string {
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** The sync wave of AppProjects in an environment's apps folder: before any Application that uses them. */
-export const PROJECT_SYNC_WAVE = -30;
+export const PROJECT_SYNC_WAVE = SyncWave.PROJECT;

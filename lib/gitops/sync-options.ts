@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { fail, requireInteger } from '../core';
+import { fail, requireInteger } from '../core/errors';
 
 /** An Argo CD sync option (`spec.syncPolicy.syncOptions`). */
 export class SyncOption {

@@ -1,7 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argocdproject-argoproj.io';
-import { fail, ITenant, requireDnsLabel, requireInteger, setSyncWave } from '../core';
+import { ITenant } from '../core';
+import { fail, requireInteger } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
+import { setSyncWave } from '../core/sync-wave';
 import { GroupKind, IAppProject, PROJECT_SYNC_WAVE } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoUrl, requireServerUrl } from './validation';
 
@@ -69,6 +72,9 @@ export interface TenantProjectProps {
  * blacklisted.
  */
 export class TenantProject extends Construct implements IAppProject {
+  /** The kinds only the platform may create in tenant namespaces (ResourceQuota, LimitRange, NetworkPolicy). */
+  public static readonly PLATFORM_OWNED_KINDS: readonly GroupKind[] = PLATFORM_OWNED_KINDS;
+
   public readonly projectName: string;
   /** Namespaces the tenant may deploy to. */
   public readonly namespaces: string[];

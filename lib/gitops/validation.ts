@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { fail, requireDnsLabel } from '../core';
+import { fail } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
 
 const HTTPS_URL = /^https:\/\/[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?\/[^\s]+$/;
 const SSH_URL = /^ssh:\/\/([A-Za-z0-9._-]+@)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?\/[^\s]+$/;

@@ -175,6 +175,11 @@ interface PeakUsage {
  * ServiceMonitor or PodMonitor. Bad input fails at synth time with the construct path and prop.
  */
 export class GpuInferenceService extends Construct {
+  /** Addresses model-hub egress (public 443) never reaches: cloud metadata and private ranges. */
+  public static readonly MODEL_HUB_EGRESS_EXCEPT: readonly string[] = MODEL_HUB_EGRESS_EXCEPT;
+  /** The label that names a pod's role (server, router, ...). */
+  public static readonly ROLE_LABEL = ROLE_LABEL;
+
   /** Finds every GpuInferenceService under a scope (the whole app from the root). */
   public static all(scope: Construct): GpuInferenceService[] {
     return scope.node.findAll().filter((c): c is GpuInferenceService => c instanceof GpuInferenceService);

@@ -1,4 +1,6 @@
-export * from './autoscaling';
+export { Autoscaling, PodMetric } from './autoscaling';
+export type { CustomMetric, HpaOptions, KedaOptions, ResolvedPodMetric } from './autoscaling';
 export * from './options';
-export * from './gpu-inference-service';
+export { GpuInferenceService } from './gpu-inference-service';
+export type { GpuInferenceServiceProps, WorkloadReference } from './gpu-inference-service';
 export * from './prometheus-adapter-rules';

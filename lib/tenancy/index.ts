@@ -1,4 +1,5 @@
 export * from './roles';
 export * from './subject';
 export * from './taint-effect';
-export * from './tenant-namespace';
+export { TenantNamespace } from './tenant-namespace';
+export type { TenantContainerLimits, TenantDns, TenantEgressCidr, TenantEgressNamespace, TenantGpuQuota, TenantIngressSource, TenantInternetEgress, TenantNamespaceProps, TenantNetwork, TenantNodeLabel, TenantNodePool, TenantPodLimits, TenantPodSecurity, TenantPvcLimits, TenantQuota, TenantStorageClassQuota, TenantTaint } from './tenant-namespace';

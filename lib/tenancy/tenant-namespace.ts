@@ -437,6 +437,17 @@ function bound<Q extends ResourceQuantity>(q: Q | undefined, prop: string): Boun
  * isolation. Workload constructs take it as `tenant` to land in its namespace and pool and to check its quota.
  */
 export class TenantNamespace extends Construct implements ITenant {
+  /** Cloud metadata endpoints (IPv4) tenants never reach. */
+  public static readonly METADATA_CIDRS_V4: readonly string[] = METADATA_CIDRS_V4;
+  /** Cloud metadata endpoints (IPv6) tenants never reach. */
+  public static readonly METADATA_CIDRS_V6: readonly string[] = METADATA_CIDRS_V6;
+  /** Private IPv4 ranges. */
+  public static readonly PRIVATE_CIDRS_V4: readonly string[] = PRIVATE_CIDRS_V4;
+  /** Private IPv6 ranges. */
+  public static readonly PRIVATE_CIDRS_V6: readonly string[] = PRIVATE_CIDRS_V6;
+  /** The Pod Security Standards version the namespace labels pin by default. */
+  public static readonly DEFAULT_POD_SECURITY_VERSION = DEFAULT_POD_SECURITY_VERSION;
+
   public readonly tenantName: string;
   public readonly namespaceName: string;
   public readonly placement: NodePlacement;

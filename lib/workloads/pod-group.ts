@@ -192,6 +192,21 @@ function minResourceValues(scope: IConstruct, r: GangResources | undefined): { [
  * The PodGroup syncs in the CONFIG wave, before its members.
  */
 export class PodGroup extends Construct {
+  /** The label scheduler-plugins reads to find a pod's PodGroup. */
+  public static readonly SCHEDULER_PLUGINS_POD_GROUP_LABEL = SCHEDULER_PLUGINS_POD_GROUP_LABEL;
+  /** The annotation Volcano reads to find a pod's PodGroup. */
+  public static readonly VOLCANO_GROUP_NAME_ANNOTATION = VOLCANO_GROUP_NAME_ANNOTATION;
+
+  /** The labels, annotations and scheduler name that make a pod a member of PodGroup `podGroupName`. */
+  public static membershipFor(scheduler: GangScheduler, podGroupName: string): PodGroupMembership {
+    return podGroupMembership(scheduler, podGroupName);
+  }
+
+  /** A copy of `template` with `membership` merged in. */
+  public static withMembership(template: k8s.PodTemplateSpec, membership: PodGroupMembership): k8s.PodTemplateSpec {
+    return withPodGroupMembership(template, membership);
+  }
+
   /** The PodGroup object (scheduler-plugins or Volcano class). */
   public readonly apiObject: ApiObject;
   /** `metadata.name`. */

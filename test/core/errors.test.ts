@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addRule, fail, formatViolation, PlatformError, requireInteger, requirePort } from '../../lib/core';
+import { PlatformError } from '../../lib/core';
+import { addRule, fail, formatViolation, requireInteger, requirePort } from '../../lib/core/errors';
 import { synth } from '../harness';
 
 function scope(): Construct {

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Labels, selectorLabels, standardLabels, validateIdentity } from '../../lib/core';
+import { Labels } from '../../lib/core';
+import { selectorLabels, standardLabels, validateIdentity } from '../../lib/core/labels';
 import { k8s } from '../../lib/core/k8s';
 import { synth } from '../harness';
 

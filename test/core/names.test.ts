@@ -1,9 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  childName, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isDnsSubdomain, requireDnsLabel, requireDnsSubdomain,
-  requireLabels, requireLabelValue, requireQualifiedName,
-} from '../../lib/core';
+import { childName, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isDnsSubdomain, requireDnsLabel, requireDnsSubdomain, requireLabels, requireLabelValue, requireQualifiedName } from '../../lib/core/names';
 
 const scope = () => new Construct(new Chart(Testing.app(), 'chart'), 'thing');
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { countQuantity, Cpu, Memory, parseQuantity, PlatformError, requireGpuCount, Storage } from '../../lib/core';
+import { Cpu, Memory, PlatformError, Storage } from '../../lib/core';
+import { countQuantity, parseQuantity, requireGpuCount } from '../../lib/core/quantity';
 import { k8s } from '../../lib/core/k8s';
 import { synth, validate } from '../harness';
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Memory, PodSecurityLevel, workloadSecurity, writableDirs, WorkloadSecurityOptions } from '../../lib/core';
+import { Memory, PodSecurityLevel, WorkloadSecurityOptions } from '../../lib/core';
+import { workloadSecurity, writableDirs } from '../../lib/core/security';
 import { k8s } from '../../lib/core/k8s';
 import { synth, validate } from '../harness';
 

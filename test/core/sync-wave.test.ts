@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { setSyncWave, setSyncWaveAll, SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/core';
+import { SyncWave } from '../../lib/core';
+import { setSyncWave, setSyncWaveAll, SYNC_WAVE_ANNOTATION } from '../../lib/core/sync-wave';
 import { k8s } from '../../lib/core/k8s';
 import { synth } from '../harness';
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { applyPlacement, checkFitsTenant, Cpu, GpuResource, gpuQuotaFor, ITenant, Memory, NodePlacement, TenantQuotaView, TenantUsage } from '../../lib/core';
+import { Cpu, GpuResource, ITenant, Memory, NodePlacement, TenantQuotaView, TenantUsage } from '../../lib/core';
+import { applyPlacement, checkFitsTenant, gpuQuotaFor } from '../../lib/core/tenant';
 import { k8s } from '../../lib/core/k8s';
 import { synth } from '../harness';
 

@@ -2,10 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import { GpuResource } from '../../lib/core';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from '../../lib/core/k8s';
-import {
-  AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, GATEWAY_API_PLUGIN,
-  RolloutAutoscaling, TrafficRouting, WorkloadRef, WorkloadScaleDown,
-} from '../../lib/delivery';
+import { AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, RolloutAutoscaling, TrafficRouting, WorkloadRef, WorkloadScaleDown } from '../../lib/delivery';
+import { GATEWAY_API_PLUGIN } from '../../lib/delivery/traffic-routing';
 import { synthValid } from '../harness';
 import { byKind, chart, deployment, FakeTenant, one, podSpec } from './fixtures';
 

@@ -1,7 +1,8 @@
 // Shared fixtures of the delivery tests (not a test file).
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Cpu, GpuResource, ITenant, Memory, NodePlacement, TenantQuotaView, workloadSecurity, writableDirs } from '../../lib/core';
+import { Cpu, GpuResource, ITenant, Memory, NodePlacement, TenantQuotaView } from '../../lib/core';
+import { workloadSecurity, writableDirs } from '../../lib/core/security';
 import { k8s } from '../../lib/core/k8s';
 
 export function chart(): Chart {

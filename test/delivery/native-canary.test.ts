@@ -1,4 +1,5 @@
-import { CanarySlot, NativeCanary, NativeCanaryProps, SLOT_LABEL, TRACK_LABEL, VERSION_LABEL } from '../../lib/delivery';
+import { CanarySlot, NativeCanary, NativeCanaryProps } from '../../lib/delivery';
+import { SLOT_LABEL, TRACK_LABEL, VERSION_LABEL } from '../../lib/delivery/native-canary';
 import { expectValid, synthValid } from '../harness';
 import { byKind, chart, FakeTenant, one, podSpec } from './fixtures';
 

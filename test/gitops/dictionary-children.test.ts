@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Environment, GitOpsApp, useDictionaryChildren } from '../../lib/gitops';
+import { Environment, GitOpsApp } from '../../lib/gitops';
+import { useDictionaryChildren } from '../../lib/gitops/folder-chart';
 
 // useDictionaryChildren is a performance measure (docs/gitops.md, Benchmark): it must not change what the
 // construct tree does.

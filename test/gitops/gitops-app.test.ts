@@ -4,7 +4,9 @@ import * as path from 'path';
 import { App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../../lib/core/k8s';
-import { applyDefaultSyncWaves, Environment, FolderChart, GitOpsApp, kustomizationFor } from '../../lib/gitops';
+import { Environment, FolderChart, GitOpsApp } from '../../lib/gitops';
+import { applyDefaultSyncWaves } from '../../lib/gitops/kinds';
+import { kustomizationFor } from '../../lib/gitops/linear-synth';
 import { synth } from '../harness';
 
 const REPO = 'https://github.com/example/platform.git';

@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { SyncWave, setSyncWave } from '../../lib/core';
+import { SyncWave } from '../../lib/core';
+import { setSyncWave } from '../../lib/core/sync-wave';
 import { k8s } from '../../lib/core/k8s';
-import { applyDefaultSyncWaves, defaultSyncWave, isNamespacedKind, syncWaveOf } from '../../lib/gitops';
+import { applyDefaultSyncWaves, defaultSyncWave, isNamespacedKind, syncWaveOf } from '../../lib/gitops/kinds';
 
 describe('sync wave defaults by kind', () => {
   test('namespaces and platform policy first, then config, workloads, rollouts', () => {

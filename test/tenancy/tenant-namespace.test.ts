@@ -1,8 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { buildTenants } from '../../examples/tenants';
-import {
-  applyPlacement, checkFitsTenant, Cpu, GpuResource, Labels, Memory, PodSecurityLevel, Storage, SYNC_WAVE_ANNOTATION, SyncWave, workloadSecurity,
-} from '../../lib/core';
+import { Cpu, GpuResource, Labels, Memory, PodSecurityLevel, Storage, SyncWave } from '../../lib/core';
+import { applyPlacement, checkFitsTenant } from '../../lib/core/tenant';
+import { SYNC_WAVE_ANNOTATION } from '../../lib/core/sync-wave';
+import { workloadSecurity } from '../../lib/core/security';
 import { k8s } from '../../lib/core/k8s';
 import { NodeTaintEffect, TenantNamespace, TenantNamespaceProps, TenantRole, TenantSubject } from '../../lib/tenancy';
 import { synth, synthValid, validate } from '../harness';
