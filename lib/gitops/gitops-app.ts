@@ -137,7 +137,20 @@ export class GitOpsApp extends App {
 
   /** Writes the tree, folder by folder as each is built (the manifests are not all kept in memory). */
   public override synth(): void {
-    const writer = new FolderWriter(this.outdir, this.clean);
+    this.synthWith(new FolderWriter(this.outdir, this.clean));
+  }
+
+  /**
+   * Same output as `synth()`, but file contents are written on background threads while later folders
+   * serialize, which hides most of the disk time (what `cdk8s synth` of a large tree spends waiting).
+   */
+  public async synthAsync(): Promise<void> {
+    const writer = new FolderWriter(this.outdir, this.clean, true);
+    this.synthWith(writer);
+    await writer.flush();
+  }
+
+  private synthWith(writer: FolderWriter): void {
     const sink = (f: SynthesizedFolder) => writer.write(f);
     linearSynth(this, (chart) => folderChartOf(chart), sink);
     for (const env of this.envs) env.synthFolders(sink);

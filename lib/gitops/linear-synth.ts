@@ -106,9 +106,24 @@ export class FolderWriter {
 
   private readonly cleaned = new Set<string>();
   private readonly written = new Set<string>();
+  private readonly pending: Array<Promise<void>> = [];
 
-  constructor(private readonly outdir: string, private readonly clean: boolean) {
+  /**
+   * @param background write file contents on libuv's thread pool while the next folders serialize; call
+   * `flush()` before reading the output. Folders are still created (and cleaned) synchronously.
+   */
+  constructor(private readonly outdir: string, private readonly clean: boolean, private readonly background: boolean = false) {
     fs.mkdirSync(outdir, { recursive: true });
+  }
+
+  /** Resolves when every background write has finished (rejects with the first failure). */
+  public async flush(): Promise<void> {
+    await Promise.all(this.pending.splice(0));
+  }
+
+  private writeFile(file: string, text: string): void {
+    if (this.background) this.pending.push(fs.promises.writeFile(file, text, { encoding: 'utf8' }));
+    else fs.writeFileSync(file, text, { encoding: 'utf8' });
   }
 
   /** Writes one folder: each object with `Yaml.stringify` (what cdk8s writes), then the kustomization. */
@@ -125,9 +140,9 @@ export class FolderWriter {
     const dir = path.join(this.outdir, f.folder);
     fs.mkdirSync(dir, { recursive: true });
     for (const o of f.objects) {
-      fs.writeFileSync(path.join(dir, o.fileName), Yaml.stringify(o.manifest), { encoding: 'utf8' });
+      this.writeFile(path.join(dir, o.fileName), Yaml.stringify(o.manifest));
     }
-    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), Yaml.stringify(kustomizationFor(f)), { encoding: 'utf8' });
+    this.writeFile(path.join(dir, 'kustomization.yaml'), Yaml.stringify(kustomizationFor(f)));
   }
 }
 

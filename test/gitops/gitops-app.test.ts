@@ -115,6 +115,24 @@ describe('GitOpsApp linear synth', () => {
     expect(fs.existsSync(path.join(out, 'dev/beta/stale.yaml'))).toBe(false);
   });
 
+  test('synthAsync writes the same files as synth, byte for byte', async () => {
+    const read = (dir: string): Record<string, string> => Object.fromEntries(
+      (fs.readdirSync(dir, { recursive: true }) as string[]).sort()
+        .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+        .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    const syncOut = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-sync-'));
+    const asyncOut = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-async-'));
+    const a = new GitOpsApp({ repoUrl: REPO, outdir: syncOut });
+    populate(a, { n: 0 });
+    a.synth();
+    const b = new GitOpsApp({ repoUrl: REPO, outdir: asyncOut });
+    populate(b, { n: 0 });
+    await b.synthAsync();
+    const files = read(asyncOut);
+    expect(Object.keys(files)).toContain('dev/beta/kustomization.yaml');
+    expect(files).toEqual(read(syncOut));
+  });
+
   test('synthYaml (used by the harness) is the same stream as the folders', () => {
     const a = new GitOpsApp({ repoUrl: REPO });
     populate(a, { n: 0 });
