@@ -9,7 +9,11 @@ export interface ExampleTenants {
   readonly gpu: TenantNamespace;
   /** `web-team`: CPU only. */
   readonly cpu: TenantNamespace;
-  /** `llm-serving`: 24 whole GPUs on an H100 pool, for multi-node and prefill/decode serving. */
+  /**
+   * `llm-serving`: 48 whole GPUs on an H100 pool, for multi-node and prefill/decode serving. Sized for
+   * everything it runs at peak at once: llama-70b 16 + qwen-32b 8 + one canary pod 2 + both prefill/decode
+   * groups 12 = 38. (Each workload also checks its own peak against the quota at synth time.)
+   */
   readonly gpuLarge: TenantNamespace;
 }
 
@@ -104,7 +108,7 @@ export function buildTenants(scope: Construct): ExampleTenants {
       cpuLimits: Cpu.cores(512),
       memoryRequests: Memory.gibibytes(2048),
       memoryLimits: Memory.gibibytes(3072),
-      gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 24, maxPerContainer: 8 }],
+      gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 48, maxPerContainer: 8 }],
       pods: 100,
       persistentVolumeClaims: 40,
       storageRequests: Storage.tebibytes(8),

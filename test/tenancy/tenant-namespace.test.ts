@@ -816,7 +816,7 @@ describe('examples/tenants', () => {
     const tenants = buildTenants(app);
     expect(app.charts.map((c) => c.node.id)).toEqual(['tenant-ml-team', 'tenant-web-team', 'tenant-llm-serving']);
     expect(tenants.gpuLarge.namespaceName).toBe('llm-serving');
-    expect(tenants.gpuLarge.quota.gpus?.[0].count).toBe(24);
+    expect(tenants.gpuLarge.quota.gpus?.[0].count).toBe(48);
     expect(tenants.gpu.namespaceName).toBe('ml-team');
     expect(tenants.cpu.namespaceName).toBe('web-team');
     expect(tenants.gpu.quota.gpus).toEqual([{ resource: GpuResource.NVIDIA_GPU, count: 4 }]);
