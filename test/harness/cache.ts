@@ -8,6 +8,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 
 /** Root of the cache; `HARNESS_CACHE_DIR` overrides it (tests, CI caches). Delete it to force a rebuild. */
 export const CACHE_ROOT = process.env.HARNESS_CACHE_DIR ?? path.join(os.tmpdir(), 'cdk8s-gpu-platform-harness');
@@ -50,4 +52,22 @@ export function contentKey(root: string, files: string[]): string {
   fs.mkdirSync(path.dirname(memo), { recursive: true });
   writeAtomic(memo, key);
   return key;
+}
+
+/** The one Ajv configuration both schema rules compile with (CRD and Kubernetes schemas). */
+export function newAjv(): Ajv {
+  return new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { source: true } });
+}
+
+/** Writes a compiled validator as standalone code, so later test files load it instead of compiling. */
+export function writeValidator(file: string, ajv: Ajv, compiled: ValidateFunction): void {
+  writeAtomic(file, standaloneCode(ajv, compiled));
+}
+
+/** Loads a validator written by `writeValidator`. */
+export function loadValidator(file: string): ValidateFunction {
+  const mod = { exports: {} as any };
+  // The generated code requires ajv runtime helpers; resolve them from here (the project's node_modules).
+  new Function('require', 'module', 'exports', fs.readFileSync(file, 'utf8'))(require, mod, mod.exports);
+  return (mod.exports.default ?? mod.exports) as ValidateFunction;
 }

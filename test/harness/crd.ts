@@ -7,9 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
-import { CACHE_ROOT, codeKey, contentKey, writeAtomic } from './cache';
+import { CACHE_ROOT, codeKey, contentKey, loadValidator, newAjv, writeAtomic, writeValidator } from './cache';
 import { groupOf, isObject, objectId, Violation } from './types';
 
 export const CRDS_DIR = process.env.CRDS_DIR ?? path.resolve(__dirname, '../../../shared/crds');
@@ -88,7 +87,7 @@ export function crdIndex(): CrdIndex | null {
   }
   const files = listYaml(CRDS_DIR);
   // Content, not timestamps, and this file's code (strip, strictify, the Ajv options): any change rebuilds.
-  const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(CRDS_DIR, files)}-${codeKey(__filename)}`);
+  const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(CRDS_DIR, files)}-${codeKey(__filename, path.join(__dirname, 'cache.ts'))}`);
   const indexFile = path.join(cacheDir, 'index.json');
   if (fs.existsSync(indexFile)) {
     index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex;
@@ -136,14 +135,10 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   // The cache folder is keyed by this file's code, so a change to strictify or the Ajv options recompiles.
   const codeFile = e.schemaFile.replace(/\.json$/, '.validate.js');
   if (!fs.existsSync(codeFile)) {
-    ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { source: true } });
-    const compiled = ajv.compile(strictify(JSON.parse(fs.readFileSync(e.schemaFile, 'utf8'))));
-    writeAtomic(codeFile, standaloneCode(ajv, compiled));
+    ajv ??= newAjv();
+    writeValidator(codeFile, ajv, ajv.compile(strictify(JSON.parse(fs.readFileSync(e.schemaFile, 'utf8')))));
   }
-  const mod = { exports: {} as any };
-  // The generated code requires ajv runtime helpers; resolve them from here (the project's node_modules).
-  new Function('require', 'module', 'exports', fs.readFileSync(codeFile, 'utf8'))(require, mod, mod.exports);
-  v = (mod.exports.default ?? mod.exports) as ValidateFunction;
+  v = loadValidator(codeFile);
   validators.set(key, v);
   return v;
 }

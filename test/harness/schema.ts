@@ -8,8 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
-import { CACHE_ROOT, codeKey, hash, writeAtomic } from './cache';
+import { CACHE_ROOT, codeKey, hash, loadValidator, newAjv, writeValidator } from './cache';
 import { groupOf, isObject, Violation, objectId } from './types';
 
 // Capture every schema kubernetes-models registers. The generated `_schemas/*.js` call
@@ -91,7 +90,7 @@ function adapt(node: any): any {
 const MODELS_VERSION = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, 'package.json'), 'utf8')).version;
 // Keyed by the models version and this file's code (adapt, the Ajv options); each validator file also by its
 // schemas' content (see `schemaClosureKey`), so nothing stale survives an upgrade or an edit.
-const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename)}`);
+const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename, path.join(__dirname, 'cache.ts'))}`);
 const validators = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
@@ -120,18 +119,13 @@ function validatorFor(model: any): ValidateFunction | undefined {
   modelSymbol(model, 'ADD_SCHEMA')?.(); // registers the schema and its references (captured above)
   const file = path.join(CACHE_DIR, `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
   if (!fs.existsSync(file)) {
-    if (!ajv) {
-      ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { source: true } });
-    }
+    ajv ??= newAjv();
     for (const [sid, schema] of rawSchemas) if (!ajv.getSchema(sid)) ajv.addSchema(adapt(schema), sid);
     const compiled = ajv.getSchema(id)!;
     fs.mkdirSync(CACHE_DIR, { recursive: true });
-    writeAtomic(file, standaloneCode(ajv, compiled));
+    writeValidator(file, ajv, compiled);
   }
-  const mod = { exports: {} as any };
-  // The generated code requires ajv runtime helpers; resolve them from here (the project's node_modules).
-  new Function('require', 'module', 'exports', fs.readFileSync(file, 'utf8'))(require, mod, mod.exports);
-  v = (mod.exports.default ?? mod.exports) as ValidateFunction;
+  v = loadValidator(file);
   validators.set(id, v);
   return v;
 }
