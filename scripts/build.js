@@ -1,0 +1,96 @@
+// @ts-check
+/**
+ * `npm run build`: transpiles lib/, imports/, examples/ and bench/ to build/ with swc, only the files that
+ * changed since the last build. A no-op build is a few stat calls, so `npm run synth` stays fast when
+ * nothing changed (an incremental `tsc` still parses the whole program, about 3 s here).
+ *
+ * Type-checking is not done here: `npm test` runs `tsc --noEmit` once. Declarations for publishing come from
+ * `npm run build:types`. The swc options match the jest transform, so tests and build run the same code.
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, 'build');
+const SOURCE_DIRS = ['lib', 'imports', 'examples', 'bench'];
+const SWC_OPTIONS = {
+  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+  module: { type: 'commonjs' },
+  sourceMaps: false,
+};
+/** Changing the options or the swc version rebuilds everything. */
+const STAMP = path.join(OUT, '.swc-build');
+
+/** @returns {string[]} .ts sources (not .d.ts) under dir, relative to ROOT */
+function sources(dir) {
+  /** @type {string[]} */
+  const out = [];
+  const walk = (/** @type {string} */ d) => {
+    for (const e of fs.readdirSync(path.join(ROOT, d), { withFileTypes: true })) {
+      const rel = path.join(d, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(rel);
+    }
+  };
+  if (fs.existsSync(path.join(ROOT, dir))) walk(dir);
+  return out;
+}
+
+/** @returns {string[]} .js outputs under build/dir, relative to OUT */
+function outputs(dir) {
+  /** @type {string[]} */
+  const out = [];
+  const walk = (/** @type {string} */ d) => {
+    for (const e of fs.readdirSync(path.join(OUT, d), { withFileTypes: true })) {
+      const rel = path.join(d, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.js')) out.push(rel);
+    }
+  };
+  if (fs.existsSync(path.join(OUT, dir))) walk(dir);
+  return out;
+}
+
+function main() {
+  /** @type {typeof import('@swc/core') | undefined} */
+  let swc;
+  const load = () => (swc ??= require('@swc/core'));
+  const mtime = (/** @type {string} */ f) => { try { return fs.statSync(f).mtimeMs; } catch { return -1; } };
+
+  // The stamp names what produced build/: when it differs, every file is stale.
+  const stamp = JSON.stringify({ swc: require('@swc/core/package.json').version, options: SWC_OPTIONS });
+  const stampOk = fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === stamp;
+  const scriptTime = mtime(__filename);
+
+  let built = 0;
+  const expected = new Set();
+  for (const dir of SOURCE_DIRS) {
+    for (const rel of sources(dir)) {
+      const src = path.join(ROOT, rel);
+      const jsRel = rel.replace(/\.ts$/, '.js');
+      const js = path.join(OUT, jsRel);
+      expected.add(jsRel);
+      const outTime = mtime(js);
+      if (stampOk && outTime >= mtime(src) && outTime >= scriptTime) continue;
+      const { code } = load().transformFileSync(src, { ...SWC_OPTIONS, filename: src, swcrc: false, configFile: false });
+      fs.mkdirSync(path.dirname(js), { recursive: true });
+      fs.writeFileSync(js, code);
+      built++;
+    }
+  }
+  // Outputs whose source is gone would still be loadable (and wrong): remove them.
+  let removed = 0;
+  for (const dir of SOURCE_DIRS) {
+    for (const rel of outputs(dir)) {
+      if (!expected.has(rel)) {
+        fs.rmSync(path.join(OUT, rel));
+        removed++;
+      }
+    }
+  }
+  if (!stampOk) fs.writeFileSync(STAMP, stamp);
+  if (built > 0 || removed > 0) console.log(`build: ${built} transpiled, ${removed} removed, ${expected.size - built} up to date`);
+}
+
+main();
