@@ -12,6 +12,11 @@ export interface ExampleOptions {
    * @default "platform"
    */
   readonly scopeId?: string;
+  /**
+   * Serializer threads of the GitOpsApp (tests compare the tree written with and without workers).
+   * @default - GitOpsApp's default
+   */
+  readonly serializerThreads?: number;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface ExampleOptions {
  * the Config Management Plugin folder. Exported so tests synthesize exactly what `npm run synth` writes.
  */
 export function buildExamples(outdir?: string, options: ExampleOptions = {}): GitOpsApp {
-  const app = new GitOpsApp({ repoUrl: EXAMPLE_REPO_URL, outdir });
+  const app = new GitOpsApp({ repoUrl: EXAMPLE_REPO_URL, outdir, serializerThreads: options.serializerThreads });
   for (const settings of EXAMPLE_ENVIRONMENTS) {
     const env = new Environment(app, settings.name, {
       targetRevision: settings.targetRevision,
@@ -33,9 +38,5 @@ export function buildExamples(outdir?: string, options: ExampleOptions = {}): Gi
 }
 
 if (require.main === module) {
-  // Background writes: the same files as synth(), with the disk time hidden behind serialization.
-  buildExamples().synthAsync().catch((err: Error) => {
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = 1;
-  });
+  buildExamples().synth();
 }

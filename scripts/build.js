@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * `npm run build`: transpiles lib/, imports/, examples/ and bench/ to build/ with swc, only the files that
- * changed since the last build. A no-op build is a few stat calls, so `npm run synth` stays fast when
- * nothing changed (an incremental `tsc` still parses the whole program, about 3 s here).
+ * changed since the last build. A no-op build is a few stat calls (an incremental `tsc` still parses the
+ * whole program, about 3 s here), so the cdk8s app (scripts/app.js) runs it first on every `cdk8s synth`.
  *
  * Type-checking is not done here: `npm test` runs `tsc --noEmit` once. Declarations for publishing come from
  * `npm run build:types`. The swc options match the jest transform, so tests and build run the same code.
@@ -52,7 +52,8 @@ function outputs(dir) {
   return out;
 }
 
-function main() {
+/** Brings build/ up to date; returns how many files were transpiled or removed. */
+function build() {
   /** @type {typeof import('@swc/core') | undefined} */
   let swc;
   const load = () => (swc ??= require('@swc/core'));
@@ -91,6 +92,9 @@ function main() {
   }
   if (!stampOk) fs.writeFileSync(STAMP, stamp);
   if (built > 0 || removed > 0) console.log(`build: ${built} transpiled, ${removed} removed, ${expected.size - built} up to date`);
+  return built + removed;
 }
 
-main();
+module.exports = { build };
+
+if (require.main === module) build();

@@ -7,10 +7,23 @@ import type { Environment } from './environment';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { applyDefaultSyncWaves } from './kinds';
 import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
+import { defaultSerializerThreads } from './serializer-pool';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
 
 /** The upstream Argo CD install the CMP folder's kustomization patches. */
 export const ARGO_CD_INSTALL_URL = 'https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml';
+
+/** Constructs from which the default synth serializes on worker threads. */
+const PARALLEL_MIN_CONSTRUCTS = 5000;
+
+/** A worker-thread count: a whole number from 0 to 8. */
+function requireThreads(scope: App, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 8) {
+    throw new PlatformError(formatViolation(scope, 'serializerThreads', value, 'a whole number from 0 to 8'));
+  }
+  return value;
+}
 
 /** Props of a GitOpsApp. */
 export interface GitOpsAppProps {
@@ -42,6 +55,13 @@ export interface GitOpsAppProps {
    * @default true
    */
   readonly clean?: boolean;
+  /**
+   * Worker threads that serialize YAML and write files during `synth()` while the main thread builds the
+   * objects. 0 does everything on the main thread. The files are the same either way.
+   * @default - for apps of at least 5,000 constructs, one fewer than the available cores (at most 3); smaller
+   * apps serialize on the main thread, where a worker's start-up costs more than it saves
+   */
+  readonly serializerThreads?: number;
 }
 
 /**
@@ -65,6 +85,7 @@ export class GitOpsApp extends App {
   public readonly targetRevision: string;
   public readonly argocdNamespace: string;
   private readonly clean: boolean;
+  private readonly serializerThreads: number | undefined;
   private readonly envs: Environment[] = [];
 
   constructor(props: GitOpsAppProps) {
@@ -75,6 +96,7 @@ export class GitOpsApp extends App {
     this.targetRevision = requireRevision(this, 'targetRevision', props.targetRevision ?? 'HEAD');
     this.argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
     this.clean = props.clean ?? true;
+    this.serializerThreads = requireThreads(this, props.serializerThreads);
     // cdk8s has no prepare phase; validation is the one hook every synth path (ours, App.synth, chart.toJson,
     // Testing.synth) runs before serializing, and the root's validation runs first. prepare() is idempotent.
     this.node.addValidation({ validate: () => { this.prepare(); return []; } });
@@ -133,27 +155,32 @@ export class GitOpsApp extends App {
   public writeFolders(folders: SynthesizedFolder[]): void {
     const writer = new FolderWriter(this.outdir, this.clean);
     for (const f of folders) writer.write(f);
-  }
-
-  /** Writes the tree, folder by folder as each is built (the manifests are not all kept in memory). */
-  public override synth(): void {
-    this.synthWith(new FolderWriter(this.outdir, this.clean));
+    writer.finish();
   }
 
   /**
-   * Same output as `synth()`, but file contents are written on background threads while later folders
-   * serialize, which hides most of the disk time (what `cdk8s synth` of a large tree spends waiting).
+   * Writes the tree, folder by folder as each is built (the manifests are not all kept in memory). Worker
+   * threads serialize and write the files while this thread builds the next folders (`serializerThreads`).
    */
-  public async synthAsync(): Promise<void> {
-    const writer = new FolderWriter(this.outdir, this.clean, true);
-    this.synthWith(writer);
-    await writer.flush();
+  public override synth(): void {
+    const writer = new FolderWriter(this.outdir, this.clean, this.threadsForSynth());
+    const sink = (f: SynthesizedFolder) => writer.write(f);
+    try {
+      linearSynth(this, (chart) => folderChartOf(chart), sink);
+      for (const env of this.envs) env.synthFolders(sink);
+    } catch (e) {
+      try { writer.finish(); } catch { /* the synth error is the one to report */ }
+      throw e;
+    }
+    writer.finish();
   }
 
-  private synthWith(writer: FolderWriter): void {
-    const sink = (f: SynthesizedFolder) => writer.write(f);
-    linearSynth(this, (chart) => folderChartOf(chart), sink);
-    for (const env of this.envs) env.synthFolders(sink);
+  /** The serializer threads of this synth: as set, or by default only for a large app. */
+  private threadsForSynth(): number {
+    if (this.serializerThreads !== undefined) return this.serializerThreads;
+    let constructs = this.node.findAll().length;
+    for (const env of this.envs) constructs += env.node.findAll().length;
+    return constructs >= PARALLEL_MIN_CONSTRUCTS ? defaultSerializerThreads() : 0;
   }
 
   /** The whole app as one YAML stream, in linear time. */

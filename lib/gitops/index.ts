@@ -18,5 +18,6 @@ export { Environment } from './environment';
 export type { EnvironmentApplication, EnvironmentProps, EnvironmentTenantProjectOptions } from './environment';
 export { FolderWriter } from './linear-synth';
 export type { FolderTarget, SynthesizedFolder, SynthesizedObject } from './linear-synth';
+export type { PoolStats } from './serializer-pool';
 export { GitOpsApp } from './gitops-app';
 export type { GitOpsAppProps } from './gitops-app';

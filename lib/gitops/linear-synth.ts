@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { PlatformError } from '../core';
 import { formatViolation } from '../core/errors';
 import { FolderChart } from './folder-chart';
+import { FileJob, MEMO_CAPACITY, memoizedYaml, PoolStats, SerializerPool } from './serializer-pool';
 
 /** One object of the tree, serialized. */
 export interface SynthesizedObject {
@@ -96,34 +97,37 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
 
 /**
  * Writes folders as they come: the first time a top-level folder (an environment) is seen it is removed when
- * `clean` is set; a folder written twice is an error.
+ * `clean` is set; a folder written twice is an error. Directories are made on the calling thread; file
+ * contents are serialized on `threads` worker threads while the caller builds the next folders (see
+ * SerializerPool), or inline with 0 threads. Call `finish()` once every folder is written.
  */
 export class FolderWriter {
-  /** Writes every folder under `outdir`, removing each top-level folder first when `clean` is set. */
+  /** Writes every folder under `outdir` on the calling thread, removing each top-level folder first when `clean` is set. */
   public static writeAll(outdir: string, folders: SynthesizedFolder[], clean: boolean): void {
-    writeFolders(outdir, folders, clean);
+    const writer = new FolderWriter(outdir, clean, 0);
+    for (const f of folders) writer.write(f);
+    writer.finish();
   }
 
   private readonly cleaned = new Set<string>();
   private readonly written = new Set<string>();
-  private readonly pending: Array<Promise<void>> = [];
+  private readonly pool: SerializerPool;
+  /** Writes a file as cdk8s writes a manifest file (`Yaml.stringify`), each distinct document serialized once. */
+  private readonly writeJob: (job: FileJob) => void;
 
   /**
-   * @param background write file contents on libuv's thread pool while the next folders serialize; call
-   * `flush()` before reading the output. Folders are still created (and cleaned) synchronously.
+   * @param threads worker threads that serialize and write files; 0 writes everything on the calling thread.
    */
-  constructor(private readonly outdir: string, private readonly clean: boolean, private readonly background: boolean = false) {
+  constructor(private readonly outdir: string, private readonly clean: boolean, threads: number = 0) {
     fs.mkdirSync(outdir, { recursive: true });
+    this.pool = new SerializerPool(threads);
+    const yaml = memoizedYaml((doc) => Yaml.stringify(doc), MEMO_CAPACITY);
+    this.writeJob = (job) => fs.writeFileSync(job.file, yaml(job.docs), { encoding: 'utf8' });
   }
 
-  /** Resolves when every background write has finished (rejects with the first failure). */
-  public async flush(): Promise<void> {
-    await Promise.all(this.pending.splice(0));
-  }
-
-  private writeFile(file: string, text: string): void {
-    if (this.background) this.pending.push(fs.promises.writeFile(file, text, { encoding: 'utf8' }));
-    else fs.writeFileSync(file, text, { encoding: 'utf8' });
+  /** Waits until every file is written and stops the workers; throws the first write failure. */
+  public finish(): PoolStats {
+    return this.pool.finish(this.writeJob);
   }
 
   /** Writes one folder: each object with `Yaml.stringify` (what cdk8s writes), then the kustomization. */
@@ -139,12 +143,15 @@ export class FolderWriter {
     }
     const dir = path.join(this.outdir, f.folder);
     fs.mkdirSync(dir, { recursive: true });
-    for (const o of f.objects) {
-      this.writeFile(path.join(dir, o.fileName), Yaml.stringify(o.manifest));
-    }
-    this.writeFile(path.join(dir, 'kustomization.yaml'), Yaml.stringify(kustomizationFor(f)));
+    const jobs: FileJob[] = f.objects.map((o) => ({ file: path.join(dir, o.fileName), docs: [o.manifest] }));
+    jobs.push({ file: path.join(dir, 'kustomization.yaml'), docs: [kustomizationFor(f)] });
+    // Large folders go out in slices, so that both threads share them.
+    for (let i = 0; i < jobs.length; i += JOBS_PER_SLICE) this.pool.submit(jobs.slice(i, i + JOBS_PER_SLICE), this.writeJob);
   }
 }
+
+/** Files handed to a thread at a time. */
+const JOBS_PER_SLICE = 16;
 
 /** The kustomization.yaml of a folder. */
 export function kustomizationFor(folder: SynthesizedFolder): any {
@@ -156,12 +163,6 @@ export function kustomizationFor(folder: SynthesizedFolder): any {
     resources,
     ...(patches.length > 0 ? { patches } : {}),
   };
-}
-
-/** Writes folders (see FolderWriter). */
-export function writeFolders(outdir: string, folders: SynthesizedFolder[], clean: boolean): void {
-  const writer = new FolderWriter(outdir, clean);
-  for (const f of folders) writer.write(f);
 }
 
 /**

@@ -115,22 +115,27 @@ describe('GitOpsApp linear synth', () => {
     expect(fs.existsSync(path.join(out, 'dev/beta/stale.yaml'))).toBe(false);
   });
 
-  test('synthAsync writes the same files as synth, byte for byte', async () => {
+  test('serializer threads write the same files as the main thread alone, byte for byte', () => {
     const read = (dir: string): Record<string, string> => Object.fromEntries(
       (fs.readdirSync(dir, { recursive: true }) as string[]).sort()
         .filter((f) => fs.statSync(path.join(dir, f)).isFile())
         .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-    const syncOut = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-sync-'));
-    const asyncOut = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-async-'));
-    const a = new GitOpsApp({ repoUrl: REPO, outdir: syncOut });
+    const inline = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-inline-'));
+    const threaded = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-threads-'));
+    const a = new GitOpsApp({ repoUrl: REPO, outdir: inline, serializerThreads: 0 });
     populate(a, { n: 0 });
     a.synth();
-    const b = new GitOpsApp({ repoUrl: REPO, outdir: asyncOut });
+    const b = new GitOpsApp({ repoUrl: REPO, outdir: threaded, serializerThreads: 2 });
     populate(b, { n: 0 });
-    await b.synthAsync();
-    const files = read(asyncOut);
+    b.synth();
+    const files = read(threaded);
     expect(Object.keys(files)).toContain('dev/beta/kustomization.yaml');
-    expect(files).toEqual(read(syncOut));
+    expect(files).toEqual(read(inline));
+  });
+
+  test.each([[-1], [1.5], [9]])('serializerThreads %p is refused', (n) => {
+    expect(() => new GitOpsApp({ repoUrl: REPO, serializerThreads: n }))
+      .toThrow(`serializerThreads: given ${n}; allowed: a whole number from 0 to 8`);
   });
 
   test('synthYaml (used by the harness) is the same stream as the folders', () => {

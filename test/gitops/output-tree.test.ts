@@ -235,9 +235,9 @@ describe('output tree', () => {
     expect(repo.spec.template.spec.volumes.map((v: any) => v.name).sort()).toEqual(['cmp-cdk8s', 'cmp-tmp', 'plugins', 'var-files']);
   });
 
-  test('deterministic: two synths are byte-identical', () => {
+  test('deterministic: two synths are byte-identical, with or without serializer threads', () => {
     const second = tmp('tree2-');
-    buildExamples(second).synth();
+    buildExamples(second, { serializerThreads: 2 }).synth();
     const a = files(outdir);
     const b = files(second);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
