@@ -1,6 +1,5 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { fail, formatViolation } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
@@ -79,7 +78,7 @@ export class PrometheusAdapterRules extends Construct {
         namespace: this.namespace,
         labels: { ...props.labels, 'app.kubernetes.io/name': 'prometheus-adapter', 'app.kubernetes.io/managed-by': 'cdk8s-gpu-platform' },
       },
-      data: Lazy.any({ produce: () => ({ [this.configKey]: stringify({ rules: this.rules() }, { lineWidth: 0 }) }) }),
+      data: Lazy.any({ produce: () => ({ [this.configKey]: Yaml.stringify({ rules: this.rules() }) }) }),
     });
     setSyncWave(this.configMap, SyncWave.CONFIG);
 
