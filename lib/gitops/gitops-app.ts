@@ -4,6 +4,7 @@ import { formatViolation } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
+import { FileLayout } from './file-layout';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { applyDefaultSyncWaves } from './kinds';
 import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
@@ -62,13 +63,18 @@ export interface GitOpsAppProps {
    * apps serialize on the main thread, where a worker's start-up costs more than it saves
    */
   readonly serializerThreads?: number;
+  /**
+   * One file per object, or one multi-document file per Application folder.
+   * @default FileLayout.FILE_PER_RESOURCE
+   */
+  readonly fileLayout?: FileLayout;
 }
 
 /**
  * The cdk8s App of a GitOps repository. Each Environment is an App of its own (one cluster: app-wide rules
  * such as "one Service name per namespace" see only their environment); the GitOpsApp holds them and the
  * folders shared by all (the Config Management Plugin). `synth()` writes one folder per Argo CD Application
- * (`<outdir>/<env>/<app>/<kind>-<name>.yaml` plus a kustomization.yaml), `<env>/apps/` with the child
+ * (`<outdir>/<env>/<app>/`: a file per object or one per folder, see FileLayout, plus a kustomization.yaml), `<env>/apps/` with the child
  * Applications and AppProjects, and `<env>/root/` with the app-of-apps root.
  *
  * The synth is linear in the number of objects: it validates once, resolves dependencies once, then
@@ -86,6 +92,8 @@ export class GitOpsApp extends App {
   public readonly argocdNamespace: string;
   private readonly clean: boolean;
   private readonly serializerThreads: number | undefined;
+  /** How each Application folder is split into files. */
+  public readonly fileLayout: FileLayout;
   private readonly envs: Environment[] = [];
 
   constructor(props: GitOpsAppProps) {
@@ -97,6 +105,7 @@ export class GitOpsApp extends App {
     this.argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
     this.clean = props.clean ?? true;
     this.serializerThreads = requireThreads(this, props.serializerThreads);
+    this.fileLayout = props.fileLayout ?? FileLayout.FILE_PER_RESOURCE;
     // cdk8s has no prepare phase; validation is the one hook every synth path (ours, App.synth, chart.toJson,
     // Testing.synth) runs before serializing, and the root's validation runs first. prepare() is idempotent.
     this.node.addValidation({ validate: () => { this.prepare(); return []; } });
@@ -153,7 +162,7 @@ export class GitOpsApp extends App {
 
   /** Writes folders under the output directory (cleaning their top-level folders first, unless `clean` is off). */
   public writeFolders(folders: SynthesizedFolder[]): void {
-    const writer = new FolderWriter(this.outdir, this.clean);
+    const writer = new FolderWriter(this.outdir, this.clean, 0, this.fileLayout);
     for (const f of folders) writer.write(f);
     writer.finish();
   }
@@ -163,7 +172,7 @@ export class GitOpsApp extends App {
    * threads serialize and write the files while this thread builds the next folders (`serializerThreads`).
    */
   public override synth(): void {
-    const writer = new FolderWriter(this.outdir, this.clean, this.threadsForSynth());
+    const writer = new FolderWriter(this.outdir, this.clean, this.threadsForSynth(), this.fileLayout);
     const sink = (f: SynthesizedFolder) => writer.write(f);
     try {
       linearSynth(this, (chart) => folderChartOf(chart), sink);

@@ -9,6 +9,7 @@ export type { TenantProjectProps } from './tenant-project';
 export * from './platform-project';
 export * from './app-of-apps';
 export * from './application-set';
+export { FileLayout } from './file-layout';
 export { FolderChart } from './folder-chart';
 export type { FolderChartProps } from './folder-chart';
 export { ConfigManagementPlugin } from './config-management-plugin';

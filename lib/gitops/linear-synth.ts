@@ -4,12 +4,16 @@ import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { PlatformError } from '../core';
 import { formatViolation } from '../core/errors';
+import { FileLayout } from './file-layout';
 import { FolderChart } from './folder-chart';
 import { FileJob, MEMO_CAPACITY, memoizedYaml, PoolStats, SerializerPool } from './serializer-pool';
 
 /** One object of the tree, serialized. */
 export interface SynthesizedObject {
-  /** File name inside its folder, for example `deployment-vllm.yaml`. */
+  /**
+   * File name of the object in FileLayout.FILE_PER_RESOURCE, for example `deployment-vllm.yaml` (also the
+   * file of a kustomize patch in every layout).
+   */
   readonly fileName: string;
   /** The manifest (as `ApiObject.toJson()` returns it). */
   readonly manifest: any;
@@ -103,8 +107,8 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
  */
 export class FolderWriter {
   /** Writes every folder under `outdir` on the calling thread, removing each top-level folder first when `clean` is set. */
-  public static writeAll(outdir: string, folders: SynthesizedFolder[], clean: boolean): void {
-    const writer = new FolderWriter(outdir, clean, 0);
+  public static writeAll(outdir: string, folders: SynthesizedFolder[], clean: boolean, layout: FileLayout = FileLayout.FILE_PER_RESOURCE): void {
+    const writer = new FolderWriter(outdir, clean, 0, layout);
     for (const f of folders) writer.write(f);
     writer.finish();
   }
@@ -117,8 +121,10 @@ export class FolderWriter {
 
   /**
    * @param threads worker threads that serialize and write files; 0 writes everything on the calling thread.
+   * @param layout one file per object, or one per folder
    */
-  constructor(private readonly outdir: string, private readonly clean: boolean, threads: number = 0) {
+  constructor(private readonly outdir: string, private readonly clean: boolean, threads: number = 0,
+    private readonly layout: FileLayout = FileLayout.FILE_PER_RESOURCE) {
     fs.mkdirSync(outdir, { recursive: true });
     this.pool = new SerializerPool(threads);
     const yaml = memoizedYaml((doc) => Yaml.stringify(doc), MEMO_CAPACITY);
@@ -143,8 +149,15 @@ export class FolderWriter {
     }
     const dir = path.join(this.outdir, f.folder);
     fs.mkdirSync(dir, { recursive: true });
-    const jobs: FileJob[] = f.objects.map((o) => ({ file: path.join(dir, o.fileName), docs: [o.manifest] }));
-    jobs.push({ file: path.join(dir, 'kustomization.yaml'), docs: [kustomizationFor(f)] });
+    const perApplication = this.layout === FileLayout.FILE_PER_APPLICATION;
+    const jobs: FileJob[] = f.objects
+      .filter((o) => o.patch || !perApplication)
+      .map((o) => ({ file: path.join(dir, o.fileName), docs: [o.manifest] }));
+    const resources = f.objects.filter((o) => !o.patch);
+    if (perApplication && resources.length > 0) {
+      jobs.push({ file: path.join(dir, FileLayout.APPLICATION_FILE_NAME), docs: resources.map((o) => o.manifest) });
+    }
+    jobs.push({ file: path.join(dir, 'kustomization.yaml'), docs: [kustomizationFor(f, this.layout)] });
     // Large folders go out in slices, so that both threads share them.
     for (let i = 0; i < jobs.length; i += JOBS_PER_SLICE) this.pool.submit(jobs.slice(i, i + JOBS_PER_SLICE), this.writeJob);
   }
@@ -154,8 +167,10 @@ export class FolderWriter {
 const JOBS_PER_SLICE = 16;
 
 /** The kustomization.yaml of a folder. */
-export function kustomizationFor(folder: SynthesizedFolder): any {
-  const resources = [...folder.extraResources, ...folder.objects.filter((o) => !o.patch).map((o) => o.fileName)];
+export function kustomizationFor(folder: SynthesizedFolder, layout: FileLayout = FileLayout.FILE_PER_RESOURCE): any {
+  const own = folder.objects.filter((o) => !o.patch).map((o) => o.fileName);
+  const files = layout === FileLayout.FILE_PER_APPLICATION ? own.slice(0, 1).map(() => FileLayout.APPLICATION_FILE_NAME) : own;
+  const resources = [...folder.extraResources, ...files];
   const patches = folder.objects.filter((o) => o.patch).map((o) => ({ path: o.fileName }));
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../../lib/core/k8s';
-import { Environment, FolderChart, GitOpsApp } from '../../lib/gitops';
+import { Environment, FileLayout, FolderChart, GitOpsApp } from '../../lib/gitops';
 import { applyDefaultSyncWaves } from '../../lib/gitops/kinds';
 import { kustomizationFor } from '../../lib/gitops/linear-synth';
 import { synth } from '../harness';
@@ -152,6 +152,35 @@ describe('GitOpsApp linear synth', () => {
     new k8s.KubeConfigMap(c, 'b', { metadata: { name: 'cfg', namespace: 'two' } });
     const folder = a.synthFolders().find((f) => f.folder === 'dev/x')!;
     expect(folder.objects.map((o) => o.fileName)).toEqual(['configmap-one-cfg.yaml', 'configmap-two-cfg.yaml']);
+  });
+
+  test('FILE_PER_APPLICATION writes one manifests.yaml per folder: the same documents, in the same order', () => {
+    const perResource = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-res-'));
+    const perApp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-app-'));
+    const a = new GitOpsApp({ repoUrl: REPO, outdir: perResource });
+    populate(a, { n: 0 });
+    a.synth();
+    const b = new GitOpsApp({ repoUrl: REPO, outdir: perApp, fileLayout: FileLayout.FILE_PER_APPLICATION });
+    populate(b, { n: 0 });
+    b.synth();
+    expect(fs.readdirSync(path.join(perApp, 'dev/beta')).sort()).toEqual(['kustomization.yaml', 'manifests.yaml']);
+    expect(fs.readFileSync(path.join(perApp, 'dev/beta/kustomization.yaml'), 'utf8')).toBe([
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      '  - manifests.yaml',
+      '',
+    ].join('\n'));
+    const listed = (dir: string) => Yaml.load(path.join(dir, 'kustomization.yaml'))[0].resources as string[];
+    for (const folder of ['dev/alpha', 'dev/beta', 'dev/gamma', 'dev/apps', 'dev/root']) {
+      const separate = listed(path.join(perResource, folder)).map((f) => fs.readFileSync(path.join(perResource, folder, f), 'utf8'));
+      expect(fs.readFileSync(path.join(perApp, folder, 'manifests.yaml'), 'utf8')).toBe(separate.join('---\n'));
+    }
+    expect(kustomizationFor({ folder: 'x', extraResources: [], objects: [
+      { fileName: 'a.yaml', manifest: {}, patch: false, path: 'a' }, { fileName: 'b.yaml', manifest: {}, patch: true, path: 'b' },
+    ] }, FileLayout.FILE_PER_APPLICATION)).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'], patches: [{ path: 'b.yaml' }],
+    });
   });
 
   test('kustomization lists patches apart from resources', () => {

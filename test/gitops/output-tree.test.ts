@@ -59,11 +59,15 @@ describe('output tree', () => {
     expect(names('prod')).toEqual(names('dev'));
   });
 
-  test('one readable file per object, and a kustomization.yaml listing exactly those files', () => {
+  test('one manifests.yaml per Application (objects in order), patches apart, and a kustomization.yaml listing exactly those files', () => {
     for (const f of folders) {
       const dir = path.join(outdir, f.folder);
       const onDisk = fs.readdirSync(dir).filter((n) => n !== 'kustomization.yaml').sort();
-      expect(onDisk).toEqual(f.objects.map((o) => o.fileName).sort());
+      const patches = f.objects.filter((o) => o.patch);
+      const resources = f.objects.filter((o) => !o.patch);
+      expect(onDisk).toEqual([...(resources.length > 0 ? ['manifests.yaml'] : []), ...patches.map((o) => o.fileName)].sort());
+      const inFile = parseAllDocuments(fs.readFileSync(path.join(dir, 'manifests.yaml'), 'utf8')).map((d) => d.toJSON());
+      expect(inFile).toEqual(resources.map((o) => o.manifest));
       for (const o of f.objects) {
         expect(o.fileName).toMatch(/^[a-z0-9.-]+\.yaml$/);
         expect(o.fileName.startsWith(`${String(o.manifest.kind).toLowerCase()}-`)).toBe(true);
