@@ -48,7 +48,7 @@ const rssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** The synthetic platform: T tenant Applications (namespace, quota, policies, RBAC) and S service Applications. */
 function buildPlatform(tenants: number, services: number, outdir: string): GitOpsApp {
-  const app = new GitOpsApp({ repoUrl: REPO, outdir });
+  const app = new GitOpsApp({ repoUrl: REPO, outdir, serializerThreads: SERIALIZER_THREADS });
   const env = new Environment(app, 'bench');
   const platform = env.addPlatformProject();
   const perTenant = Math.ceil(services / tenants);
@@ -119,6 +119,9 @@ function childFloor(dump: string, outdir: string): void {
   process.stdout.write(JSON.stringify(result));
 }
 
+/** BENCH_SERIALIZER_THREADS=0 measures the synth without worker threads (default: GitOpsApp's default). */
+const SERIALIZER_THREADS = process.env.BENCH_SERIALIZER_THREADS === undefined ? undefined : Number(process.env.BENCH_SERIALIZER_THREADS);
+
 /** Node flags of the child processes (synth and floor alike), e.g. BENCH_NODE_FLAGS=--max-semi-space-size=32. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
@@ -133,7 +136,7 @@ function main(): void {
   const sizes: Array<[number, number]> = argv.length >= 2 ? [[Number(argv[0]), Number(argv[1])]] : SIZES;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const rows: Array<SynthResult & FloorResult & { ratio: number }> = [];
-  console.log(`node ${process.version} ${NODE_FLAGS.join(' ')}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, writing to ${BENCH_DIR}; the run with the median ratio of ${runs} per size (fresh processes)`);
+  console.log(`node ${process.version} ${NODE_FLAGS.join(' ')}, serializer threads ${SERIALIZER_THREADS ?? 'default'}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, writing to ${BENCH_DIR}; the run with the median ratio of ${runs} per size (fresh processes)`);
   for (const [t, s] of sizes) {
     const samples: Array<SynthResult & FloorResult & { ratio: number }> = [];
     for (let i = 0; i < runs; i++) {
