@@ -22,33 +22,21 @@ const SWC_OPTIONS = {
 /** Changing the options or the swc version rebuilds everything. */
 const STAMP = path.join(OUT, '.swc-build');
 
-/** @returns {string[]} .ts sources (not .d.ts) under dir, relative to ROOT */
-function sources(dir) {
+/**
+ * Files under `base/dir` whose name passes `keep`, relative to `base`.
+ * @returns {string[]}
+ */
+function filesUnder(/** @type {string} */ base, /** @type {string} */ dir, /** @type {(name: string) => boolean} */ keep) {
   /** @type {string[]} */
   const out = [];
   const walk = (/** @type {string} */ d) => {
-    for (const e of fs.readdirSync(path.join(ROOT, d), { withFileTypes: true })) {
+    for (const e of fs.readdirSync(path.join(base, d), { withFileTypes: true })) {
       const rel = path.join(d, e.name);
       if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(rel);
+      else if (keep(e.name)) out.push(rel);
     }
   };
-  if (fs.existsSync(path.join(ROOT, dir))) walk(dir);
-  return out;
-}
-
-/** @returns {string[]} .js outputs under build/dir, relative to OUT */
-function outputs(dir) {
-  /** @type {string[]} */
-  const out = [];
-  const walk = (/** @type {string} */ d) => {
-    for (const e of fs.readdirSync(path.join(OUT, d), { withFileTypes: true })) {
-      const rel = path.join(d, e.name);
-      if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.js')) out.push(rel);
-    }
-  };
-  if (fs.existsSync(path.join(OUT, dir))) walk(dir);
+  if (fs.existsSync(path.join(base, dir))) walk(dir);
   return out;
 }
 
@@ -67,7 +55,7 @@ function build() {
   let built = 0;
   const expected = new Set();
   for (const dir of SOURCE_DIRS) {
-    for (const rel of sources(dir)) {
+    for (const rel of filesUnder(ROOT, dir, (n) => n.endsWith('.ts') && !n.endsWith('.d.ts'))) {
       const src = path.join(ROOT, rel);
       const jsRel = rel.replace(/\.ts$/, '.js');
       const js = path.join(OUT, jsRel);
@@ -83,7 +71,7 @@ function build() {
   // Outputs whose source is gone would still be loadable (and wrong): remove them.
   let removed = 0;
   for (const dir of SOURCE_DIRS) {
-    for (const rel of outputs(dir)) {
+    for (const rel of filesUnder(OUT, dir, (n) => n.endsWith('.js'))) {
       if (!expected.has(rel)) {
         fs.rmSync(path.join(OUT, rel));
         removed++;
