@@ -79,10 +79,10 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
     workloadRef: WorkloadRef.deployment(vllm.deployment),
     port: vllm.port,
     steps: [
-      CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.minutes(5)),
-      CanaryStep.setWeight(30), CanaryStep.pauseFor(Duration.minutes(5)),
-      CanaryStep.setWeight(50), CanaryStep.pauseFor(Duration.minutes(10)),
-      CanaryStep.setWeight(100),
+      CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.minutes(5)),
+      CanaryStep.trafficWeight(30), CanaryStep.pauseFor(Duration.minutes(5)),
+      CanaryStep.trafficWeight(50), CanaryStep.pauseFor(Duration.minutes(10)),
+      CanaryStep.trafficWeight(100),
     ],
     // From the first pause on, for the rest of the rollout.
     backgroundAnalysis: { template: successRate, args: [AnalysisArg.latestPodTemplateHash('canary-hash')], startingStep: 1 },

@@ -1,4 +1,3 @@
-export { PlatformError } from './errors';
 export { Cpu, Memory, ResourceQuantity, Storage } from './quantity';
 export * from './gpu';
 export { Labels } from './labels';

@@ -25,7 +25,7 @@ export abstract class ResourceQuantity {
   /** The Kubernetes form, for example `500m` or `16Gi`. */
   public readonly text: string;
 
-  protected constructor(text: string, amount: number | undefined, private readonly allowed: string) {
+  protected constructor(text: string, private readonly allowed: string, amount?: number) {
     this.text = text;
     this.amount = amount ?? NaN;
   }
@@ -65,7 +65,7 @@ export class Cpu extends ResourceQuantity {
     return new Cpu(text, parseQuantity(text));
   }
   private constructor(text: string, cores: number | undefined) {
-    super(text, cores, 'a CPU quantity such as "500m", "2" or "1.5"');
+    super(text, 'a CPU quantity such as "500m", "2" or "1.5"', cores);
   }
   /** Millicores, for comparisons. */
   public get millicores(): number {
@@ -86,7 +86,7 @@ export class Memory extends ResourceQuantity {
     return new Memory(text, parseQuantity(text));
   }
   private constructor(text: string, bytes: number | undefined) {
-    super(text, bytes, 'a memory quantity such as "512Mi" or "16Gi"');
+    super(text, 'a memory quantity such as "512Mi" or "16Gi"', bytes);
   }
   public get bytes(): number {
     return this.amount;
@@ -106,7 +106,7 @@ export class Storage extends ResourceQuantity {
     return new Storage(text, parseQuantity(text));
   }
   private constructor(text: string, bytes: number | undefined) {
-    super(text, bytes, 'a storage quantity such as "100Gi" or "1Ti"');
+    super(text, 'a storage quantity such as "100Gi" or "1Ti"', bytes);
   }
   public get bytes(): number {
     return this.amount;

@@ -494,7 +494,7 @@ export class CanaryRollout extends Construct {
   private renderSteps(): RolloutSpecStrategyCanarySteps[] {
     const steps = this.props.steps;
     if (!Array.isArray(steps) || steps.length === 0) {
-      fail(this, 'steps', steps, 'at least one CanaryStep, for example [CanaryStep.setWeight(10), CanaryStep.pause()]');
+      fail(this, 'steps', steps, 'at least one CanaryStep, for example [CanaryStep.trafficWeight(10), CanaryStep.pause()]');
     }
     let last = 0;
     return steps.map((step, i): RolloutSpecStrategyCanarySteps => {

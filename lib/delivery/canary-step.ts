@@ -40,7 +40,7 @@ export class AnalysisArg {
   }
 }
 
-/** Options of `CanaryStep.setCanaryScale`: exactly one of replicas, weight or matchTrafficWeight. */
+/** Options of `CanaryStep.canaryScale`: exactly one of replicas, weight or matchTrafficWeight. */
 export interface CanaryScaleOptions {
   /**
    * Run exactly this many canary pods, whatever the traffic weight (for example 1 GPU pod).
@@ -61,11 +61,11 @@ export interface CanaryScaleOptions {
 
 /**
  * One step of a canary. Build steps with the static factories:
- * `[CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.minutes(5)), CanaryStep.pause()]`.
+ * `[CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.minutes(5)), CanaryStep.pause()]`.
  */
 export class CanaryStep {
   /** Send `weight` percent (0-100) of the traffic to the canary. Weights may not go down. */
-  public static setWeight(weight: number): CanaryStep {
+  public static trafficWeight(weight: number): CanaryStep {
     return new CanaryStep('setWeight', { weight });
   }
   /** Pause until the rollout is promoted (`kubectl argo rollouts promote`, or the Argo CD action). */
@@ -80,7 +80,7 @@ export class CanaryStep {
    * Scale the canary independently of its traffic weight (traffic routing only). With GPU pods this keeps a
    * canary at one pod while it takes a small share of the traffic.
    */
-  public static setCanaryScale(options: CanaryScaleOptions): CanaryStep {
+  public static canaryScale(options: CanaryScaleOptions): CanaryStep {
     return new CanaryStep('setCanaryScale', { scale: options });
   }
   /** Run an analysis and wait for its result; a failed analysis aborts the rollout. */

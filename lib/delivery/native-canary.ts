@@ -1,8 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
-import { GpuResource, ITenant, PlatformError, SyncWave, WorkloadIdentity } from '../core';
-import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
+import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
+import { addRule, fail, formatViolation, PlatformError, requireInteger, requirePort } from '../core/errors';
 import { applyPlacement, checkFitsTenant } from '../core/tenant';
 import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from '../core/names';
 import { requireGpuCount } from '../core/quantity';

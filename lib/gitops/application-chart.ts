@@ -38,8 +38,8 @@ export interface EnvironmentApplicationOptions extends ApplicationSyncOptions {
 export interface ApplicationChartProps extends EnvironmentApplicationOptions {
   /** The environment name (first folder level). */
   readonly environment: string;
-  /** The Application's short name (second folder level). */
-  readonly name: string;
+  /** The Application's short name (second folder level); `name` of the options, resolved. */
+  readonly shortName: string;
   /** Repository folder the output directory is committed to, for example `dist`. */
   readonly repoPath: string;
 }
@@ -63,11 +63,11 @@ export class ApplicationChart extends FolderChart {
   public application?: Application;
 
   constructor(scope: Construct, id: string, props: ApplicationChartProps) {
-    super(scope, id, { folder: `${props.environment}/${props.name}` });
+    super(scope, id, { folder: `${props.environment}/${props.shortName}` });
     this.environmentName = props.environment;
-    this.applicationShortName = props.name;
-    this.applicationName = `${props.environment}-${props.name}`;
-    this.repoFolder = `${props.repoPath}/${props.environment}/${props.name}`;
+    this.applicationShortName = props.shortName;
+    this.applicationName = `${props.environment}-${props.shortName}`;
+    this.repoFolder = `${props.repoPath}/${props.environment}/${props.shortName}`;
     this.options = props;
   }
 }

@@ -136,12 +136,12 @@ export class ApplicationSet extends Construct {
   }
 
   /** Replaces the generated Applications (used by Environment at synth, so it can run more than once). */
-  public setElements(elements: ApplicationSetElement[]): void {
+  public replaceElements(elements: ApplicationSetElement[]): void {
     this.elementList = [...elements];
   }
 
   /** Replaces the ignoreDifferences of the template. */
-  public setIgnoreDifferences(entries: IgnoreDifference[]): void {
+  public replaceIgnoreDifferences(entries: IgnoreDifference[]): void {
     this.ignoreList = [...entries];
   }
 }

@@ -100,7 +100,7 @@ export interface EnvironmentTenantProjectOptions {
  */
 export class Environment extends App {
   /** Top-level folder names an environment reserves. */
-  public static readonly RESERVED_FOLDERS: readonly string[] = RESERVED_FOLDERS;
+  public static readonly RESERVED_FOLDERS: string[] = RESERVED_FOLDERS;
 
   /** The Environment a construct belongs to, or undefined. */
   public static find(c: IConstruct): Environment | undefined {
@@ -183,7 +183,7 @@ export class Environment extends App {
   public addApplication(id: string, options: EnvironmentApplicationOptions = {}): ApplicationChart {
     const name = this.checkName(`addApplication("${id}").name`, options.name ?? id);
     const chart = new ApplicationChart(this, id, {
-      ...options, environment: this.environmentName, name, repoPath: this.gitops.repoPath,
+      ...options, environment: this.environmentName, shortName: name, repoPath: this.gitops.repoPath,
     });
     chart.application = this.register(chart, id, name, options);
     return chart;
@@ -206,12 +206,17 @@ export class Environment extends App {
     return this.apps.get(name)!;
   }
 
+  /** Validates once, resolves once and serializes this environment's folders (see `linearSynth`). */
+  public synthFolders(): SynthesizedFolder[] {
+    return linearSynth(this, (chart) => this.targetOf(chart));
+  }
+
   /**
-   * Validates once, resolves once and serializes this environment's folders (see `linearSynth`): returned,
-   * or handed to `sink` one by one.
+   * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so).
+   * @internal
    */
-  public synthFolders(sink?: (folder: SynthesizedFolder) => void): SynthesizedFolder[] {
-    return linearSynth(this, (chart) => this.targetOf(chart), sink);
+  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void): void {
+    linearSynth(this, (chart) => this.targetOf(chart), sink);
   }
 
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
@@ -316,14 +321,14 @@ export class Environment extends App {
       }
     }
     if (this.applicationSet) {
-      this.applicationSet.setElements(this.applications.map((c) => ({
+      this.applicationSet.replaceElements(this.applications.map((c) => ({
         name: c.applicationName,
         path: c.repoFolder,
         project: c.options.project?.projectName ?? 'default',
         namespace: c.options.namespace,
         syncWave: this.waveOf(c),
       })));
-      this.applicationSet.setIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
+      this.applicationSet.replaceIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
         this.applications.flatMap((c) => c.options.ignoreDifferences ?? [])));
     }
     applyDefaultSyncWaves(this.appsChart);

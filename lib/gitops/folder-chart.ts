@@ -56,6 +56,7 @@ export class FolderChart extends Chart {
   /**
    * Chart overrides `instanceof` to mean "is any chart"; restore the prototype check so `instanceof
    * FolderChart` (and of its subclasses) means what it says.
+   * @internal
    */
   public static [Symbol.hasInstance](o: unknown): o is Chart {
     return Function.prototype[Symbol.hasInstance].call(this, o);

@@ -1,6 +1,5 @@
 import { App, Yaml, YamlOutputType } from 'cdk8s';
-import { PlatformError } from '../core';
-import { formatViolation } from '../core/errors';
+import { formatViolation, PlatformError } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
@@ -176,7 +175,7 @@ export class GitOpsApp extends App {
     const sink = (f: SynthesizedFolder) => writer.write(f);
     try {
       linearSynth(this, (chart) => folderChartOf(chart), sink);
-      for (const env of this.envs) env.synthFolders(sink);
+      for (const env of this.envs) env._synthFoldersTo(sink);
     } catch (e) {
       try { writer.finish(); } catch { /* the synth error is the one to report */ }
       throw e;

@@ -73,7 +73,7 @@ export interface TenantProjectProps {
  */
 export class TenantProject extends Construct implements IAppProject {
   /** The kinds only the platform may create in tenant namespaces (ResourceQuota, LimitRange, NetworkPolicy). */
-  public static readonly PLATFORM_OWNED_KINDS: readonly GroupKind[] = PLATFORM_OWNED_KINDS;
+  public static readonly PLATFORM_OWNED_KINDS: GroupKind[] = PLATFORM_OWNED_KINDS;
 
   public readonly projectName: string;
   /** Namespaces the tenant may deploy to. */

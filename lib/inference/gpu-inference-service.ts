@@ -176,7 +176,7 @@ interface PeakUsage {
  */
 export class GpuInferenceService extends Construct {
   /** Addresses model-hub egress (public 443) never reaches: cloud metadata and private ranges. */
-  public static readonly MODEL_HUB_EGRESS_EXCEPT: readonly string[] = MODEL_HUB_EGRESS_EXCEPT;
+  public static readonly MODEL_HUB_EGRESS_EXCEPT: string[] = [...MODEL_HUB_EGRESS_EXCEPT];
   /** The label that names a pod's role (server, router, ...). */
   public static readonly ROLE_LABEL = ROLE_LABEL;
 

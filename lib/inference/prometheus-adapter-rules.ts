@@ -36,11 +36,27 @@ export interface PrometheusAdapterRulesProps {
   readonly labels?: { [key: string]: string };
 }
 
+/** The Kubernetes resource a series label names (`resources.overrides.<label>` of a rule). */
+export interface AdapterResourceOverride {
+  readonly resource: string;
+}
+
+/** How a rule associates series labels with Kubernetes resources. */
+export interface AdapterRuleResources {
+  readonly overrides: { [label: string]: AdapterResourceOverride };
+}
+
+/** How a rule names the metric it serves: a regex on the series name, and the exposed name. */
+export interface AdapterRuleName {
+  readonly matches: string;
+  readonly as: string;
+}
+
 /** One prometheus-adapter rule (the `rules.custom` item shape). */
 export interface AdapterRule {
   readonly seriesQuery: string;
-  readonly resources: { overrides: { [label: string]: { resource: string } } };
-  readonly name: { matches: string; as: string };
+  readonly resources: AdapterRuleResources;
+  readonly name: AdapterRuleName;
   readonly metricsQuery: string;
 }
 

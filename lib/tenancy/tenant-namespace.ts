@@ -438,13 +438,13 @@ function bound<Q extends ResourceQuantity>(q: Q | undefined, prop: string): Boun
  */
 export class TenantNamespace extends Construct implements ITenant {
   /** Cloud metadata endpoints (IPv4) tenants never reach. */
-  public static readonly METADATA_CIDRS_V4: readonly string[] = METADATA_CIDRS_V4;
+  public static readonly METADATA_CIDRS_V4: string[] = [...METADATA_CIDRS_V4];
   /** Cloud metadata endpoints (IPv6) tenants never reach. */
-  public static readonly METADATA_CIDRS_V6: readonly string[] = METADATA_CIDRS_V6;
+  public static readonly METADATA_CIDRS_V6: string[] = [...METADATA_CIDRS_V6];
   /** Private IPv4 ranges. */
-  public static readonly PRIVATE_CIDRS_V4: readonly string[] = PRIVATE_CIDRS_V4;
+  public static readonly PRIVATE_CIDRS_V4: string[] = [...PRIVATE_CIDRS_V4];
   /** Private IPv6 ranges. */
-  public static readonly PRIVATE_CIDRS_V6: readonly string[] = PRIVATE_CIDRS_V6;
+  public static readonly PRIVATE_CIDRS_V6: string[] = [...PRIVATE_CIDRS_V6];
   /** The Pod Security Standards version the namespace labels pin by default. */
   public static readonly DEFAULT_POD_SECURITY_VERSION = DEFAULT_POD_SECURITY_VERSION;
 

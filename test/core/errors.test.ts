@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformError } from '../../lib/core';
+import { PlatformError } from '../../lib/core/errors';
 import { addRule, fail, formatViolation, requireInteger, requirePort } from '../../lib/core/errors';
 import { synth } from '../harness';
 

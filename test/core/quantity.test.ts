@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Cpu, Memory, PlatformError, Storage } from '../../lib/core';
+import { Cpu, Memory, Storage } from '../../lib/core';
+import { PlatformError } from '../../lib/core/errors';
 import { countQuantity, parseQuantity, requireGpuCount } from '../../lib/core/quantity';
 import { k8s } from '../../lib/core/k8s';
 import { synth, validate } from '../harness';

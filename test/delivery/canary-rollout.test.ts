@@ -8,10 +8,10 @@ import { synthValid } from '../harness';
 import { byKind, chart, deployment, FakeTenant, one, podSpec } from './fixtures';
 
 const SEED_STEPS = () => [
-  CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.minutes(5)),
-  CanaryStep.setWeight(30), CanaryStep.pauseFor(Duration.minutes(5)),
-  CanaryStep.setWeight(50), CanaryStep.pauseFor(Duration.minutes(10)),
-  CanaryStep.setWeight(100),
+  CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.minutes(5)),
+  CanaryStep.trafficWeight(30), CanaryStep.pauseFor(Duration.minutes(5)),
+  CanaryStep.trafficWeight(50), CanaryStep.pauseFor(Duration.minutes(10)),
+  CanaryStep.trafficWeight(100),
 ];
 
 function successRate(scope: any, namespace = 'ml-team', bounded = true): CanaryAnalysisTemplate {
@@ -27,7 +27,7 @@ function template(port = 8080, gpus = 0): k8s.PodTemplateSpec {
 }
 
 function base(extra: Partial<CanaryRolloutProps> = {}): CanaryRolloutProps {
-  return { name: 'web', namespace: 'web-team', template: template(), replicas: 4, steps: [CanaryStep.setWeight(25), CanaryStep.pause()], ...extra };
+  return { name: 'web', namespace: 'web-team', template: template(), replicas: 4, steps: [CanaryStep.trafficWeight(25), CanaryStep.pause()], ...extra };
 }
 
 describe('CanaryRollout', () => {
@@ -39,7 +39,7 @@ describe('CanaryRollout', () => {
     const ro = new CanaryRollout(c, 'canary', {
       name: 'vllm', tenant,
       workloadRef: WorkloadRef.deployment(dep),
-      steps: [...SEED_STEPS().slice(0, 6), CanaryStep.analysis(at, [AnalysisArg.value('service-name', 'vllm-canary')]), CanaryStep.setWeight(100)],
+      steps: [...SEED_STEPS().slice(0, 6), CanaryStep.analysis(at, [AnalysisArg.value('service-name', 'vllm-canary')]), CanaryStep.trafficWeight(100)],
       backgroundAnalysis: { template: at, args: [AnalysisArg.value('service-name', 'vllm-canary')], startingStep: 1 },
       trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'inference', namespace: 'gateway-system' }], hostnames: ['llm.example.com'] }),
       dynamicStableScale: true,
@@ -76,10 +76,10 @@ describe('CanaryRollout', () => {
     const at = successRate(c, 'web-team');
     new CanaryRollout(c, 'ro', base({
       steps: [
-        CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.seconds(90)), CanaryStep.pauseFor(Duration.minutes(5)),
+        CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.seconds(90)), CanaryStep.pauseFor(Duration.minutes(5)),
         CanaryStep.pauseFor(Duration.hours(1)), CanaryStep.pause(),
         CanaryStep.analysis(at, [AnalysisArg.value('service-name', 'web-canary')]),
-        CanaryStep.setWeight(100),
+        CanaryStep.trafficWeight(100),
       ],
     }));
     const ro = one(synthValid(c), 'Rollout');
@@ -152,7 +152,7 @@ describe('CanaryRollout', () => {
       })],
     });
     new CanaryRollout(c, 'ro', base({
-      steps: [CanaryStep.setWeight(20), CanaryStep.analysis(at, [
+      steps: [CanaryStep.trafficWeight(20), CanaryStep.analysis(at, [
         AnalysisArg.stablePodTemplateHash('stable'), AnalysisArg.latestPodTemplateHash('canary'),
         AnalysisArg.fieldRef('ns', 'metadata.namespace'), AnalysisArg.value('job', 'web'),
       ])],
@@ -168,7 +168,7 @@ describe('CanaryRollout', () => {
   test('GPU awareness: setCanaryScale and dynamicStableScale render, and lower the peak pod count', () => {
     const c = chart();
     const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] });
-    const steps = [CanaryStep.setCanaryScale({ replicas: 1 }), CanaryStep.setWeight(10), CanaryStep.setCanaryScale({ matchTrafficWeight: true }), CanaryStep.setWeight(50)];
+    const steps = [CanaryStep.canaryScale({ replicas: 1 }), CanaryStep.trafficWeight(10), CanaryStep.canaryScale({ matchTrafficWeight: true }), CanaryStep.trafficWeight(50)];
     const plain = new CanaryRollout(c, 'plain', base({ name: 'a', trafficRouting: routed, steps }));
     const dynamic = new CanaryRollout(c, 'dyn', base({ name: 'b', trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }), steps, dynamicStableScale: true }));
     const out = synthValid(c);
@@ -214,7 +214,7 @@ describe('CanaryRollout', () => {
   test('workloadRef: selector and replicas from the Deployment, scaleDown progressively, Deployment replicas ignored in Argo CD', () => {
     const c = chart();
     const dep = deployment(c, 'api', 'web-team', 3);
-    const ro = new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.setWeight(50)] });
+    const ro = new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.trafficWeight(50)] });
     const out = synthValid(c);
     const r = one(out, 'Rollout');
     expect(r.spec.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', scaleDown: 'progressively' });
@@ -231,7 +231,7 @@ describe('CanaryRollout', () => {
     deployment(c, 'api', 'web-team', 2);
     const ro = new CanaryRollout(c, 'ro', {
       name: 'api', namespace: 'web-team', port: 80, targetPort: 8000,
-      workloadRef: WorkloadRef.deploymentNamed('api', { scaleDown: WorkloadScaleDown.NEVER }), steps: [CanaryStep.setWeight(50)],
+      workloadRef: WorkloadRef.deploymentNamed('api', { scaleDown: WorkloadScaleDown.NEVER }), steps: [CanaryStep.trafficWeight(50)],
     });
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.workloadRef.scaleDown).toBe('never');
@@ -246,7 +246,7 @@ describe('CanaryRollout', () => {
       replicas: 2,
       containers: [{ image: 'registry.example.com/plus:1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
-    new CanaryRollout(c, 'ro', { name: 'plus', namespace: 'web-team', workloadRef: WorkloadRef.deployment(ApiObject.of(dep)), steps: [CanaryStep.setWeight(50)] });
+    new CanaryRollout(c, 'ro', { name: 'plus', namespace: 'web-team', workloadRef: WorkloadRef.deployment(ApiObject.of(dep)), steps: [CanaryStep.trafficWeight(50)] });
     const out = synthValid(c, { skip: ['pod-security'] });
     const r = one(out, 'Rollout');
     expect(r.spec.workloadRef.name).toBe('plus');
@@ -292,32 +292,32 @@ describe('CanaryRollout', () => {
   describe('errors', () => {
     test('no steps', () => {
       expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [] })))
-        .toThrow('[test/ro] steps: given []; allowed: at least one CanaryStep, for example [CanaryStep.setWeight(10), CanaryStep.pause()]');
+        .toThrow('[test/ro] steps: given []; allowed: at least one CanaryStep, for example [CanaryStep.trafficWeight(10), CanaryStep.pause()]');
     });
     test('weight above 100', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.setWeight(120)] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.trafficWeight(120)] })))
         .toThrow('[test/ro] steps[0].setWeight: given 120; allowed: an integer from 0 to 100');
     });
     test('weight below 0', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.setWeight(-5)] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.trafficWeight(-5)] })))
         .toThrow('[test/ro] steps[0].setWeight: given -5; allowed: an integer from 0 to 100');
     });
     test('weights going down', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.setWeight(50), CanaryStep.pause(), CanaryStep.setWeight(20)] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.trafficWeight(50), CanaryStep.pause(), CanaryStep.trafficWeight(20)] })))
         .toThrow('[test/ro] steps[2].setWeight: given 20; allowed: a weight >= the previous setWeight (50); weights may not go down');
     });
     test('invalid pause duration', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.setWeight(10), CanaryStep.pauseFor(Duration.millis(1500))] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.millis(1500))] })))
         .toThrow('[test/ro] steps[1].pause.duration: given "1500ms"; allowed: a whole number of seconds >= 1, for example Duration.seconds(30) or Duration.minutes(5)');
       expect(() => new CanaryRollout(chart(), 'ro2', base({ steps: [CanaryStep.pauseFor(Duration.seconds(0))] })))
         .toThrow('[test/ro2] steps[0].pause.duration: given "0ms"');
     });
     test('setCanaryScale without a traffic router', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.setCanaryScale({ replicas: 1 })] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.canaryScale({ replicas: 1 })] })))
         .toThrow('[test/ro] steps[0].setCanaryScale: given {"replicas":1}; allowed: setCanaryScale only with a traffic router (TrafficRouting.nginx or gatewayApi)');
     });
     test('setCanaryScale with two options', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ trafficRouting: TrafficRouting.nginx({ stableIngress: 'web' }), steps: [CanaryStep.setCanaryScale({ replicas: 1, weight: 10 })] })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ trafficRouting: TrafficRouting.nginx({ stableIngress: 'web' }), steps: [CanaryStep.canaryScale({ replicas: 1, weight: 10 })] })))
         .toThrow('[test/ro] steps[0].setCanaryScale: given {"replicas":1,"weight":10}; allowed: exactly one of replicas, weight or matchTrafficWeight: true');
     });
     test('dynamicStableScale without a traffic router', () => {
@@ -356,13 +356,13 @@ describe('CanaryRollout', () => {
     });
     test('workloadRef to a Deployment that does not exist in the app', () => {
       const c = chart();
-      new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', port: 8000, workloadRef: WorkloadRef.deploymentNamed('missing'), steps: [CanaryStep.setWeight(50)] });
+      new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', port: 8000, workloadRef: WorkloadRef.deploymentNamed('missing'), steps: [CanaryStep.trafficWeight(50)] });
       expect(() => synthValid(c)).toThrow('[test/ro] workloadRef: given "Deployment web-team/missing"; allowed: a Deployment that exists in this app (same name and namespace)');
     });
     test('workloadRef to a Deployment in another namespace', () => {
       const c = chart();
       const dep = deployment(c, 'api', 'ml-team', 1);
-      expect(() => new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.setWeight(50)] }))
+      expect(() => new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.trafficWeight(50)] }))
         .toThrow('[test/ro] workloadRef: given "ml-team/api"; allowed: a Deployment in the Rollout\'s namespace "web-team"');
     });
     test('workloadRef to a Deployment that has its own autoscaler', () => {
@@ -372,11 +372,11 @@ describe('CanaryRollout', () => {
         metadata: { name: 'api', namespace: 'web-team' },
         spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
       });
-      new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.setWeight(50)] });
+      new CanaryRollout(c, 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deployment(dep), steps: [CanaryStep.trafficWeight(50)] });
       expect(() => synthValid(c)).toThrow('[test/ro] workloadRef: given "Deployment web-team/api (scaled by HorizontalPodAutoscaler api)"; allowed: a Deployment without its own autoscaler: give the autoscaler to the Rollout (autoscaling) instead');
     });
     test('workloadRef by name without a port', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deploymentNamed('api'), steps: [CanaryStep.setWeight(50)] }))
+      expect(() => new CanaryRollout(chart(), 'ro', { name: 'api', namespace: 'web-team', workloadRef: WorkloadRef.deploymentNamed('api'), steps: [CanaryStep.trafficWeight(50)] }))
         .toThrow('[test/ro] port: given undefined; allowed: a port (required with WorkloadRef.deploymentNamed: the Deployment is only looked up at synth)');
     });
     test('both template and workloadRef', () => {

@@ -12,7 +12,7 @@ describe('ApplicationSet', () => {
       elements: [{ name: 'prod-platform', path: 'dist/prod/platform', project: 'prod-platform', syncWave: -20 }],
     });
     set.addElement({ name: 'prod-serving', path: 'dist/prod/serving', project: 'prod-ml-team', namespace: 'ml-team' });
-    set.setIgnoreDifferences([{ group: 'apps', kind: 'Deployment', name: 'vllm', jsonPointers: ['/spec/replicas'] }]);
+    set.replaceIgnoreDifferences([{ group: 'apps', kind: 'Deployment', name: 'vllm', jsonPointers: ['/spec/replicas'] }]);
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
     const spec = manifests[0].spec;
