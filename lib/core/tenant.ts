@@ -82,35 +82,127 @@ export function gpuQuotaFor(quota: TenantQuotaView, resource: GpuResource): numb
   return (quota.gpus ?? []).filter((q) => q.resource.resourceName === resource.resourceName).reduce((a, q) => a + q.count, 0);
 }
 
+/** Options of `checkFitsTenant`. */
+export interface FitOptions {
+  /**
+   * Objects whose pods this workload's usage already includes (a Rollout's `workloadRef` Deployment): a
+   * workload that encloses one of them is not counted again in the tenant's total.
+   * @default - none
+   */
+  readonly covers?: () => IConstruct[];
+}
+
+interface Registration {
+  readonly scope: IConstruct;
+  readonly usage: () => TenantUsage;
+  readonly covers?: () => IConstruct[];
+}
+
+/** The workloads that checked themselves against each tenant, for the tenant-wide total. */
+const registrations = new WeakMap<ITenant, Registration[]>();
+
 /**
- * Registers a synth-time rule that the workload fits its tenant's quota. It runs at synth, so it also sees
- * resources added after construction.
+ * Registers a synth-time rule that the workload fits its tenant's quota, and counts it in the tenant's total:
+ * the tenant reports when its workloads fit one by one but not together at their peaks. Both run at synth,
+ * so they also see resources added after construction.
  */
-export function checkFitsTenant(scope: IConstruct, tenant: ITenant, usage: () => TenantUsage): void {
-  addRule(scope, () => {
-      const u = usage();
-      const errors: string[] = [];
-      const q = tenant.quota;
-      for (const g of u.gpus ?? []) {
-        const allowed = gpuQuotaFor(q, g.resource);
-        if (g.count > allowed) {
-          errors.push(formatViolation(scope, 'tenant', `${g.count} x ${g.resource.resourceName} (${u.description})`,
-            `at most ${allowed} under tenant "${tenant.tenantName}" quota ${g.resource.quotaKey}`));
-        }
-      }
-      const checks: Array<[string, number | undefined, number | undefined, (n: number) => string]> = [
-        ['requests.cpu', u.cpuRequests, q.cpuRequests?.amount, (n) => `${n} cores`],
-        ['limits.cpu', u.cpuLimits, q.cpuLimits?.amount, (n) => `${n} cores`],
-        ['requests.memory', u.memoryRequests, q.memoryRequests?.amount, (n) => `${(n / 2 ** 30).toFixed(2)}Gi`],
-        ['limits.memory', u.memoryLimits, q.memoryLimits?.amount, (n) => `${(n / 2 ** 30).toFixed(2)}Gi`],
-      ];
-      for (const [key, used, max, show] of checks) {
-        if (used !== undefined && max !== undefined && used > max + 1e-9) {
-          errors.push(formatViolation(scope, 'tenant', `${show(used)} of ${key} (${u.description})`,
-            `at most ${show(max)} under tenant "${tenant.tenantName}" quota`));
-        }
-      }
-      return errors;
+export function checkFitsTenant(scope: IConstruct, tenant: ITenant, usage: () => TenantUsage, options: FitOptions = {}): void {
+  addRule(scope, () => overQuota(tenant, usage()).map((o) =>
+    formatViolation(scope, 'tenant', `${o.show(o.used)}${o.unit} (${o.description})`, `at most ${o.show(o.max)}${o.under}`)));
+  let list = registrations.get(tenant);
+  if (!list) {
+    const all: Registration[] = [];
+    registrations.set(tenant, list = all);
+    addRule(tenant, () => checkTenantTotal(tenant, all));
+  }
+  list.push({ scope, usage, covers: options.covers });
+}
+
+interface Overrun {
+  readonly key: string;
+  readonly used: number;
+  readonly max: number;
+  readonly description: string;
+  readonly unit: string;
+  readonly under: string;
+  readonly show: (n: number) => string;
+}
+
+/** Where a usage goes over the tenant's quota, one entry per quota key. */
+function overQuota(tenant: ITenant, u: TenantUsage): Overrun[] {
+  const out: Overrun[] = [];
+  const q = tenant.quota;
+  for (const g of u.gpus ?? []) {
+    const max = gpuQuotaFor(q, g.resource);
+    if (g.count > max) {
+      out.push({ key: g.resource.quotaKey, used: g.count, max, description: u.description, unit: ` x ${g.resource.resourceName}`,
+        under: ` under tenant "${tenant.tenantName}" quota ${g.resource.quotaKey}`, show: String });
+    }
+  }
+  const cores = (n: number) => `${n} cores`;
+  const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)}Gi`;
+  const checks: Array<[string, number | undefined, number | undefined, (n: number) => string]> = [
+    ['requests.cpu', u.cpuRequests, q.cpuRequests?.amount, cores],
+    ['limits.cpu', u.cpuLimits, q.cpuLimits?.amount, cores],
+    ['requests.memory', u.memoryRequests, q.memoryRequests?.amount, gib],
+    ['limits.memory', u.memoryLimits, q.memoryLimits?.amount, gib],
+  ];
+  for (const [key, used, max, show] of checks) {
+    if (used !== undefined && max !== undefined && used > max + 1e-9) {
+      out.push({ key, used, max, description: u.description, unit: ` of ${key}`, under: ` under tenant "${tenant.tenantName}" quota`, show });
+    }
+  }
+  return out;
+}
+
+/** True when `c` is `scope` or inside it. */
+function isWithin(c: IConstruct, scope: IConstruct): boolean {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (s === scope) return true;
+  return false;
+}
+
+/**
+ * The tenant-wide rule: the peaks of all its workloads together, per quota key, where each fits alone (one
+ * that does not is already reported by its own rule).
+ */
+function checkTenantTotal(tenant: ITenant, all: Registration[]): string[] {
+  const covered = all.flatMap((r) => r.covers?.() ?? []);
+  const counted: Array<{ path: string; usage: TenantUsage }> = [];
+  for (const r of all) {
+    if (covered.some((c) => isWithin(c, r.scope))) continue;
+    try {
+      counted.push({ path: r.scope.node.path, usage: r.usage() });
+    } catch {
+      // a workload whose usage cannot be computed reports that through its own rule
+    }
+  }
+  if (counted.length < 2) return [];
+  const gpuTotals = new Map<string, { resource: GpuResource; count: number }>();
+  const total = { cpuRequests: 0, cpuLimits: 0, memoryRequests: 0, memoryLimits: 0 };
+  for (const { usage: u } of counted) {
+    for (const g of u.gpus ?? []) {
+      const t = gpuTotals.get(g.resource.resourceName) ?? { resource: g.resource, count: 0 };
+      gpuTotals.set(g.resource.resourceName, { resource: t.resource, count: t.count + g.count });
+    }
+    total.cpuRequests += u.cpuRequests ?? 0;
+    total.cpuLimits += u.cpuLimits ?? 0;
+    total.memoryRequests += u.memoryRequests ?? 0;
+    total.memoryLimits += u.memoryLimits ?? 0;
+  }
+  const alone = new Set(counted.flatMap(({ usage }) => overQuota(tenant, usage).map((o) => o.key)));
+  const sum: TenantUsage = {
+    description: counted.map((c) => c.path).join(', '),
+    gpus: [...gpuTotals.values()],
+    ...total,
+  };
+  const share = (of: (u: TenantUsage) => number | undefined, show: (n: number) => string) => counted
+    .map(({ path, usage }) => ({ path, n: of(usage) ?? 0 })).filter((x) => x.n > 0).map((x) => `${x.path}: ${show(x.n)}`).join(', ');
+  return overQuota(tenant, sum).filter((o) => !alone.has(o.key)).map((o) => {
+    const parts = o.unit.startsWith(' x ')
+      ? share((u) => (u.gpus ?? []).filter((g) => g.resource.quotaKey === o.key).reduce((a, g) => a + g.count, 0), String)
+      : share((u) => ({ 'requests.cpu': u.cpuRequests, 'limits.cpu': u.cpuLimits, 'requests.memory': u.memoryRequests, 'limits.memory': u.memoryLimits } as { [k: string]: number | undefined })[o.key], o.show);
+    return formatViolation(tenant, 'quota', `${o.show(o.used)}${o.unit} for its workloads together at their peaks (${parts})`,
+      `at most ${o.show(o.max)}${o.under}; each workload fits alone, so lower their peaks or raise the quota`);
   });
 }
 

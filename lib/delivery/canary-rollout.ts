@@ -435,7 +435,10 @@ export class CanaryRollout extends Construct {
     if (ref) addRule(this, () => this.checkWorkloadRef());
     addRule(this, () => this.checkServiceNames());
     if (this.routing.kind === 'nginx') addRule(this, () => this.checkStableIngress());
-    if (props.tenant) checkFitsTenant(this, props.tenant, () => this.peakUsage());
+    // With a workloadRef, the peak already counts the Deployment's pods where they overlap (scaleDown).
+    if (props.tenant) {
+      checkFitsTenant(this, props.tenant, () => this.peakUsage(), { covers: () => { const t = this.findTarget(); return t ? [t] : []; } });
+    }
   }
 
   /** The number of canary and total pods at every point of the rollout, for `replicas` pods. */

@@ -119,3 +119,57 @@ describe('applyPlacement', () => {
     expect(synth(chart)[0].spec).toEqual({ containers: [{ name: 'c', image: 'i' }], nodeSelector: { pool: 'gpu' } });
   });
 });
+
+describe('tenant total: workloads that fit alone but not together', () => {
+  function tenantWith(usages: TenantUsage[], q: TenantQuotaView = quota): { chart: Chart; workloads: Construct[] } {
+    const chart = new Chart(Testing.app(), 'chart');
+    const tenant = new FakeTenant(chart, 'tenant', q);
+    const workloads = usages.map((u, i) => {
+      const w = new Construct(chart, `w${i}`);
+      checkFitsTenant(w, tenant, () => u);
+      return w;
+    });
+    return { chart, workloads };
+  }
+
+  test('GPUs: the tenant reports the sum, with each workload\'s share', () => {
+    const { chart } = tenantWith([
+      { description: 'a', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }] },
+      { description: 'b', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 3 }] },
+    ]);
+    expect(() => synth(chart)).toThrow('[chart/tenant] quota: given "7 x nvidia.com/gpu for its workloads together at their peaks (chart/w0: 4, chart/w1: 3)"; '
+      + 'allowed: at most 6 under tenant "team-a" quota requests.nvidia.com/gpu; each workload fits alone, so lower their peaks or raise the quota');
+  });
+
+  test('CPU and memory are summed too; a total within the quota passes', () => {
+    const { chart } = tenantWith([
+      { description: 'a', cpuRequests: 5, memoryRequests: 10 * 2 ** 30 },
+      { description: 'b', cpuRequests: 4, memoryRequests: 10 * 2 ** 30 },
+    ]);
+    expect(() => synth(chart)).toThrow(/\[chart\/tenant\] quota: given "9 cores of requests.cpu for its workloads together at their peaks \(chart\/w0: 5 cores, chart\/w1: 4 cores\)"/);
+    const fits = tenantWith([{ description: 'a', cpuRequests: 4 }, { description: 'b', cpuRequests: 4, gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 6 }] }]);
+    expect(() => synth(fits.chart)).not.toThrow();
+  });
+
+  test('a workload over the quota alone is reported by its own rule only', () => {
+    const { chart } = tenantWith([
+      { description: 'a', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 8 }] },
+      { description: 'b', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 1 }] },
+    ]);
+    let message = '';
+    try { synth(chart); } catch (e) { message = (e as Error).message; }
+    expect(message).toContain('[chart/w0] tenant: given "8 x nvidia.com/gpu (a)"');
+    expect(message).not.toContain('quota: given');
+  });
+
+  test('a workload covered by another (a Rollout\'s workloadRef Deployment) is counted once', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const tenant = new FakeTenant(chart, 'tenant', quota);
+    const service = new Construct(chart, 'service');
+    const deployment = new Construct(service, 'deployment');
+    checkFitsTenant(service, tenant, () => ({ description: 'service', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }] }));
+    const rollout = new Construct(chart, 'rollout');
+    checkFitsTenant(rollout, tenant, () => ({ description: 'rollout', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 6 }] }), { covers: () => [deployment] });
+    expect(() => synth(chart)).not.toThrow();
+  });
+});

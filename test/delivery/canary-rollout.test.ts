@@ -4,7 +4,12 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from '../../lib/core/k8s';
 import { AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, RolloutAutoscaling, TrafficRouting, WorkloadRef, WorkloadScaleDown } from '../../lib/delivery';
 import { GATEWAY_API_PLUGIN } from '../../lib/delivery/traffic-routing';
+import { Construct } from 'constructs';
+import { checkFitsTenant } from '../../lib/core/tenant';
 import { synthValid } from '../harness';
+
+/** A plain construct that owns a Deployment, as a GpuInferenceService does. */
+class ServiceLike extends Construct {}
 import { byKind, chart, deployment, FakeTenant, one, podSpec } from './fixtures';
 
 const SEED_STEPS = () => [
@@ -191,6 +196,21 @@ describe('CanaryRollout', () => {
     expect(() => synthValid(c)).not.toThrow();
     new CanaryRollout(c, 'big', { name: 'big', tenant, template: template(8000, 2), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
     expect(() => synthValid(c)).toThrow(/\[test\/big\] tenant: given "8 x nvidia.com\/gpu \(4 pods at the canary's peak with 2 replicas\)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com\/gpu/);
+  });
+
+  test('tenant total: a workloadRef Deployment is counted in the Rollout\'s peak, not twice', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, 'tenant', 'ml-team', 4);
+    // The Deployment (2 x 1 GPU) is scaled down progressively as the Rollout (peak 4 x 1 GPU) scales up.
+    const owner = new ServiceLike(c, 'svc');
+    const dep = deployment(owner, 'vllm', 'ml-team', 2, 1);
+    checkFitsTenant(owner, tenant, () => ({ description: 'the service', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 2 }] }));
+    new CanaryRollout(c, 'canary', { name: 'vllm', tenant, workloadRef: WorkloadRef.deployment(dep), steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
+    expect(() => synthValid(c)).not.toThrow();
+    // A second workload of 1 GPU does not fit next to the canary's peak of 4.
+    const other = new ServiceLike(c, 'other');
+    checkFitsTenant(other, tenant, () => ({ description: 'other', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 1 }] }));
+    expect(() => synthValid(c)).toThrow(/\[test\/tenant\] quota: given "5 x nvidia.com\/gpu for its workloads together at their peaks \(test\/canary: 4, test\/other: 1\)"/);
   });
 
   test('GPU quota: gpusPerPod overrides what the template asks for', () => {
