@@ -6,6 +6,7 @@
  *
  *   node build/bench/bench.js                 all sizes
  *   node build/bench/bench.js 100 1000        one size
+ *   node build/bench/bench.js --examples      only the examples' `npm run synth`
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -129,10 +130,37 @@ function run(args: string[]): any {
   return JSON.parse(execFileSync(process.execPath, [...NODE_FLAGS, __filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }));
 }
 
+/**
+ * The examples' `npm run synth`, warm, as a user runs it (the CLI, the compile cache, the build check and
+ * the app), into a scratch folder on the same disk as the checkout; and `cdk8s --version`, the CLI's own
+ * start-up, for scale. Medians of `runs` after one warm-up run.
+ */
+function examplesSynth(runs: number): void {
+  const root = path.join(__dirname, '..', '..');
+  const out = fs.mkdtempSync(path.join(root, 'build', 'bench-synth-'));
+  const time = (cmd: string, args: string[]): number => {
+    const t0 = process.hrtime.bigint();
+    execFileSync(cmd, args, { cwd: root, stdio: 'ignore' });
+    return ms(t0);
+  };
+  const stats = (cmd: string, args: string[]) => {
+    time(cmd, args);
+    const xs = Array.from({ length: runs }, () => time(cmd, args)).sort((a, b) => a - b);
+    return `median ${(xs[Math.floor(xs.length / 2)] / 1000).toFixed(2)} s (${(xs[0] / 1000).toFixed(2)}-${(xs[xs.length - 1] / 1000).toFixed(2)})`;
+  };
+  try {
+    console.log(`\nexamples, warm, ${runs} runs: npm run synth ${stats('npm', ['run', '-s', 'synth', '--', '-o', out])}; `
+      + `cdk8s --version ${stats(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['--version'])}`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
   if (argv[0] === '--synth') return childSynth(Number(argv[1]), Number(argv[2]), argv[3], argv[4]);
   if (argv[0] === '--floor') return childFloor(argv[1], argv[2]);
+  if (argv[0] === '--examples') return examplesSynth(Number(process.env.BENCH_RUNS ?? 5));
   const sizes: Array<[number, number]> = argv.length >= 2 ? [[Number(argv[0]), Number(argv[1])]] : SIZES;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const rows: Array<SynthResult & FloorResult & { ratio: number }> = [];
@@ -162,6 +190,7 @@ function main(): void {
   const mid = rows.find((r) => r.services === 1000);
   const big = rows.find((r) => r.services === 3000);
   if (mid && big) console.log(`\ngrowth (100,1000) -> (300,3000): synth x${(big.synthMs / mid.synthMs).toFixed(2)} for x${(big.manifests / mid.manifests).toFixed(2)} manifests`);
+  if (argv.length < 2 && process.env.BENCH_SKIP_EXAMPLES === undefined) examplesSynth(Math.max(runs, 5));
 }
 
 main();
