@@ -73,8 +73,8 @@ export interface GitOpsAppProps {
  * The cdk8s App of a GitOps repository. Each Environment is an App of its own (one cluster: app-wide rules
  * such as "one Service name per namespace" see only their environment); the GitOpsApp holds them and the
  * folders shared by all (the Config Management Plugin). `synth()` writes one folder per Argo CD Application
- * (`<outdir>/<env>/<app>/`: a file per object or one per folder, see FileLayout, plus a kustomization.yaml), `<env>/apps/` with the child
- * Applications and AppProjects, and `<env>/root/` with the app-of-apps root.
+ * (`<outdir>/<env>/<app>/`: a file per object or one per folder, see FileLayout, plus a kustomization.yaml),
+ * `<env>/apps/` with the child Applications and AppProjects, and `<env>/root/` with the app-of-apps root.
  *
  * The synth is linear in the number of objects: it validates once, resolves dependencies once, then
  * serializes each chart's objects in dependency order. Plain cdk8s re-runs app-wide dependency resolution and
