@@ -65,10 +65,8 @@ describe('PrometheusAdapterRules', () => {
     expect(parsed.map((r: any) => r.name.as)).toEqual(['sglang_num_queue_reqs', 'tgi_queue_size']);
   });
 
-  test('an HPA on a pods metric that no rule serves fails the synth', () => {
-    const app = Testing.app();
-    const c = new Chart(app, 'c');
-    new PrometheusAdapterRules(c, 'rules');
+  /** An HPA of our own on the Pods metric router_queue, outside any construct of the library. */
+  function foreignHpa(c: Chart): void {
     new k8s.KubeHorizontalPodAutoscalerV2(c, 'foreign', {
       metadata: { name: 'router', namespace: 'ml' },
       spec: {
@@ -77,6 +75,13 @@ describe('PrometheusAdapterRules', () => {
         metrics: [{ type: 'Pods', pods: { metric: { name: 'router_queue' }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromNumber(2) } } }],
       },
     });
+  }
+
+  test('an HPA on a pods metric that no rule serves fails the synth', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'c');
+    new PrometheusAdapterRules(c, 'rules');
+    foreignHpa(c);
     expect(() => synth(app)).toThrow('[c/foreign] spec.metrics: given "Pods metric router_queue (HorizontalPodAutoscaler ml/router)"; allowed: a metric served by PrometheusAdapterRules monitoring/prometheus-adapter-rules: none');
   });
 
@@ -85,14 +90,7 @@ describe('PrometheusAdapterRules', () => {
     const c = new Chart(app, 'c');
     const rules = new PrometheusAdapterRules(c, 'rules');
     rules.addSeries('router_queue');
-    new k8s.KubeHorizontalPodAutoscalerV2(c, 'foreign', {
-      metadata: { name: 'router', namespace: 'ml' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'router' },
-        maxReplicas: 3,
-        metrics: [{ type: 'Pods', pods: { metric: { name: 'router_queue' }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromNumber(2) } } }],
-      },
-    });
+    foreignHpa(c);
     expect(() => synth(app)).not.toThrow();
   });
 

@@ -706,10 +706,10 @@ describe('RoleBasedGroup: native mode', () => {
     expect(find(out, 'Service', 's-grp-dep').spec.ports).toBeUndefined();
   });
 
-  test('autoscaled roles leave spec.replicas to their HPA / ScaledObject (Argo CD would reset it); fixed roles keep it', () => {
-    const c = chart();
+  /** A native group with an HPA role, a Deployment role with an HPA, a KEDA-scaled LWS role and a fixed role. */
+  function autoscaledGroup(c: Chart): RoleBasedGroup {
     const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
-    const g = new RoleBasedGroup(c, 'g', basic({
+    return new RoleBasedGroup(c, 'g', basic({
       mode: RbgMode.NATIVE,
       roles: [
         { name: 'sts', template: template(), replicas: 2, autoscaling: hpa },
@@ -719,6 +719,11 @@ describe('RoleBasedGroup: native mode', () => {
         { name: 'fixed', template: template(), replicas: 3 },
       ],
     }));
+  }
+
+  test('autoscaled roles leave spec.replicas to their HPA / ScaledObject (Argo CD would reset it); fixed roles keep it', () => {
+    const c = chart();
+    const g = autoscaledGroup(c);
     const out = synthValid(c);
     expect(find(out, 'StatefulSet', 'grp-sts').spec.replicas).toBeUndefined();
     expect(find(out, 'Deployment', 'grp-dep').spec.replicas).toBeUndefined();
@@ -732,17 +737,7 @@ describe('RoleBasedGroup: native mode', () => {
 
   test('ignoreDifferences: /spec/replicas of each autoscaled role\'s workload, nothing for fixed roles', () => {
     const c = chart();
-    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
-    const g = new RoleBasedGroup(c, 'g', basic({
-      mode: RbgMode.NATIVE,
-      roles: [
-        { name: 'sts', template: template(), replicas: 2, autoscaling: hpa },
-        { name: 'dep', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2, autoscaling: hpa },
-        { name: 'lws', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 }, replicas: 2,
-          autoscaling: { maxReplicas: 3, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'q', threshold: 5 } } },
-        { name: 'fixed', template: template(), replicas: 3 },
-      ],
-    }));
+    const g = autoscaledGroup(c);
     synthValid(c);
     const entry = (group: string, kind: string, name: string) => ({ group, kind, name, namespace: 'ml-team', jsonPointers: ['/spec/replicas'] });
     expect(g.ignoreDifferences).toEqual([
