@@ -1,5 +1,5 @@
 import { App, Yaml, YamlOutputType } from 'cdk8s';
-import { formatViolation, PlatformError } from '../core/errors';
+import { fail } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
@@ -20,7 +20,7 @@ const PARALLEL_MIN_CONSTRUCTS = 5000;
 function requireThreads(scope: App, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0 || value > 8) {
-    throw new PlatformError(formatViolation(scope, 'serializerThreads', value, 'a whole number from 0 to 8'));
+    fail(scope, 'serializerThreads', value, 'a whole number from 0 to 8');
   }
   return value;
 }
@@ -147,7 +147,7 @@ export class GitOpsApp extends App {
     const seen = new Set<string>();
     for (const f of folders) {
       if (seen.has(f.folder)) {
-        throw new PlatformError(formatViolation(this, 'folders', f.folder, 'one writer per folder (an environment name equals another top-level folder)'));
+        fail(this, 'folders', f.folder, 'one writer per folder (an environment name equals another top-level folder)');
       }
       seen.add(f.folder);
     }
