@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as rbg from '../../imports/rbg-workloads.x-k8s.io';
 import * as rbgsa from '../../imports/rbgscaling-workloads.x-k8s.io';
-import { fail, PlatformError, requireInteger, requirePort } from '../core/errors';
+import { fail, requireInteger, requirePort } from '../core/errors';
 import { GpuResource } from '../core/gpu';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { k8s } from '../core/k8s';
@@ -182,7 +182,7 @@ export class RoleBasedGroup extends Construct {
    */
   public static prefillDecode(scope: Construct, id: string, props: PrefillDecodeProps): RoleBasedGroup {
     if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
-      throw new PlatformError(`[${scope.node.path}/${id}] engine: given ${JSON.stringify(props.engine.name)}; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)`);
+      fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
     return new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props));
   }

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { fail, formatViolation, PlatformError } from '../core/errors';
+import { fail } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { Autoscaling } from '../inference/autoscaling';
 import { ModelServerPodProps } from '../serving/model-server-pod';
@@ -358,7 +358,7 @@ export function dependencyDepths(scope: IConstruct, roles: RoleProps[]): Map<str
     if (at >= 0) {
       const cycle = [...visiting.slice(at), name].join(' -> ');
       const i = roles.findIndex((r) => r.name === visiting[at]);
-      throw new PlatformError(formatViolation(scope, `roles[${i}].dependencies`, cycle, 'dependencies without a cycle (a role cannot wait for itself, directly or through others)'));
+      fail(scope, `roles[${i}].dependencies`, cycle, 'dependencies without a cycle (a role cannot wait for itself, directly or through others)');
     }
     visiting.push(name);
     const d = Math.max(-1, ...(byName.get(name)!.dependencies ?? []).map(visit)) + 1;
