@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
 import { childName, requireDnsLabel } from '../core/names';
-import { fail, formatViolation, addRule } from '../core/errors';
+import { addRule, fail, failAll, formatViolation } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
@@ -17,6 +17,8 @@ import { PlatformProject } from './platform-project';
 import { apiGroupOf } from './project';
 import { TenantProject, TenantProjectProps } from './tenant-project';
 import { requireRevision, requireServerUrl } from './validation';
+import { IGNORE_HEALTHCHECK_ANNOTATION, SimEnvironment, simulateBothWays, simulateSync, simulationView, SyncFinding } from './sync-simulation';
+import { SyncOption } from './sync-options';
 
 /** The nearest chart at or above `c`, or undefined. */
 function outerChart(c: IConstruct): Chart | undefined {
@@ -24,6 +26,43 @@ function outerChart(c: IConstruct): Chart | undefined {
     if (s instanceof Chart) return s as Chart;
   }
   return undefined;
+}
+
+const AUTOSCALER_KINDS = new Set(['HorizontalPodAutoscaler', 'ScaledObject']);
+
+/**
+ * Autoscalers (HPA, KEDA ScaledObject) of one Application:
+ * - sync in their scale target's wave when the target is in the same Application and in a later wave: an HPA
+ *   is Degraded while its target is missing (`FailedGetScale`, argo-cd v3.5.1
+ *   gitops-engine/pkg/health/health_hpa.go), and a Degraded object in a wave that is not the last fails the
+ *   sync (gitops-engine/pkg/sync/sync_context.go);
+ * - carry `argocd.argoproj.io/ignore-healthcheck: "true"`: an HPA on a custom metric is also Degraded until the
+ *   metric is served (`FailedGetPodsMetric`), that is until the model servers run and are scraped, which says
+ *   nothing about whether later Applications may sync. The annotation keeps it out of its Application's health
+ *   (argo-cd controller/health.go), so with the Application health check the root does not stop on it.
+ */
+function alignAutoscalers(chart: IConstruct): void {
+  const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const scalers = objects.filter((o) => AUTOSCALER_KINDS.has(o.kind));
+  if (scalers.length === 0) return;
+  const byRef = new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.name}`, o]));
+  for (const scaler of scalers) {
+    scaler.metadata.addAnnotation(IGNORE_HEALTHCHECK_ANNOTATION, 'true');
+    const ref = scaler.toJson().spec?.scaleTargetRef;
+    const target = ref ? byRef.get(`${ref.kind ?? 'Deployment'}/${scaler.metadata.namespace ?? ''}/${ref.name}`) : undefined;
+    const [own, theirs] = [syncWaveOf(scaler) ?? 0, target ? syncWaveOf(target) ?? 0 : undefined];
+    if (theirs !== undefined && theirs > own) scaler.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(theirs));
+  }
+}
+
+/**
+ * The sync options of an environment's Application: as given, else CreateNamespace and server-side apply, but
+ * no CreateNamespace in a tenant's project: the tenant's namespace is the platform's (labels for Pod Security,
+ * quota, limit ranges); created by Argo CD first, it would admit pods before any of them exist.
+ */
+function effectiveSyncOptions(options: EnvironmentApplicationOptions): SyncOption[] {
+  if (options.syncOptions !== undefined) return options.syncOptions;
+  return options.project instanceof TenantProject ? [SyncOption.SERVER_SIDE_APPLY] : [SyncOption.CREATE_NAMESPACE, SyncOption.SERVER_SIDE_APPLY];
 }
 
 /** Folder names inside an environment that Applications cannot take. */
@@ -203,7 +242,10 @@ export class Environment extends App {
     return this.apps.get(name)!;
   }
 
-  /** Validates once, resolves once and serializes this environment's folders (see `linearSynth`). */
+  /**
+   * Validates once and serializes this environment's folders (see `linearSynth`), then simulates the Argo CD
+   * sync (`simulateSync`, both ways): an error of the simulation fails the synth.
+   */
   public synthFolders(): SynthesizedFolder[] {
     return this._synthFolders(false);
   }
@@ -214,16 +256,66 @@ export class Environment extends App {
    */
   public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
-    return linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const errors = this.syncErrors(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)])));
+    if (errors.length > 0) failAll(errors);
+    return folders;
   }
 
   /**
-   * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so).
+   * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so). Returns
+   * the sync simulation's errors (the GitOpsApp reports those of every environment together).
    * @internal
    */
-  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): void {
+  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): string[] {
     this.prepare();
-    linearSynth(this, (chart) => this.targetOf(chart), sink, validated);
+    // Only what the simulation reads is kept of each object until the environment is checked.
+    const views = new Map<string, any[]>();
+    linearSynth(this, (chart) => this.targetOf(chart), (f) => {
+      views.set(f.folder, f.objects.map((o) => simulationView(o.manifest)));
+      sink(f);
+    }, validated);
+    return this.syncErrors(views);
+  }
+
+  /**
+   * Simulates how Argo CD syncs this environment (docs/gitops.md, "Sync simulation"): Applications by the
+   * root's waves, objects by wave inside each, Argo CD's health rules for every kind the library emits, with
+   * the Application health check on (`applicationHealthCheck`) or off. Returns deadlocks and objects applied
+   * before what they reference (errors), and references only retries resolve (warnings).
+   */
+  public simulateSync(applicationHealthCheck: boolean): SyncFinding[] {
+    this.prepare();
+    const folders = linearSynth(this, (chart) => this.targetOf(chart));
+    return simulateSync(this.simulationInput(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)]))), applicationHealthCheck);
+  }
+
+  /** The simulation's errors, both ways, in the standard message format. */
+  private syncErrors(manifestsByFolder: Map<string, any[]>): string[] {
+    const byName = new Map(this.applications.map((a) => [a.applicationName, a]));
+    return simulateBothWays(this.simulationInput(manifestsByFolder)).filter((f) => f.severity === 'error').map((f) => {
+      const app = byName.get(f.application);
+      return formatViolation(`${this.environmentName}/${app ? app.chart.node.path : 'root'}`, 'sync',
+        `${f.object ? f.object + ': ' : ''}${f.message}`,
+        'an environment Argo CD syncs to Healthy with the Application health check on and off, every reference applied no later than what references it (docs/gitops.md, "Sync simulation")');
+    });
+  }
+
+  private simulationInput(manifestsByFolder: Map<string, any[]>): SimEnvironment {
+    return {
+      name: this.environmentName,
+      ordered: this.applicationSet === undefined,
+      applications: this.applications.map((a) => {
+        const options = effectiveSyncOptions(a.options);
+        const creates = a.options.namespace !== undefined && options.some((o) => o.value === SyncOption.CREATE_NAMESPACE.value);
+        return {
+          name: a.applicationName,
+          wave: this.waveOf(a),
+          createdNamespace: creates ? a.options.namespace : undefined,
+          objects: manifestsByFolder.get(a.folder) ?? [],
+        };
+      }),
+    };
   }
 
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
@@ -272,6 +364,7 @@ export class Environment extends App {
     if (!this.applicationSet) {
       application = new Application(this.appsChart, `${id}Application`, {
         ...options,
+        syncOptions: effectiveSyncOptions(options),
         name: info.applicationName,
         argocdNamespace: this.gitops.argocdNamespace,
         repoUrl: this.gitops.repoUrl,
@@ -322,7 +415,10 @@ export class Environment extends App {
    * the ApplicationSet elements.
    */
   public prepare(): void {
-    for (const a of this.apps.values()) applyDefaultSyncWaves(a.chart);
+    for (const a of this.apps.values()) {
+      applyDefaultSyncWaves(a.chart);
+      alignAutoscalers(a.chart);
+    }
     for (const a of this.apps.values()) {
       const app = a.application?.apiObject;
       if (app && syncWaveOf(app) === undefined) {

@@ -22,3 +22,4 @@ export type { FolderTarget, SynthesizedFolder, SynthesizedObject } from './linea
 export type { PoolStats } from './serializer-pool';
 export { GitOpsApp } from './gitops-app';
 export type { GitOpsAppProps } from './gitops-app';
+export type { SyncFinding } from './sync-simulation';

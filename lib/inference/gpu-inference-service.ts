@@ -339,7 +339,10 @@ export class GpuInferenceService extends Construct {
           resources: { requests: { storage: o.size.toK8s() } },
         },
       });
-      setSyncWave(this.modelCacheClaim, SyncWave.CONFIG);
+      // In its pods' wave, not before: a claim of a WaitForFirstConsumer class stays Pending (Argo CD health
+      // Progressing, argo-cd v3.5.1 gitops-engine/pkg/health/health_pvc.go) until a pod uses it, and Argo CD
+      // waits for a wave to be healthy before the next one (gitops-engine/pkg/sync/sync_context.go): a deadlock.
+      setSyncWave(this.modelCacheClaim, SyncWave.WORKLOAD);
       cacheMount = { claimName, mountPath: o.mountPath };
     } else if (cache?.kind === 'existing') {
       cacheMount = { claimName: cache.existingClaimName, mountPath: cache.existingOptions?.mountPath, readOnly: cache.existingOptions?.readOnly };
