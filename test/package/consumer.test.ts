@@ -76,6 +76,9 @@ describe('the packed package in a fresh cdk8s app', () => {
     for (const peer of Object.keys(pkg.peerDependencies)) {
       fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
     }
+    // The template's dev dependency that snippets may use (console, process).
+    fs.mkdirSync(path.join(app, 'node_modules', '@types'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(app, 'node_modules', '@types', 'node'), 'dir');
     // What `cdk8s init typescript-app` writes, with the app precompiled instead of run by ts-node.
     fs.copyFileSync(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json'), path.join(app, 'tsconfig.json'));
     fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
