@@ -18,7 +18,11 @@ const out = {
   main: "lib/index.js", types: "lib/index.d.ts",
   peerDependencies: pkg.peerDependencies,
   devDependencies: Object.fromEntries(Object.keys(pkg.peerDependencies).map((d) => [d, pkg.devDependencies[d]])),
-  jsii: { outdir: "dist", targets: { python: { distName: "cdk8s-gpu-platform", module: "cdk8s_gpu_platform" } }, tsc: { outDir: ".", rootDir: "." } },
+  jsii: {
+    outdir: "dist", targets: { python: { distName: "cdk8s-gpu-platform", module: "cdk8s_gpu_platform" } }, tsc: { outDir: ".", rootDir: "." },
+    // lib/validation (the validator, entry `cdk8s-gpu-platform/validation`) is plain TypeScript on Ajv: not jsii.
+    excludeTypescript: (pkg.jsii && pkg.jsii.excludeTypescript) || [],
+  },
 };
 process.stdout.write(JSON.stringify(out, null, 2));
 ' "$root/package.json" > "$work/package.json"

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from '../lib/core/k8s';
-import { expectValid, loadManifestsFromDir, synth, synthValid, validate, Violation } from './harness';
-import { CRDS_DIR } from './harness/crd';
+import { CRDS_DIR, expectValid, loadManifestsFromDir, synth, synthValid, validate, Violation } from './harness';
+
 
 // CI always has ../shared/crds; elsewhere the CRD rules are skipped (with a warning), so are their tests.
 const withCrds = fs.existsSync(CRDS_DIR) ? test : test.skip;
@@ -274,7 +274,7 @@ describe('on-disk cache', () => {
 
   test('cache folders are keyed by the harness code, not by a hand-bumped version', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { codeKey, hash } = require('./harness/cache') as typeof import('./harness/cache');
+    const { codeKey, hash } = require('../lib/validation/cache') as typeof import('../lib/validation/cache');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-code-'));
     const src = path.join(dir, 'rule.ts');
     try {

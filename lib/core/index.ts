@@ -1,3 +1,4 @@
+export { Errors, Warnings } from './errors';
 export { Cpu, Memory, ResourceQuantity, Storage } from './quantity';
 export * from './gpu';
 export { Labels } from './labels';

@@ -84,8 +84,28 @@ export interface PrometheusMetricOptions extends AnalysisMetricOptions {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * What a preset does when the window holds too few requests to judge (before the first canary request,
+ * or at night). It never errors: see "Analysis at low traffic" in docs/delivery.md.
+ */
+export interface LowTrafficOptions {
+  /**
+   * Fewest requests in the window (`increase(...)` of the request counter) for a measurement to count.
+   * Below it the query returns the sentinel -1 instead of a rate.
+   * @default 20
+   */
+  readonly minRequests?: number;
+  /**
+   * Below `minRequests`, count the measurement as Successful instead of Inconclusive. Inconclusive pauses
+   * the rollout for a human (`kubectl argo rollouts promote`) once `inconclusiveLimit` is exceeded; Successful
+   * lets a release with no traffic through unjudged.
+   * @default false
+   */
+  readonly passBelowMinRequests?: boolean;
+}
+
 /** The Prometheus success-rate preset: share of non-error responses. */
-export interface PrometheusSuccessRateOptions extends PrometheusMetricOptions {
+export interface PrometheusSuccessRateOptions extends PrometheusMetricOptions, LowTrafficOptions {
   /**
    * Lowest success rate (0-1) that passes.
    * @default 0.95
@@ -119,7 +139,7 @@ export interface PrometheusSuccessRateOptions extends PrometheusMetricOptions {
 }
 
 /** The Prometheus latency-quantile preset (from a histogram). */
-export interface PrometheusLatencyOptions extends PrometheusMetricOptions {
+export interface PrometheusLatencyOptions extends PrometheusMetricOptions, LowTrafficOptions {
   /** Highest latency at the quantile that passes. */
   readonly maxLatency: Duration;
   /**
@@ -161,10 +181,42 @@ export interface PrometheusQueryOptions extends PrometheusMetricOptions {
 }
 
 const DEFAULT_SELECTOR = 'service="{{args.service-name}}"';
+const DEFAULT_MIN_REQUESTS = 20;
+
+/**
+ * `value` when the window holds at least `minRequests` requests, else the sentinel -1; always exactly one
+ * sample, so Argo Rollouts never evaluates an empty result. Argo Rollouts v1.9.1 hands a Vector to the
+ * condition as a []float64 of its samples (argoproj/argo-rollouts metricproviders/prometheus/prometheus.go,
+ * processResponse); `result[0]` on an empty one is an evaluation error (utils/evaluate/evaluate.go,
+ * EvaluateResult -> AnalysisPhaseError), and more than consecutiveErrorLimit (default 4,
+ * utils/defaults/defaults.go) errors in a row end the run in Error, which aborts the rollout. The `>=` filter
+ * also keeps 0/0 (NaN) out: the ratio is only returned when its denominator is at least minRequests.
+ */
+function guardedQuery(value: string, requests: string, minRequests: number): string {
+  return `((${value}) and on() (${requests} >= ${minRequests})) or on() vector(-1)`;
+}
+
+/**
+ * Success and failure conditions over the guarded query. Both are set, so a result matching neither (the
+ * -1 sentinel, NaN) is Inconclusive rather than Failed (utils/evaluate/evaluate.go, EvaluateResult: with
+ * both conditions, neither true -> AnalysisPhaseInconclusive). `len(result) > 0 &&` short-circuits (expr-lang)
+ * so even an unexpected empty result is Inconclusive, never an error. Comparisons with NaN are false.
+ */
+function guardedConditions(pass: string, failing: string, passBelowMin: boolean): { successCondition: string; failureCondition: string } {
+  const judged = `result[0] >= 0 && ${pass}`;
+  const success = passBelowMin ? `(result[0] < 0 || ${judged})` : judged;
+  return {
+    successCondition: `len(result) > 0 && ${success}`,
+    failureCondition: `len(result) > 0 && result[0] >= 0 && ${failing}`,
+  };
+}
 
 /** One metric of an AnalysisTemplate, built from a typed preset. */
 export class AnalysisMetric {
-  /** Share of non-5xx responses, `sum(rate(ok)) / sum(rate(all))`, passing at `>= minSuccessRate`. */
+  /**
+   * Share of non-error responses over the window, passing at `>= minSuccessRate`. Below `minRequests` the
+   * query returns -1 and the measurement is Inconclusive (or Successful with `passBelowMinRequests`).
+   */
   public static prometheusSuccessRate(options: PrometheusSuccessRateOptions): AnalysisMetric {
     const metric = options.requestsMetric ?? 'http_requests_total';
     const selector = options.selector ?? DEFAULT_SELECTOR;
@@ -172,30 +224,46 @@ export class AnalysisMetric {
     const errors = options.errorStatusRegex ?? '5..';
     const min = options.minSuccessRate ?? 0.95;
     const window = options.window ?? Duration.minutes(5);
+    const minRequests = options.minRequests ?? DEFAULT_MIN_REQUESTS;
     return new AnalysisMetric('successRate', options, {
       name: options.name ?? 'success-rate',
-      query: (w) => `sum(rate(${metric}{${selector},${label}!~"${errors}"}[${w}])) / sum(rate(${metric}{${selector}}[${w}]))`,
+      // `or vector(0)`: with only errors the non-error series is absent, which must read as 0%, not "no data".
+      query: (w) => guardedQuery(
+        `(sum(increase(${metric}{${selector},${label}!~"${errors}"}[${w}])) or vector(0)) / sum(increase(${metric}{${selector}}[${w}]))`,
+        `sum(increase(${metric}{${selector}}[${w}]))`, minRequests),
       window,
-      successCondition: `result[0] >= ${min}`,
-      checks: [['minSuccessRate', min, (v) => v >= 0 && v <= 1, 'a number from 0 to 1']],
+      ...guardedConditions(`result[0] >= ${min}`, `result[0] < ${min}`, options.passBelowMinRequests ?? false),
+      checks: [
+        ['minSuccessRate', min, (v) => v >= 0 && v <= 1, 'a number from 0 to 1'],
+        ['minRequests', minRequests, (v) => Number.isInteger(v) && v >= 1, 'a whole number of requests, 1 or more'],
+      ],
     });
   }
 
-  /** A latency quantile from a histogram, `histogram_quantile(q, ...)`, passing at `<= maxLatency`. */
+  /**
+   * A latency quantile from a histogram, `histogram_quantile(q, ...)`, passing at `<= maxLatency`. Below
+   * `minRequests` (counted from the `le="+Inf"` bucket) the query returns -1, as for the success rate.
+   */
   public static prometheusLatency(options: PrometheusLatencyOptions): AnalysisMetric {
     const q = options.quantile ?? 0.95;
     const metric = options.histogramMetric ?? 'http_request_duration_seconds_bucket';
     const selector = options.selector ?? DEFAULT_SELECTOR;
     const window = options.window ?? Duration.minutes(5);
     const maxSeconds = options.maxLatency.toMilliseconds() / 1000;
+    const minRequests = options.minRequests ?? DEFAULT_MIN_REQUESTS;
     return new AnalysisMetric('latency', options, {
       name: options.name ?? `latency-p${String(Math.round(q * 1000) / 10).replace('.', '-')}`,
-      query: (w) => `histogram_quantile(${q}, sum(rate(${metric}{${selector}}[${w}])) by (le))`,
+      query: (w) => guardedQuery(
+        `histogram_quantile(${q}, sum(rate(${metric}{${selector}}[${w}])) by (le))`,
+        // The +Inf bucket counts every observation, so it is the request count without guessing `_count`'s name.
+        `sum(increase(${metric}{${selector},le="+Inf"}[${w}]))`, minRequests),
       window,
-      successCondition: `result[0] <= ${maxSeconds}`,
+      // +Inf (the quantile fell in the +Inf bucket) is > max, so it fails as it should.
+      ...guardedConditions(`result[0] <= ${maxSeconds}`, `result[0] > ${maxSeconds}`, options.passBelowMinRequests ?? false),
       checks: [
         ['quantile', q, (v) => v > 0 && v < 1, 'a number between 0 and 1 (exclusive)'],
         ['maxLatency', maxSeconds, (v) => v > 0, 'a duration > 0'],
+        ['minRequests', minRequests, (v) => Number.isInteger(v) && v >= 1, 'a whole number of requests, 1 or more'],
       ],
     });
   }

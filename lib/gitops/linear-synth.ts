@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatViolation, PlatformError } from '../core/errors';
+import { fail, failAll } from '../core/errors';
 import { FileLayout } from './file-layout';
 import { FolderChart } from './folder-chart';
 import { FileJob, MEMO_CAPACITY, memoizedYaml, PoolStats, SerializerPool } from './serializer-pool';
@@ -61,7 +61,7 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
   for (const c of all) {
     for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
   }
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  if (errors.length > 0) failAll(errors);
   const { hasDependantCharts, chartsWithDeps } = resolveDependencies(all);
   const charts = hasDependantCharts
     ? new DependencyGraph(app.node).topology().filter((c): c is Chart => c instanceof Chart)
@@ -72,8 +72,8 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
   for (const chart of charts) {
     const target = folderOf(chart);
     if (!target) {
-      throw new PlatformError(formatViolation(chart, 'chart', chart.node.path,
-        'charts inside a FolderChart or an Application (Environment.addApplication / addApplicationForChart, or a chart nested in one)'));
+      fail(chart, 'chart', chart.node.path,
+        'charts inside a FolderChart or an Application (Environment.addApplication / addApplicationForChart, or a chart nested in one)');
     }
     const g = groups.get(target.folder);
     if (g) g.charts.push(chart); else groups.set(target.folder, { target, charts: [chart] });
@@ -138,7 +138,7 @@ export class FolderWriter {
   /** Writes one folder: each object with `Yaml.stringify` (what cdk8s writes), then the kustomization. */
   public write(f: SynthesizedFolder): void {
     if (this.written.has(f.folder)) {
-      throw new PlatformError(`[${f.folder}] folder: given a folder written twice; allowed: one writer per folder (an environment name equals another top-level folder)`);
+      fail(f.folder, 'folder', f.folder, 'a folder written once: one writer per folder (an environment name equals another top-level folder)');
     }
     this.written.add(f.folder);
     const top = f.folder.split('/')[0];
@@ -195,8 +195,8 @@ function fileNames(objects: Array<{ obj: ApiObject; manifest: any }>): string[] 
       ? `${clean(String(o.manifest.kind))}-${clean(ns)}-${clean(String(o.manifest.metadata?.name))}.yaml`
       : `${base[i]}.yaml`;
     if (taken.has(file) || file === 'kustomization.yaml') {
-      throw new PlatformError(formatViolation(o.obj, 'metadata.name', `${o.manifest.kind}/${ns ? ns + '/' : ''}${o.manifest.metadata?.name}`,
-        'one object per kind, namespace and name in an Application'));
+      fail(o.obj, 'metadata.name', `${o.manifest.kind}/${ns ? ns + '/' : ''}${o.manifest.metadata?.name}`,
+        'one object per kind, namespace and name in an Application');
     }
     taken.add(file);
     return file;

@@ -8,7 +8,9 @@ import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireLabelValue,
 import { Cpu, countQuantity, Memory, requireGpuCount, ResourceQuantity, Storage } from '../core/quantity';
 import { PodSecurityLevel } from '../core/security';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { GpuQuotaEntry, ITenant, NodePlacement, TenantQuotaView } from '../core/tenant';
+import { tenantNamespaceShape } from './shapes';
 import { cidrContains, cidrStrictlyContains, ParsedCidr, parseCidr, requireCidr } from './cidr';
 import { TenantRole } from './roles';
 import { NodeTaintEffect } from './taint-effect';
@@ -470,6 +472,7 @@ export class TenantNamespace extends Construct implements ITenant {
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
+    checkProps(this, props, tenantNamespaceShape(), { name: 'TenantNamespaceProps' });
     this.namespaceName = requireDnsLabel(this, 'name', props.name);
     if (RESERVED_NAMESPACES.includes(props.name) || props.name.startsWith('kube-')) {
       fail(this, 'name', props.name, 'a namespace of your own, not "default" or a "kube-" namespace');

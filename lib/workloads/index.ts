@@ -4,7 +4,7 @@ export { GangScheduler, PodGroup } from './pod-group';
 export type { GangResources, PodGroupMembership, PodGroupProps } from './pod-group';
 export type { GangSchedulingOptions, KubeSchedulingOptions, ResolvedGang, VolcanoSchedulingOptions } from './gang-scheduling';
 export { RoleRestartPolicy, RoleWorkload } from './role';
-export type { ContainerPatch, EngineRuntimeReference, KedaPrometheusTrigger, PodTemplatePatch, RoleAutoscaling, RoleLeaderWorkerSetOptions, RoleProps, RoleTemplate } from './role';
+export type { ContainerPatch, EngineRuntimeReference, PodTemplatePatch, RoleLeaderWorkerSetOptions, RoleProps, RoleTemplate } from './role';
 export { KvTransfer } from './prefill-decode';
 export type { NixlOptions, PrefillDecodeMonitorOptions, PrefillDecodeProps, PrefillDecodeRoleOptions, RdmaOptions } from './prefill-decode';
 export * from './role-based-group';

@@ -6,13 +6,14 @@ import { k8s } from '../core/k8s';
 import { Labels, standardLabels } from '../core/labels';
 import { requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { Autoscaling } from '../inference/autoscaling';
 import { Cpu, Memory } from '../core/quantity';
 import { ITenant } from '../core/tenant';
 import { ServingEngine } from '../serving/engine';
 import { GpuRequest } from '../serving/gpu';
 import { ExtendedResource, ModelCacheMount, ModelServerOptions, pickModelServerOptions } from '../serving/model-server-pod';
 import { GangSchedulingOptions } from './gang-scheduling';
-import { RoleAutoscaling, RoleProps, RoleWorkload } from './role';
+import { RoleProps, RoleWorkload } from './role';
 import type { RbgApiVersion, RbgMode, RoleBasedGroupProps } from './role-based-group';
 
 /** One engine role (prefill or decode) of the prefill/decode preset. */
@@ -49,7 +50,7 @@ export interface PrefillDecodeRoleOptions {
    * service discovery.
    * @default - fixed replicas
    */
-  readonly autoscaling?: RoleAutoscaling;
+  readonly autoscaling?: Autoscaling;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AnalysisMetric, CanaryAnalysisTemplate } from '../../lib/delivery';
 import { synthValid } from '../harness';
+import { evaluateResult } from './expr-eval';
 import { chart, FakeTenant, one } from './fixtures';
 
 const PROM = 'http://prometheus.monitoring:9090';
@@ -32,9 +33,14 @@ describe('CanaryAnalysisTemplate', () => {
     });
     const obj = one(synthValid(c), 'AnalysisTemplate');
     expect(obj.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('10');
+    const sel = 'service="{{args.service-name}}"';
     expect(obj.spec.metrics).toEqual([{
-      name: 'success-rate', interval: '1m', successCondition: 'result[0] >= 0.95',
-      provider: { prometheus: { address: PROM, query: 'sum(rate(http_requests_total{service="{{args.service-name}}",code!~"5.."}[5m])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[5m]))' } },
+      name: 'success-rate', interval: '1m',
+      successCondition: 'len(result) > 0 && result[0] >= 0 && result[0] >= 0.95',
+      failureCondition: 'len(result) > 0 && result[0] >= 0 && result[0] < 0.95',
+      provider: { prometheus: { address: PROM, query:
+        `(((sum(increase(http_requests_total{${sel},code!~"5.."}[5m])) or vector(0)) / sum(increase(http_requests_total{${sel}}[5m])))`
+        + ` and on() (sum(increase(http_requests_total{${sel}}[5m])) >= 20)) or on() vector(-1)` } },
     }]);
     expect(at.requiredArgs).toEqual(['service-name']);
     expect(at.bounded).toBe(false);
@@ -48,8 +54,10 @@ describe('CanaryAnalysisTemplate', () => {
     });
     const m = one(synthValid(c), 'AnalysisTemplate').spec.metrics[0];
     expect(m.name).toBe('latency-p95');
-    expect(m.provider.prometheus.query).toBe('histogram_quantile(0.95, sum(rate(vllm:e2e_request_latency_seconds_bucket{service="{{args.service-name}}"}[2m])) by (le))');
-    expect(m.successCondition).toBe('result[0] <= 0.25');
+    const h = 'vllm:e2e_request_latency_seconds_bucket{service="{{args.service-name}}"';
+    expect(m.provider.prometheus.query).toBe(`((histogram_quantile(0.95, sum(rate(${h}}[2m])) by (le))) and on() (sum(increase(${h},le="+Inf"}[2m])) >= 20)) or on() vector(-1)`);
+    expect(m.successCondition).toBe('len(result) > 0 && result[0] >= 0 && result[0] <= 0.25');
+    expect(m.failureCondition).toBe('len(result) > 0 && result[0] >= 0 && result[0] > 0.25');
   });
 
   test('tenant gives namespace and tenant label; required args skip defaults and secrets', () => {
@@ -76,8 +84,85 @@ describe('CanaryAnalysisTemplate', () => {
       })],
     });
     const m = one(synthValid(c), 'AnalysisTemplate').spec.metrics[0];
-    expect(m).toMatchObject({ interval: '30s', count: 4, failureLimit: 3, inconclusiveLimit: 1, initialDelay: '2m', successCondition: 'result[0] >= 0.99' });
+    expect(m).toMatchObject({ interval: '30s', count: 4, failureLimit: 3, inconclusiveLimit: 1, initialDelay: '2m', successCondition: 'len(result) > 0 && result[0] >= 0 && result[0] >= 0.99' });
     expect(m.provider.prometheus.timeout).toBe(15);
+  });
+
+  describe('fails safe at low traffic (conditions judged under Argo Rollouts v1.9.1 EvaluateResult semantics)', () => {
+    // What Prometheus hands the condition for each situation, given the guarded query: the provider turns a
+    // Vector into a []float64 of its samples (metricproviders/prometheus/prometheus.go processResponse).
+    //   no canary series yet / fewer than minRequests in the window -> `or on() vector(-1)` -> [-1]
+    //   enough requests, all errors -> `or vector(0)` numerator -> [0]
+    // [] and [NaN] cannot come out of the guarded query; they are checked anyway, as the unguarded query
+    // gave them (an empty Vector before the first request, 0/0 with series but no increase).
+    const render = (m: AnalysisMetric) => {
+      const c = chart();
+      new CanaryAnalysisTemplate(c, 'at', { name: 'x', namespace: 'n', args: [{ name: 'service-name' }], metrics: [m] });
+      return one(synthValid(c), 'AnalysisTemplate').spec.metrics[0];
+    };
+    const phase = (m: any, result: number[]) => evaluateResult(result, m.successCondition, m.failureCondition);
+
+    test.each([
+      ['too few requests', [-1], 'Inconclusive'],
+      ['empty result', [], 'Inconclusive'],
+      ['NaN', [NaN], 'Inconclusive'],
+      ['all errors', [0], 'Failed'],
+      ['below the threshold', [0.94], 'Failed'],
+      ['at the threshold', [0.95], 'Successful'],
+      ['all good', [1], 'Successful'],
+    ])('success rate, %s: %j -> %s', (_what, result, expected) => {
+      expect(phase(render(AnalysisMetric.prometheusSuccessRate({ address: PROM })), result as number[])).toBe(expected);
+    });
+
+    test.each([
+      ['too few requests', [-1], 'Successful'],
+      ['empty result', [], 'Inconclusive'],
+      ['NaN', [NaN], 'Inconclusive'],
+      ['below the threshold', [0.5], 'Failed'],
+      ['all good', [0.99], 'Successful'],
+    ])('success rate with passBelowMinRequests, %s: %j -> %s', (_what, result, expected) => {
+      expect(phase(render(AnalysisMetric.prometheusSuccessRate({ address: PROM, passBelowMinRequests: true })), result as number[])).toBe(expected);
+    });
+
+    test.each([
+      ['too few requests', [-1], 'Inconclusive'],
+      ['empty result', [], 'Inconclusive'],
+      ['NaN', [NaN], 'Inconclusive'],
+      ['+Inf (quantile in the +Inf bucket)', [Infinity], 'Failed'],
+      ['too slow', [0.3], 'Failed'],
+      ['fast enough', [0.25], 'Successful'],
+      ['zero', [0], 'Successful'],
+    ])('latency, %s: %j -> %s', (_what, result, expected) => {
+      expect(phase(render(AnalysisMetric.prometheusLatency({ address: PROM, maxLatency: Duration.millis(250) })), result as number[])).toBe(expected);
+    });
+
+    test('the old unguarded conditions errored on an empty result and failed on NaN (why the guard exists)', () => {
+      expect(evaluateResult([], 'result[0] >= 0.95')).toBe('Error');
+      expect(evaluateResult([NaN], 'result[0] >= 0.95')).toBe('Failed');
+    });
+
+    test('the query always yields exactly one sample: a guarded value or the -1 sentinel', () => {
+      const m = render(AnalysisMetric.prometheusSuccessRate({ address: PROM, minRequests: 100, window: Duration.minutes(10) }));
+      const q: string = m.provider.prometheus.query;
+      expect(q).toMatch(/ and on\(\) \(sum\(increase\(http_requests_total\{service="\{\{args.service-name\}\}"\}\[10m\]\)\) >= 100\)\) or on\(\) vector\(-1\)$/);
+      // The numerator falls back to 0 (all errors), never to "no data".
+      expect(q).toContain('code!~"5.."}[10m])) or vector(0))');
+      // Parentheses balance, so `and`/`or` bind as shown (PromQL: `/` binds tighter than `and`, `and` tighter than `or`).
+      let depth = 0;
+      for (const ch of q) { depth += ch === '(' ? 1 : ch === ')' ? -1 : 0; expect(depth).toBeGreaterThanOrEqual(0); }
+      expect(depth).toBe(0);
+    });
+
+    test('the evaluator rejects what it cannot judge faithfully', () => {
+      expect(() => evaluateResult([1], 'result[0] in [1, 2]')).toThrow('expr subset');
+    });
+
+    test('minRequests must be a whole number of 1 or more', () => {
+      expect(() => render(AnalysisMetric.prometheusSuccessRate({ address: PROM, minRequests: 0 })))
+        .toThrow('[test/at] metrics[0].minRequests: given 0; allowed: a whole number of requests, 1 or more');
+      expect(() => render(AnalysisMetric.prometheusLatency({ address: PROM, maxLatency: Duration.seconds(1), minRequests: 1.5 })))
+        .toThrow('metrics[0].minRequests: given 1.5; allowed: a whole number of requests, 1 or more');
+    });
   });
 
   describe('errors', () => {

@@ -39,7 +39,9 @@ describe('examples/canary.ts', () => {
       { setWeight: 50 }, { pause: { duration: '10m' } }, { setWeight: 100 },
     ]);
     const at = manifests.find((m) => m.kind === 'AnalysisTemplate');
-    expect(at.spec.metrics[0]).toMatchObject({ successCondition: 'result[0] >= 0.95', failureLimit: 3 });
+    expect(at.spec.metrics[0]).toMatchObject({ successCondition: 'len(result) > 0 && result[0] >= 0 && result[0] >= 0.95', failureLimit: 3 });
+    // The safe analysis: too few requests give the -1 sentinel (Inconclusive), never an empty result (Error).
+    expect(at.spec.metrics[0].provider.prometheus.query).toMatch(/>= 20\)\) or on\(\) vector\(-1\)$/);
     expect(manifests.find((m) => m.kind === 'HTTPRoute').spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['vllm-stable', 'vllm-canary']);
   });
 

@@ -275,6 +275,14 @@ describe('GpuInferenceService', () => {
   describe('ignoreDifferences (collected by the Argo CD Application)', () => {
     const hpa = Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(3)] });
 
+    test('an external autoscaler: no object of ours, the count still left out and ignored', () => {
+      const { svc, manifests } = make({ autoscaling: Autoscaling.external({ minReplicas: 1, maxReplicas: 3 }) });
+      expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject')).toEqual([]);
+      expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+      expect([svc.minReplicas, svc.maxReplicas, svc.customMetrics]).toEqual([1, 3, []]);
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+
     test('an HPA owns the Deployment\'s /spec/replicas', () => {
       const { svc, manifests } = make({ autoscaling: hpa });
       expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
@@ -352,7 +360,7 @@ describe('GpuInferenceService', () => {
     expect(spec.priorityClassName).toBe('high');
     expect(spec.schedulerName).toBe('volcano');
     expect(find(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
-    expect(container(manifests).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/dev/shm']);
+    expect(container(manifests).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/var/cache/models', '/dev/shm']);
   });
 
   test('ServiceMonitor and PodMonitor', () => {
@@ -443,7 +451,8 @@ describe('GpuInferenceService', () => {
     for (const m of own) expect(m.metadata.namespace).toBe('ml-team');
     const spec = podSpec(ms);
     expect(spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'gpu-a100' });
-    expect(spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    // The GPU request's Exists toleration covers the pool's Equal one, so it is listed once.
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
 
     const tenantPolicy = (name: string) => ms.find((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'ml-team' && m.metadata.name === name);
     expect(tenantPolicy('default-deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);

@@ -87,7 +87,7 @@ export function crdIndex(): CrdIndex | null {
   }
   const files = listYaml(CRDS_DIR);
   // Content, not timestamps, and this file's code (strip, strictify, the Ajv options): any change rebuilds.
-  const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(CRDS_DIR, files)}-${codeKey(__filename, path.join(__dirname, 'cache.ts'))}`);
+  const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(CRDS_DIR, files)}-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
   const indexFile = path.join(cacheDir, 'index.json');
   if (fs.existsSync(indexFile)) {
     index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex;

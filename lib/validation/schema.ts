@@ -90,7 +90,7 @@ function adapt(node: any): any {
 const MODELS_VERSION = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, 'package.json'), 'utf8')).version;
 // Keyed by the models version and this file's code (adapt, the Ajv options); each validator file also by its
 // schemas' content (see `schemaClosureKey`), so nothing stale survives an upgrade or an edit.
-const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename, path.join(__dirname, 'cache.ts'))}`);
+const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
 const validators = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
