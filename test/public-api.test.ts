@@ -10,7 +10,7 @@ import { MODEL_HUB_EGRESS_EXCEPT, ROLE_LABEL } from '../lib/inference/gpu-infere
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from '../lib/serving/model-server-pod';
 import { METADATA_CIDRS_V4, PRIVATE_CIDRS_V4 } from '../lib/tenancy/tenant-namespace';
 import { SCHEDULER_PLUGINS_POD_GROUP_LABEL, VOLCANO_GROUP_NAME_ANNOTATION } from '../lib/workloads/pod-group';
-import { publicApi } from './support/exports';
+import { publicApi, publicInstanceMembers } from './support/exports';
 
 /**
  * jsii (used to publish the library for Python) can represent only classes, interfaces and enums: no free
@@ -296,4 +296,18 @@ test('no resolved or internal type is public', () => {
   const names = publicApi(path.join(__dirname, '..')).map((s) => s.name);
   expect(names.filter((n) => /^Resolved/.test(n))).toEqual([]);
   expect(names.filter((n) => ['FolderWriter', 'FolderTarget', 'PoolStats'].includes(n))).toEqual([]);
+});
+
+/**
+ * Enum-like classes keep what they were built with private and render through @internal `_bind` / `_render`
+ * methods (as cdk8s-plus does): no public discriminant with parallel optional fields for callers to switch on.
+ */
+test.each([
+  ['lib/core/gpu.ts', 'GpuResource', ['resourceName', 'quotaKey', 'validate']],
+  ['lib/delivery/canary-step.ts', 'CanaryStep', []],
+  ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
+  ['lib/inference/options.ts', 'ModelCache', []],
+  ['lib/inference/options.ts', 'MetricsMonitor', []],
+])('%s %s publishes only its value members, no kind', (file, className, expected) => {
+  expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
 });

@@ -548,7 +548,7 @@ export class RoleBasedGroup extends Construct {
     return new rbg.RoleBasedGroup(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels, annotations: props.annotations },
       spec: {
-        podGroupPolicy: gang ? (gang.scheduler.isVolcano
+        podGroupPolicy: gang ? (gang.scheduler._isVolcano
           ? { volcanoScheduling: { queue: gang.queue, priorityClassName: gang.priorityClassName } }
           : { kubeScheduling: { scheduleTimeoutSeconds: gang.scheduleTimeoutSeconds } }) : undefined,
         roleTemplates: templates.size > 0 ? [...templates].map(([name, t]) => ({ name, template: t.template as any })) : undefined,
