@@ -122,6 +122,7 @@ const REVIEWED_EXPORTS = [
     'EnvironmentApplicationOptions interface',
     'EnvironmentProps interface',
     'EnvironmentTenantProjectOptions interface',
+    'SyncFinding interface',
     'Errors class',
     'ExistingModelCacheOptions interface',
     'ExtendedResource interface',
