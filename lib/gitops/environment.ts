@@ -205,17 +205,25 @@ export class Environment extends App {
 
   /** Validates once, resolves once and serializes this environment's folders (see `linearSynth`). */
   public synthFolders(): SynthesizedFolder[] {
+    return this._synthFolders(false);
+  }
+
+  /**
+   * The folders; `validated` when the GitOpsApp has already validated every environment.
+   * @internal
+   */
+  public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
-    return linearSynth(this, (chart) => this.targetOf(chart));
+    return linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
   }
 
   /**
    * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so).
    * @internal
    */
-  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void): void {
+  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): void {
     this.prepare();
-    linearSynth(this, (chart) => this.targetOf(chart), sink);
+    linearSynth(this, (chart) => this.targetOf(chart), sink, validated);
   }
 
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */

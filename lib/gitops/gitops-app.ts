@@ -6,7 +6,7 @@ import type { Environment } from './environment';
 import { FileLayout } from './file-layout';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { applyDefaultSyncWaves } from './kinds';
-import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
+import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder, throwValidationErrors, validateOnce } from './linear-synth';
 import { defaultSerializerThreads } from './serializer-pool';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
 
@@ -140,8 +140,9 @@ export class GitOpsApp extends App {
    * app's own folders (the plugin folder), then each environment's. Throws with every validation error.
    */
   public synthFolders(): SynthesizedFolder[] {
-    this.prepare();
-    const folders = [...linearSynth(this, (chart) => folderChartOf(chart)), ...this.envs.flatMap((e) => e.synthFolders())];
+    this.validateAll();
+    const folders = [...linearSynth(this, (chart) => folderChartOf(chart), undefined, true),
+      ...this.envs.flatMap((e) => e._synthFolders(true))];
     const seen = new Set<string>();
     for (const f of folders) {
       if (seen.has(f.folder)) {
@@ -172,14 +173,29 @@ export class GitOpsApp extends App {
     const writer = new FolderWriter(this.outdir, this.clean, this.threadsForSynth(), this.fileLayout);
     const sink = (f: SynthesizedFolder) => writer.write(f);
     try {
-      this.prepare();
-      linearSynth(this, (chart) => folderChartOf(chart), sink);
-      for (const env of this.envs) env._synthFoldersTo(sink);
+      this.validateAll();
+      linearSynth(this, (chart) => folderChartOf(chart), sink, true);
+      for (const env of this.envs) env._synthFoldersTo(sink, true);
     } catch (e) {
       try { writer.finish(); } catch { /* the synth error is the one to report */ }
       throw e;
     }
     writer.finish();
+  }
+
+  /**
+   * Validates the app's own folders and every environment before anything is built or written, and throws
+   * once with every error of every environment (each environment's under a line that names it).
+   */
+  private validateAll(): void {
+    this.prepare();
+    for (const env of this.envs) env.prepare();
+    const errors = validateOnce(this);
+    for (const env of this.envs) {
+      const own = validateOnce(env);
+      if (own.length > 0) errors.push(`environment "${env.environmentName}":`, ...own);
+    }
+    throwValidationErrors(errors);
   }
 
   /** The serializer threads of this synth: as set, or by default only for a large app. */
