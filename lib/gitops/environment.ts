@@ -65,6 +65,19 @@ function effectiveSyncOptions(options: EnvironmentApplicationOptions): SyncOptio
   return options.project instanceof TenantProject ? [SyncOption.SERVER_SIDE_APPLY] : [SyncOption.CREATE_NAMESPACE, SyncOption.SERVER_SIDE_APPLY];
 }
 
+/** Kinds a tenant's chart may hold for one service that its project refuses: a platform companion deploys them. */
+const COMPANION_KINDS = new Set(['networking.k8s.io/NetworkPolicy', '/ServiceAccount', 'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding']);
+
+/** The platform companion of a tenant Application. */
+interface Companion {
+  readonly folder: string;
+  readonly applicationName: string;
+  readonly repoFolder: string;
+  application?: Application;
+  readonly objects: ApiObject[];
+}
+
 /** Folder names inside an environment that Applications cannot take. */
 export const RESERVED_FOLDERS = ['apps', 'root'];
 
@@ -162,6 +175,12 @@ export class Environment extends App {
   private readonly label: IConstruct;
   private readonly apps = new Map<string, EnvironmentApplication>();
   private readonly byChart = new Map<Chart, EnvironmentApplication>();
+  private platformProject?: PlatformProject;
+  /** Platform companions of tenant Applications, by the tenant Application's short name. */
+  private readonly companions = new Map<string, Companion>();
+  /** Objects of tenant charts deployed by a companion instead (refreshed by prepare). */
+  private readonly routed = new Map<ApiObject, Companion>();
+  private readonly companionErrors: string[] = [];
 
   /**
    * @param scope the GitOpsApp it belongs to (an Environment is its own construct root; the GitOpsApp
@@ -203,6 +222,7 @@ export class Environment extends App {
       });
     }
     addRule(this, () => this.checkSharedObjects());
+    addRule(this, () => [...this.companionErrors]);
   }
 
   /** The Applications of this environment, in the order they were added. */
@@ -256,7 +276,7 @@ export class Environment extends App {
    */
   public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
-    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated, this.routeOf);
     const errors = this.syncErrors(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)])));
     if (errors.length > 0) failAll(errors);
     return folders;
@@ -274,7 +294,7 @@ export class Environment extends App {
     linearSynth(this, (chart) => this.targetOf(chart), (f) => {
       views.set(f.folder, f.objects.map((o) => simulationView(o.manifest)));
       sink(f);
-    }, validated);
+    }, validated, this.routeOf);
     return this.syncErrors(views);
   }
 
@@ -286,7 +306,7 @@ export class Environment extends App {
    */
   public simulateSync(applicationHealthCheck: boolean): SyncFinding[] {
     this.prepare();
-    const folders = linearSynth(this, (chart) => this.targetOf(chart));
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, false, this.routeOf);
     return simulateSync(this.simulationInput(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)]))), applicationHealthCheck);
   }
 
@@ -314,7 +334,12 @@ export class Environment extends App {
           createdNamespace: creates ? a.options.namespace : undefined,
           objects: manifestsByFolder.get(a.folder) ?? [],
         };
-      }),
+      }).concat([...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
+        name: c.applicationName,
+        wave: this.companionWave(c),
+        createdNamespace: undefined,
+        objects: manifestsByFolder.get(c.folder) ?? [],
+      }))),
     };
   }
 
@@ -327,6 +352,12 @@ export class Environment extends App {
   public override synth(): void {
     this.gitops.writeFolders(this.synthFolders());
   }
+
+  /** The folder of an object a companion deploys. */
+  private readonly routeOf = (obj: ApiObject): FolderTarget | undefined => {
+    const c = this.routed.get(obj);
+    return c ? { folder: c.folder } : undefined;
+  };
 
   private targetOf(chart: Chart): FolderTarget | undefined {
     for (let s: IConstruct | undefined = chart; s; s = s.node.scope) {
@@ -375,9 +406,11 @@ export class Environment extends App {
         contents: [chart],
         labels: { 'gpu-platform.dev/environment': this.environmentName },
       });
+      // What a platform companion deploys is checked there, against the platform project.
+      application._filterObjects((o) => !this.routed.has(o));
     } else {
       // No Application object to hang the checks on: the chart checks itself against its project.
-      addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project));
+      addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project, (o) => !this.routed.has(o)));
     }
     (info as { application?: Application }).application = application;
     return application;
@@ -399,12 +432,13 @@ export class Environment extends App {
 
   /** Adds the platform team's AppProject, named `<env>-platform`. */
   public addPlatformProject(): PlatformProject {
-    return new PlatformProject(this.appsChart, 'PlatformProject', {
+    this.platformProject = new PlatformProject(this.appsChart, 'PlatformProject', {
       name: `${this.environmentName}-platform`,
       sourceRepos: [this.gitops.repoUrl],
       destinationServer: this.destinationServer,
       argocdNamespace: this.gitops.argocdNamespace,
     });
+    return this.platformProject;
   }
 
   /**
@@ -419,31 +453,111 @@ export class Environment extends App {
       applyDefaultSyncWaves(a.chart);
       alignAutoscalers(a.chart);
     }
+    this.routeToCompanions();
     for (const a of this.apps.values()) {
       const app = a.application?.apiObject;
       if (app && syncWaveOf(app) === undefined) {
         app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.waveOf(a)));
       }
     }
+    for (const c of this.companions.values()) {
+      const app = c.application?.apiObject;
+      if (app && c.objects.length > 0) app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.companionWave(c)));
+    }
     if (this.applicationSet) {
-      this.applicationSet.replaceElements(this.applications.map((c) => ({
+      this.applicationSet.replaceElements([...this.applications.map((c) => ({
         name: c.applicationName,
         path: c.repoFolder,
         project: c.options.project?.projectName ?? 'default',
         namespace: c.options.namespace,
         syncWave: this.waveOf(c),
-      })));
+      })), ...[...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
+        name: c.applicationName,
+        path: c.repoFolder,
+        project: this.platformProject?.projectName ?? 'default',
+        syncWave: this.companionWave(c),
+      }))]);
       this.applicationSet.replaceIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
         this.applications.flatMap((c) => c.options.ignoreDifferences ?? [])));
     }
     applyDefaultSyncWaves(this.appsChart);
   }
 
+  /**
+   * Tenant Applications ship services through the tenant's own project, which refuses what grants or widens
+   * access. The per-service objects of that kind (a service's NetworkPolicies, ServiceAccount, Role and
+   * RoleBinding) go to a platform companion Application, `<env>-<name>-platform` in the platform project,
+   * written to `<env>/<name>-platform/`: the platform owns and reviews them, the tenant's project cannot sync
+   * them. Anything else the tenant project refuses stays an error of the tenant Application.
+   */
+  private routeToCompanions(): void {
+    this.routed.clear();
+    this.companionErrors.length = 0;
+    for (const c of this.companions.values()) c.objects.length = 0;
+    for (const a of this.apps.values()) {
+      const project = a.options.project;
+      if (!(project instanceof TenantProject)) continue;
+      for (const obj of a.chart.node.findAll()) {
+        if (!(obj instanceof ApiObject) || !COMPANION_KINDS.has(`${apiGroupOf(obj.apiVersion)}/${obj.kind}`)) continue;
+        const ns = obj.metadata.namespace;
+        if (ns === undefined || !project.namespaces.includes(ns) || project.refusalFor(apiGroupOf(obj.apiVersion), obj.kind, ns) === undefined) continue;
+        const companion = this.companionOf(a);
+        if (!companion) break;
+        companion.objects.push(obj);
+        this.routed.set(obj, companion);
+      }
+    }
+  }
+
+  private companionOf(a: EnvironmentApplication): Companion | undefined {
+    const existing = this.companions.get(a.name);
+    if (existing) return existing;
+    const name = `${a.name}-platform`;
+    const fail2 = (allowed: string) => {
+      this.companionErrors.push(formatViolation(a.chart, 'project', `${a.options.project!.projectName} (its NetworkPolicies, ServiceAccounts or RBAC go to a platform companion Application "${this.environmentName}-${name}")`, allowed));
+      return undefined;
+    };
+    if (!this.platformProject) return fail2('an environment with a platform project (Environment.addPlatformProject()) to own them');
+    if (this.apps.has(name) || RESERVED_FOLDERS.includes(name)) return fail2(`no other Application named "${name}"`);
+    const companion: Companion = {
+      folder: `${this.environmentName}/${name}`,
+      applicationName: childName(a.chart, 'name', [this.environmentName, name]),
+      repoFolder: `${this.gitops.repoPath}/${this.environmentName}/${name}`,
+      objects: [],
+    };
+    if (!this.applicationSet) {
+      companion.application = new Application(this.appsChart, `Companion-${a.name}`, {
+        name: companion.applicationName,
+        project: this.platformProject,
+        argocdNamespace: this.gitops.argocdNamespace,
+        repoUrl: this.gitops.repoUrl,
+        targetRevision: this.targetRevision,
+        path: companion.repoFolder,
+        destinationServer: this.destinationServer,
+        syncOptions: [SyncOption.SERVER_SIDE_APPLY],
+        labels: { 'gpu-platform.dev/environment': this.environmentName },
+      });
+    }
+    const platform = this.platformProject;
+    addRule(companion.application ?? a.chart, () => checkDeployedObjects(companion.applicationName, [a.chart], platform, (o) => this.routed.get(o) === companion));
+    this.companions.set(a.name, companion);
+    return companion;
+  }
+
+  private companionWave(c: Companion): number {
+    let min: number | undefined;
+    for (const o of c.objects) {
+      const w = syncWaveOf(o);
+      if (w !== undefined && Number.isFinite(w) && (min === undefined || w < min)) min = w;
+    }
+    return min ?? 0;
+  }
+
   private waveOf(app: EnvironmentApplication): number {
     if (app.options.syncWave !== undefined) return app.options.syncWave;
     let min: number | undefined;
     for (const c of app.chart.node.findAll()) {
-      if (c instanceof ApiObject) {
+      if (c instanceof ApiObject && !this.routed.has(c)) {
         const w = syncWaveOf(c);
         if (w !== undefined && Number.isFinite(w) && (min === undefined || w < min)) min = w;
       }
