@@ -242,6 +242,7 @@ const REVIEWED_EXPORTS = [
     'TenantGpuQuota interface',
     'TenantIngressSource interface',
     'TenantInternetEgress interface',
+    'TenantLimitsView interface',
     'TenantNamespace class',
     'TenantNamespaceProps interface',
     'TenantNetwork interface',
