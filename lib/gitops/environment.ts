@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
+import { ClusterPrerequisites, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
 import { childName, requireDnsLabel } from '../core/names';
-import { addRule, fail, failAll, formatViolation } from '../core/errors';
+import { addRule, fail, failAll, failSynth, formatViolation } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
@@ -277,6 +280,9 @@ export class Environment extends App {
   public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
     const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated, this.routeOf);
+    const scan = new PrerequisiteScan();
+    for (const f of folders) scan.add(f.objects.map((o) => o.manifest));
+    this.checkPrerequisites(scan);
     const errors = this.syncErrors(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)])));
     if (errors.length > 0) failAll(errors);
     return folders;
@@ -291,10 +297,13 @@ export class Environment extends App {
     this.prepare();
     // Only what the simulation reads is kept of each object until the environment is checked.
     const views = new Map<string, any[]>();
+    const scan = new PrerequisiteScan();
     linearSynth(this, (chart) => this.targetOf(chart), (f) => {
+      scan.add(f.objects.map((o) => o.manifest));
       views.set(f.folder, f.objects.map((o) => simulationView(o.manifest)));
       sink(f);
     }, validated, this.routeOf);
+    this.writePrerequisites(this.checkPrerequisites(scan));
     return this.syncErrors(views);
   }
 
@@ -343,6 +352,28 @@ export class Environment extends App {
     };
   }
 
+  /**
+   * The cluster prerequisites of the last synth: what the output references and does not create (see
+   * ClusterPrerequisites); written to `<env>/PREREQUISITES.md`.
+   * @internal
+   */
+  public _prerequisites: PrerequisiteUse[] = [];
+
+  /** Fails the synth for a reference neither created nor declared (lib/core/prerequisites.ts). */
+  private checkPrerequisites(scan: PrerequisiteScan): PrerequisiteUse[] {
+    const { uses, undeclared } = scan.result(ClusterPrerequisites.declaredIn(this));
+    if (undeclared.length > 0) failSynth(undeclaredMessage(this.environmentName, undeclared));
+    this._prerequisites = uses;
+    return uses;
+  }
+
+  private writePrerequisites(uses: PrerequisiteUse[]): void {
+    if (uses.length === 0) return;
+    const dir = path.join(this.gitops.outdir, this.environmentName);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'PREREQUISITES.md'), renderPrerequisites(this.environmentName, uses), 'utf8');
+  }
+
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
   public override synthYaml(): string {
     return Yaml.stringify(...this.synthFolders().flatMap((f) => f.objects.map((o) => o.manifest)));
@@ -351,6 +382,7 @@ export class Environment extends App {
   /** Writes only this environment's folders. */
   public override synth(): void {
     this.gitops.writeFolders(this.synthFolders());
+    this.writePrerequisites(this._prerequisites);
   }
 
   /** The folder of an object a companion deploys. */
