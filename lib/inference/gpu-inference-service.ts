@@ -9,6 +9,7 @@ import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { checkFitsTenant, ITenant, NodePlacement } from '../core/tenant';
 import { LeaderWorkerSet } from '../workloads/leader-worker-set';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
@@ -18,6 +19,7 @@ import {
   buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, pickModelServerOptions,
 } from '../serving/model-server-pod';
 import { Autoscaling, CustomMetric, PodMetric, ResolvedPodMetric } from './autoscaling';
+import { gpuInferenceServiceShape } from './shapes';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
 
 /**
@@ -251,6 +253,7 @@ export class GpuInferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuInferenceServiceProps) {
     super(scope, id);
+    checkProps(this, props, gpuInferenceServiceShape(), { name: 'GpuInferenceServiceProps' });
     this.name = requireDnsLabel(this, 'name', props.name, 52);
     const tenant = props.tenant;
     if (props.namespace !== undefined && tenant && props.namespace !== tenant.namespaceName) {
@@ -334,7 +337,7 @@ export class GpuInferenceService extends Construct {
     if (cache?.kind === 'shared') {
       const o = cache.sharedOptions!;
       o.size.validate(this, 'modelCache.size');
-      const claimName = requireDnsSubdomain(this, 'modelCache.claimName', o.claimName ?? childName(this, 'modelCache.claimName', [this.name, 'model-cache']));
+      const claimName = requireDnsSubdomain(this, 'modelCache.claimName', o.claimName ?? childName(this, 'name', [this.name, 'model-cache'], 253));
       if (o.readWriteOnce && this.maxReplicas * nodes > 1) {
         addWarning(this, 'modelCache: a ReadWriteOnce claim shared by several pods only works while they run on one node');
       }
@@ -391,9 +394,11 @@ export class GpuInferenceService extends Construct {
         `left out for a ${this.workloadKind}: only a Deployment has a progress deadline (the startup probe, from maxModelLoadTime, bounds each pod's load)`);
     }
     const progressDeadline = props.progressDeadline?.toSeconds() ?? this.pod.maxModelLoadSeconds + 600;
-    requireInteger(this, 'progressDeadline', progressDeadline, 60);
-    if (progressDeadline < this.pod.maxModelLoadSeconds) {
-      fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${this.pod.maxModelLoadSeconds}s), or every rollout is reported failed while the model loads`);
+    requireInteger(this, 'progressDeadline', progressDeadline, 1);
+    // The rule the docs state: at least the load time as given (the probe's budget rounds it up to its period).
+    const loadSeconds = props.maxModelLoadTime?.toSeconds() ?? this.pod.maxModelLoadSeconds;
+    if (progressDeadline < loadSeconds) {
+      fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${loadSeconds}s), or every rollout is reported failed while the model loads`);
     }
     const autoscaled = autoscaling !== undefined;
     if (this.workloadKind === 'Deployment') {

@@ -10,13 +10,16 @@ import { k8s } from '../core/k8s';
 import { Labels, selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps, pathScope } from '../core/validate';
 import { applyPlacement, checkFitsTenant, GpuQuotaEntry, ITenant } from '../core/tenant';
 import { MultiNodeRole } from '../serving/engine';
 import { buildModelServerPod, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
+import { requirePinnedImage } from '../serving/image';
 import { GangSchedulingOptions, ResolvedGang, resolveGang } from './gang-scheduling';
 import { PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
 import { LeaderWorkerSet, LwsRestartPolicy, validateRollingUpdate } from './leader-worker-set';
 import { PodGroup, podGroupMembership, PodGroupMembership, withPodGroupMembership } from './pod-group';
+import { prefillDecodeShape, roleBasedGroupShape } from './shapes';
 import {
   applyPatch, dependencyDepths, diffTemplates, patchToJson, RoleProps, RoleRestartPolicy, RoleTemplate,
   RoleWorkload, templateResourceCount,
@@ -179,6 +182,11 @@ export class RoleBasedGroup extends Construct {
    * engine's disaggregation args, ports and dependencies (the router starts after prefill and decode).
    */
   public static prefillDecode(scope: Construct, id: string, props: PrefillDecodeProps): RoleBasedGroup {
+    // Checked before expansion, so errors name the preset's props (`image`, `decode.nodes`), not the roles'.
+    const at = pathScope(`${scope.node.path}/${id}`);
+    checkProps(at, props, prefillDecodeShape(), { name: 'PrefillDecodeProps' });
+    requirePinnedImage(at, 'image', props.image, props.allowLatestImage ?? false);
+    requirePinnedImage(at, 'routerImage', props.routerImage, props.allowLatestImage ?? false);
     if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
       throw new PlatformError(`[${scope.node.path}/${id}] engine: given ${JSON.stringify(props.engine.name)}; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)`);
     }
@@ -232,6 +240,7 @@ export class RoleBasedGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: RoleBasedGroupProps) {
     super(scope, id);
+    checkProps(this, props, roleBasedGroupShape(), { name: 'RoleBasedGroupProps' });
     this.name = requireDnsLabel(this, 'name', props.name);
     this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? props.tenant?.namespaceName ?? 'default');
     this.mode = props.mode ?? RbgMode.CONTROLLER;
@@ -399,6 +408,11 @@ export class RoleBasedGroup extends Construct {
     const restartPolicy = r.restartPolicy?.validate(this, `${prop}.restartPolicy`);
     if (v2 && restartPolicy && !isLws && restartPolicy.value !== 'None') {
       fail(this, `${prop}.restartPolicy`, restartPolicy.value, 'v1alpha2 takes a restart policy only on LeaderWorkerSet roles (leaderWorkerPattern); use None or v1alpha1');
+    }
+    // Native mode has no controller to recreate a role instance: a StatefulSet or Deployment would drop it silently.
+    if (this.mode === RbgMode.NATIVE && restartPolicy && !isLws && restartPolicy.value !== 'None') {
+      fail(this, `${prop}.restartPolicy`, restartPolicy.value,
+        'None (or left out) in native mode for a StatefulSet or Deployment role: only the RBG controller (mode CONTROLLER) or a LeaderWorkerSet role recreates on pod restart');
     }
 
     // Names the controller derives: workload <rbg>-<role>, headless Service s-<rbg>-<role>.
