@@ -4,9 +4,9 @@ import { Cpu, Memory, PodSecurityDefaults } from '../lib/core';
 import { k8s } from '../lib/core/k8s';
 import {
   AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryStep, NativeCanary, NativeCanaryProps,
-  RolloutAutoscaling, TrafficRouting, WorkloadRef,
+  TrafficRouting, WorkloadRef,
 } from '../lib/delivery';
-import { GpuInferenceService } from '../lib/inference';
+import { Autoscaling, GpuInferenceService } from '../lib/inference';
 import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
 import { ExampleTenants } from './tenants';
 
@@ -89,7 +89,7 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
     trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [GATEWAY] }),
     // The stable shrinks as the canary grows, so the canary never needs a second full set of GPUs.
     dynamicStableScale: true,
-    autoscaling: autoscaled ? RolloutAutoscaling.external(vllm.maxReplicas) : undefined,
+    autoscaling: autoscaled ? Autoscaling.external({ minReplicas: vllm.minReplicas, maxReplicas: vllm.maxReplicas }) : undefined,
   });
   // The inference service's autoscaler now scales the Rollout (Argo scales the Deployment to 0).
   if (autoscaled) vllm.retargetAutoscaling(rollout.scaleTargetRef);

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
-import { addRule, fail, formatViolation, PlatformError, requireInteger, requirePort } from '../core/errors';
+import { addRule, fail, failAll, formatViolation, requireInteger, requirePort } from '../core/errors';
 import { applyPlacement, checkFitsTenant } from '../core/tenant';
 import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
@@ -193,7 +193,7 @@ export class NativeCanary extends Construct {
     const chart = new Chart(app, 'native-canary');
     new NativeCanary(chart, 'Canary', { ...props, canaryWeight: weight });
     const errors = chart.node.findAll().flatMap((c) => c.node.validate());
-    if (errors.length > 0) throw new PlatformError(errors.join('\n'));
+    if (errors.length > 0) failAll(errors);
     return chart.toJson();
   }
 
@@ -203,7 +203,7 @@ export class NativeCanary extends Construct {
    */
   public static promote(props: NativeCanaryProps): NativeCanaryProps {
     if (!props.canary) {
-      throw new PlatformError(`[NativeCanary.promote] canary: given undefined; allowed: a canary version to promote`);
+      fail('NativeCanary.promote', 'canary', props.canary, 'a canary version to promote');
     }
     return { ...props, stable: props.canary, canary: undefined, canaryWeight: 0, stableSlot: (props.stableSlot ?? CanarySlot.A).other };
   }

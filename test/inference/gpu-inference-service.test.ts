@@ -275,6 +275,14 @@ describe('GpuInferenceService', () => {
   describe('ignoreDifferences (collected by the Argo CD Application)', () => {
     const hpa = Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(3)] });
 
+    test('an external autoscaler: no object of ours, the count still left out and ignored', () => {
+      const { svc, manifests } = make({ autoscaling: Autoscaling.external({ minReplicas: 1, maxReplicas: 3 }) });
+      expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject')).toEqual([]);
+      expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+      expect([svc.minReplicas, svc.maxReplicas, svc.customMetrics]).toEqual([1, 3, []]);
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+
     test('an HPA owns the Deployment\'s /spec/replicas', () => {
       const { svc, manifests } = make({ autoscaling: hpa });
       expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
