@@ -25,7 +25,7 @@ import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects, podDemand, PodDemand, requireArgoDuration, usageOf, withGpus } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
-import { GATEWAY_API_PLUGIN, GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
+import { checkRouteConflicts, GATEWAY_API_PLUGIN, GatewayApiPluginConfig, requireRouteHostnames, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
 import { canaryRolloutShape } from './shapes';
 
@@ -334,13 +334,14 @@ export class CanaryRollout extends Construct {
       o.parentRefs.forEach((p, i) => requireDnsSubdomain(this, `trafficRouting.parentRefs[${i}].name`, p.name));
       const pathPrefix = o.pathPrefix ?? '/';
       if (!pathPrefix.startsWith('/')) fail(this, 'trafficRouting.pathPrefix', pathPrefix, 'a path starting with "/"');
+      const hostnames = requireRouteHostnames(this, 'trafficRouting.', this.namespace, o.parentRefs, o.hostnames, o.catchAllHostnames);
       this.gatewayApiPluginConfig = { httpRoute: routeName, namespace: this.namespace };
       trafficRouting = { plugins: { [GATEWAY_API_PLUGIN]: { ...this.gatewayApiPluginConfig } } };
       this.httpRoute = new HttpRoute(this, 'HttpRoute', {
         metadata: { name: routeName, namespace: this.namespace, labels: objLabels },
         spec: {
           parentRefs: o.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-          hostnames: o.hostnames,
+          hostnames,
           rules: [{
             matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }],
             // The plugin rewrites these weights during a rollout; Git holds the resting state.
@@ -352,6 +353,8 @@ export class CanaryRollout extends Construct {
         },
       });
       setSyncWave(this.httpRoute, SyncWave.ROLLOUT);
+      const route = this.httpRoute;
+      addRule(this, () => checkRouteConflicts(this, 'trafficRouting.httpRouteName', route));
     }
 
     // Background analysis.

@@ -12,7 +12,7 @@ import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { checkProps } from '../core/validate';
 import { findApiObjects, podDemand, usageOf, withGpus } from './internal';
-import { GatewayParentRef } from './traffic-routing';
+import { checkRouteConflicts, GatewayParentRef, requireRouteHostnames } from './traffic-routing';
 import { nativeCanaryShape } from './shapes';
 
 /** Pod label naming the Deployment slot; part of each Deployment's (immutable) selector. */
@@ -61,10 +61,15 @@ export interface NativeCanaryRouteOptions {
    */
   readonly name?: string;
   /**
-   * Hostnames the route matches.
-   * @default - every hostname of the listener
+   * Hostnames the route matches. Required when a parentRef is a Gateway of another namespace (shared).
+   * @default - none: every hostname of the listener; only for a Gateway of the route's own namespace or with `catchAllHostnames`
    */
   readonly hostnames?: string[];
+  /**
+   * Explicitly take every hostname of a shared Gateway's listener (no `hostnames`).
+   * @default false
+   */
+  readonly catchAllHostnames?: boolean;
   /**
    * The path prefix the route matches.
    * @default '/'
@@ -306,6 +311,7 @@ export class NativeCanary extends Construct {
       r.parentRefs.forEach((p, i) => requireDnsSubdomain(this, `httpRoute.parentRefs[${i}].name`, p.name));
       const pathPrefix = r.pathPrefix ?? '/';
       if (!pathPrefix.startsWith('/')) fail(this, 'httpRoute.pathPrefix', pathPrefix, 'a path starting with "/"');
+      const hostnames = requireRouteHostnames(this, 'httpRoute.', this.namespace, r.parentRefs, r.hostnames, r.catchAllHostnames);
       const stableSvc = service('StableSlotService', `${name}-${this.stableSlot.value}`, { ...common, [SLOT_LABEL]: this.stableSlot.value });
       this.slotServices.push(stableSvc);
       const backendRefs = [{ name: stableSvc.name, port, weight: 100 - weight }];
@@ -319,11 +325,13 @@ export class NativeCanary extends Construct {
         metadata: { name: requireDnsSubdomain(this, 'httpRoute.name', r.name ?? name), namespace: this.namespace, labels: standardLabels(identity) },
         spec: {
           parentRefs: r.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-          hostnames: r.hostnames,
+          hostnames,
           rules: [{ matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }], backendRefs }],
         },
       });
       setSyncWave(this.httpRoute, SyncWave.ROLLOUT);
+      const route = this.httpRoute;
+      addRule(this, () => checkRouteConflicts(this, 'httpRoute.name', route));
     }
     setSyncWaveAll(this, SyncWave.WORKLOAD);
 

@@ -63,7 +63,7 @@ export const nativeCanaryShape = lazy((): Shape<NativeCanaryProps> => ({
   port: num(),
   targetPort: opt(num()),
   httpRoute: opt(shape<NativeCanaryRouteOptions>({
-    parentRefs: arr(parentRef), name: opt(str()), hostnames: opt(arr(str())), pathPrefix: opt(str()),
+    parentRefs: arr(parentRef), name: opt(str()), hostnames: opt(arr(str())), catchAllHostnames: opt(bool), pathPrefix: opt(str()),
   }, { name: 'NativeCanaryRouteOptions', allowUnknown: true })),
   gpusPerPod: opt(num()),
   gpuResource: opt(gpuResource),

@@ -123,8 +123,10 @@ export interface GpuInferenceServiceProps extends ModelServerOptions {
    */
   readonly antiAffinity?: AntiAffinity;
   /**
-   * A PodDisruptionBudget (maxUnavailable 1 pod) when the service can have 2 or more replicas. With a
-   * single replica none is created: a budget could only block node drains forever or allow the outage.
+   * A PodDisruptionBudget (maxUnavailable 1 pod) when the service never has fewer than 2 replicas
+   * (`replicas` or `autoscaling.minReplicas` >= 2), so a drain always leaves one serving. Below that no budget
+   * can protect it (maxUnavailable 1 lets the only pod go, 0 blocks every drain): none is created and a
+   * warning says so; `true` is then an error and `false` accepts the downtime without a warning.
    * @default true
    */
   readonly podDisruptionBudget?: boolean;
@@ -499,8 +501,17 @@ export class GpuInferenceService extends Construct {
     // Multi-node: still 1 pod. Evicting one pod recreates its whole group (RecreateGroupOnPodRestart), whose
     // pods then count as unavailable until it is back, so one group at a time goes down; a budget of
     // `nodes` pods would let two groups each lose a pod at the same moment.
+    // HPA/KEDA can scale down to minReplicas, so the floor decides: at 1 replica a budget of 1 lets the only
+    // pod go, which would only pretend to protect the service.
     const pdbWanted = props.podDisruptionBudget ?? true;
-    if (pdbWanted && this.maxReplicas >= 2) {
+    if (pdbWanted && this.minReplicas < 2) {
+      const fix = 'set replicas (or autoscaling.minReplicas) to 2 or more for a budget that keeps one pod serving, or podDisruptionBudget: false to accept the downtime';
+      if (props.podDisruptionBudget === true) {
+        fail(this, 'podDisruptionBudget', true, `false, or a service of at least 2 replicas: with ${this.minReplicas} no budget keeps a pod serving during a node drain; ${fix}`);
+      }
+      addWarning(this, `podDisruptionBudget: none created, since the service can run ${this.minReplicas} replica${this.minReplicas === 1 ? '' : 's'} and a node drain then takes it down; ${fix}`);
+    }
+    if (pdbWanted && this.minReplicas >= 2) {
       this.pdb = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: this.meta(this.name),
         spec: {

@@ -99,7 +99,7 @@ describe('CanaryRollout', () => {
   test('Gateway API: typed plugin config, HTTPRoute with stable and canary backendRefs, ignoreDifferences on weights', () => {
     const c = chart();
     const ro = new CanaryRollout(c, 'ro', base({
-      trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw', namespace: 'gateway-system', sectionName: 'https' }], pathPrefix: '/v1' }),
+      trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw', namespace: 'gateway-system', sectionName: 'https' }], hostnames: ['web.example.com'], pathPrefix: '/v1' }),
     }));
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({ plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: 'web', namespace: 'web-team' } } });
@@ -173,10 +173,10 @@ describe('CanaryRollout', () => {
 
   test('GPU awareness: setCanaryScale and dynamicStableScale render, and lower the peak pod count', () => {
     const c = chart();
-    const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] });
+    const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['a.example.com'] });
     const steps = [CanaryStep.canaryScale({ replicas: 1 }), CanaryStep.trafficWeight(10), CanaryStep.canaryScale({ matchTrafficWeight: true }), CanaryStep.trafficWeight(50)];
     const plain = new CanaryRollout(c, 'plain', base({ name: 'a', trafficRouting: routed, steps }));
-    const dynamic = new CanaryRollout(c, 'dyn', base({ name: 'b', trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }), steps, dynamicStableScale: true }));
+    const dynamic = new CanaryRollout(c, 'dyn', base({ name: 'b', trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['b.example.com'] }), steps, dynamicStableScale: true }));
     const out = synthValid(c);
     const ro = one(out, 'Rollout', 'b');
     expect(ro.spec.strategy.canary.dynamicStableScale).toBe(true);
@@ -195,7 +195,7 @@ describe('CanaryRollout', () => {
     // 2 replicas x 1 GPU, stable kept full: 4 GPUs at promotion -> fits exactly.
     new CanaryRollout(c, 'ok', { name: 'ok', tenant, template: template(8000, 1), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
     expect(() => synthValid(c)).not.toThrow();
-    new CanaryRollout(c, 'big', { name: 'big', tenant, template: template(8000, 2), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
+    new CanaryRollout(c, 'big', { name: 'big', tenant, template: template(8000, 2), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['big.example.com'] }) });
     expect(() => synthValid(c)).toThrow(/\[test\/big\] tenant: given "8 x nvidia.com\/gpu \(4 pods at the canary's peak with 2 replicas\)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com\/gpu/);
   });
 
