@@ -23,7 +23,7 @@ export const canaryRolloutShape = lazy((): Shape<CanaryRolloutProps> => ({
   template: opt(object('a pod template (k8s.PodTemplateSpec)')),
   workloadRef: opt(instance(WorkloadRef)),
   replicas: opt(num()),
-  steps: arr(instance(CanaryStep)),
+  steps: arr(instance(CanaryStep, { allowed: 'a CanaryStep from its static factories: CanaryStep.trafficWeight(), pause(), pauseFor(), canaryScale(), analysis()' })),
   backgroundAnalysis: opt(shape<BackgroundAnalysis>({
     template: instance(CanaryAnalysisTemplate, { allowed: 'a CanaryAnalysisTemplate construct' }),
     args: opt(arr(instance(AnalysisArg))),

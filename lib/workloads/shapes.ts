@@ -8,7 +8,7 @@ import { cpu, gpuRequest, gpuResource, memory, modelCacheMount, modelServerOptio
 import type { GangSchedulingOptions, KubeSchedulingOptions, VolcanoSchedulingOptions } from './gang-scheduling';
 import { LeaderWorkerSetProps, LwsRestartPolicy, LwsStartupPolicy, RollingUpdateOptions } from './leader-worker-set';
 import { GangResources, GangScheduler, PodGroupProps } from './pod-group';
-import type { PrefillDecodeProps, PrefillDecodeRoleOptions } from './prefill-decode';
+import { KvTransfer, PrefillDecodeProps, PrefillDecodeRoleOptions } from './prefill-decode';
 import { RbgApiVersion, RbgMode, RoleBasedGroupProps, RouterServiceOptions } from './role-based-group';
 import {
   ContainerPatch, EngineRuntimeReference, PodTemplatePatch, RoleLeaderWorkerSetOptions, RoleProps, RoleRestartPolicy, RoleTemplate, RoleWorkload,
@@ -87,6 +87,7 @@ export const roleShape = lazy((): Shape<RoleProps> => ({
   }, { name: 'EngineRuntimeReference' }))),
   autoscaling: opt(object('the role autoscaling options')),
   minReadySeconds: opt(num()),
+  tenantPlacement: opt(bool),
   labels: opt(labels),
   annotations: opt(annotations),
 }));
@@ -133,7 +134,8 @@ export const prefillDecodeShape = lazy((): Shape<PrefillDecodeProps> => ({
   decode: pdRole,
   routerReplicas: opt(int(1)),
   routerPort: opt(int(1, 65535)),
-  transferBackend: opt(str({ nonEmpty: true })),
+  kvTransfer: opt(instance(KvTransfer)),
+  podMonitor: opt(object('PrefillDecodeMonitorOptions')),
   gangScheduling: opt(gang),
   apiVersion: opt(instance(RbgApiVersion)),
   mode: opt(instance(RbgMode)),
