@@ -21,6 +21,7 @@ const rolling = shape<RollingUpdateOptions>({ maxUnavailable: opt(any), maxSurge
 export const leaderWorkerSetShape = lazy((): Shape<LeaderWorkerSetProps> => ({
   name: str(),
   namespace: opt(str()),
+  tenant: opt(tenant),
   replicas: opt(num()),
   omitReplicas: opt(bool),
   size: num(),
@@ -39,6 +40,7 @@ const gpuEntries = arr(shape<GpuQuotaEntry>({ resource: gpuResource, count: num(
 export const podGroupShape = lazy((): Shape<PodGroupProps> => ({
   name: str(),
   namespace: opt(str()),
+  tenant: opt(tenant),
   scheduler: opt(instance(GangScheduler)),
   minMember: num(),
   scheduleTimeoutSeconds: opt(num()),
