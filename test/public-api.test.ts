@@ -299,6 +299,8 @@ test('no resolved or internal type is public', () => {
 test.each([
   ['lib/core/gpu.ts', 'GpuResource', ['resourceName', 'quotaKey', 'validate']],
   ['lib/delivery/canary-step.ts', 'CanaryStep', []],
+  ['lib/delivery/canary-step.ts', 'AnalysisArg', ['name', 'toJson']],
+  ['lib/delivery/traffic-routing.ts', 'TrafficRouting', []],
   ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
   ['lib/inference/options.ts', 'ModelCache', []],
   ['lib/inference/options.ts', 'MetricsMonitor', []],
