@@ -302,6 +302,7 @@ test.each([
   ['lib/delivery/canary-step.ts', 'AnalysisArg', ['name', 'toJson']],
   ['lib/delivery/traffic-routing.ts', 'TrafficRouting', []],
   ['lib/tenancy/subject.ts', 'TenantSubject', []],
+  ['lib/delivery/analysis-template.ts', 'AnalysisMetric', ['name', 'bounded']],
   ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
   ['lib/inference/options.ts', 'ModelCache', []],
   ['lib/inference/options.ts', 'MetricsMonitor', []],
