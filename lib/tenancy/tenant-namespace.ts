@@ -473,10 +473,7 @@ export class TenantNamespace extends Construct implements ITenant {
   public readonly resourceQuota: k8s.KubeResourceQuota;
   /** The LimitRange, when there is anything to limit or default. */
   public readonly limitRange?: k8s.KubeLimitRange;
-  /**
-   * What the LimitRange defaults and enforces (workloads check their pods against it at synth). Always set;
-   * optional as in ITenant, since jsii forbids an implementation to make an optional property required.
-   */
+  /** What the LimitRange defaults and enforces (workloads check their pods against it at synth). */
   public readonly limits?: TenantLimitsView;
   public readonly networkPolicies: k8s.KubeNetworkPolicy[] = [];
   /** tenant-admin, tenant-developer, tenant-viewer. */
@@ -955,7 +952,7 @@ export class TenantNamespace extends Construct implements ITenant {
       this.roles.push(r);
       const bound = (list ?? []).map((s, i) => {
         if (!(s instanceof TenantSubject)) fail(this, `${prop}[${i}]`, s, 'a TenantSubject.user(), .group() or .serviceAccount()');
-        return s._bind(this, `${prop}[${i}]`, this.namespaceName);
+        return s.bind(this, `${prop}[${i}]`, this.namespaceName);
       });
       const unique = bound.filter((s, i) => bound.findIndex((t) => t.kind === s.kind && t.name === s.name && t.namespace === s.namespace) === i);
       if (unique.length === 0) continue;
