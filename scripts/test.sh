@@ -29,6 +29,7 @@ wait "$package" || status=1
 [ -s "$logs/1-typecheck.log" ] && cat "$logs/1-typecheck.log"
 if [ ! -f "$logs/4-jest-package.log" ]; then   # the build failed: all of it
   cat "$logs/3-build-package.log"
+  echo "build:package FAILED: test/package/ and test/docs/ did not run"
 else
   tail -n 2 "$logs/3-build-package.log"
 fi
