@@ -473,10 +473,7 @@ export class TenantNamespace extends Construct implements ITenant {
   public readonly resourceQuota: k8s.KubeResourceQuota;
   /** The LimitRange, when there is anything to limit or default. */
   public readonly limitRange?: k8s.KubeLimitRange;
-  /**
-   * What the LimitRange defaults and enforces (workloads check their pods against it at synth). Always set
-   * here; optional in the type because `ITenant.limits` is (jsii: an implementation may not make it required).
-   */
+  /** What the LimitRange defaults and enforces (workloads check their pods against it at synth). */
   public readonly limits?: TenantLimitsView;
   public readonly networkPolicies: k8s.KubeNetworkPolicy[] = [];
   /** tenant-admin, tenant-developer, tenant-viewer. */
