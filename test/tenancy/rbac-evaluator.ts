@@ -77,7 +77,7 @@ export function capabilities(rules: Rule[]): Capability[] {
       ...any(rules, ['impersonate'], [['', 'users'], ['', 'groups'], ['', 'serviceaccounts']]),
     ] },
     { what: 'edit or delete a guardrail (namespace, quota, limits, NetworkPolicies, RBAC, ServiceAccounts, admission policies)', via: any(rules, WRITE, GUARDRAILS) },
-    { what: 'bind a PersistentVolume by name (read another tenant\'s released volume)', via: any(rules, ['create'], [['', 'persistentvolumeclaims']]) },
+    { what: 'claim a PersistentVolume by name (one pre-provisioned for someone else)', via: any(rules, ['create'], [['', 'persistentvolumeclaims']]) },
     { what: 'read pod logs', via: any(rules, ['get'], [['', 'pods/log']]) },
   ];
 }
