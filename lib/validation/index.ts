@@ -10,7 +10,9 @@ import { parseAllDocuments } from 'yaml';
 import { checkMetadata, checkPodSpecs } from './api-validation';
 import { checkCrd, CRDS_DIR, isCrdGroup, crdIndex } from './crd';
 import { checkCrossObject } from './cross-object';
+import { checkAdmission } from './admission';
 import { checkPodSecurity } from './pod-security';
+import { checkScheduling } from './scheduling';
 import { checkSchema, isBuiltInGroup } from './schema';
 import { groupOf, isObject, objectId } from './types';
 import type { ValidateOptions, Violation } from './types';
@@ -25,7 +27,7 @@ export { selects } from './cross-object';
 
 /** Every rule name, for `ValidateOptions.skip`. */
 export const RULES = ['schema', 'crd', 'unknown-kind', 'metadata', 'pod-spec', 'pod-security', 'selector-match', 'service-selects-pods',
-  'binding-role-exists', 'quota-extended-resources', 'quota-requires-requests', 'egress-dns', 'unique-objects'] as const;
+  'binding-role-exists', 'quota-extended-resources', 'quota-requires-requests', 'egress-dns', 'unique-objects', 'admission', 'scheduling'] as const;
 
 /**
  * Synthesizes a chart (like `Testing.synth`) or a whole app (every chart's manifests, in `cdk8s synth` order).
@@ -67,7 +69,7 @@ export function validate(manifests: any[], options: ValidateOptions = {}): Viola
     }
   }
   const valid = docs.filter((m) => isObject(m));
-  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid));
+  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid), ...checkAdmission(valid), ...checkScheduling(valid));
   return out.filter((v) => !skip.has(v.rule));
 }
 
