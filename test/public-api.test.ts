@@ -235,6 +235,7 @@ const REVIEWED_EXPORTS = [
     'SyncWave class',
     'SynthesizedFolder interface',
     'SynthesizedObject interface',
+    'TenantAdmissionPolicies interface',
     'TenantContainerLimits interface',
     'TenantDns interface',
     'TenantEgressCidr interface',
