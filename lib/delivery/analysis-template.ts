@@ -283,7 +283,7 @@ export class AnalysisMetric {
 
   private constructor(
     /** The preset: `successRate`, `latency` or `query`. */
-    public readonly preset: string,
+    private readonly preset: string,
     private readonly options: PrometheusMetricOptions,
     private readonly built: {
       name?: string;
@@ -305,8 +305,11 @@ export class AnalysisMetric {
     return this.options.count !== undefined;
   }
 
-  /** Validates the metric and renders it. `prop` is the metric's prop path for messages. */
-  public render(scope: Construct, prop: string): AnalysisTemplateSpecMetrics {
+  /**
+   * Validates the metric and renders it. `prop` is the metric's prop path for messages.
+   * @internal
+   */
+  public _render(scope: Construct, prop: string): AnalysisTemplateSpecMetrics {
     const o = this.options;
     if (this.built.name === undefined || this.built.name === '') {
       fail(scope, `${prop}.name`, this.built.name, 'a metric name (required for AnalysisMetric.prometheusQuery)');
@@ -415,7 +418,7 @@ export class CanaryAnalysisTemplate extends Construct {
     }
     const names = new Set<string>();
     const metrics = props.metrics.map((m, i) => {
-      const rendered = m.render(this, `metrics[${i}]`);
+      const rendered = m._render(this, `metrics[${i}]`);
       if (names.has(rendered.name)) fail(this, `metrics[${i}].name`, rendered.name, 'a metric name unique in the template');
       names.add(rendered.name);
       const texts: Array<[string, string | undefined]> = [
