@@ -114,8 +114,7 @@ describe('Environment', () => {
   test('a tenant chart\'s NetworkPolicy needs a platform project to go to', () => {
     const app = new GitOpsApp({ repoUrl: REPO });
     const env = new Environment(app, 'prod');
-    const tenant = { tenantName: 'ml-team', namespaceName: 'ml-team' } as any;
-    const serving = env.addApplication('serving', { project: env.addTenantProject(tenant), namespace: 'ml-team' });
+    const serving = env.addApplication('serving', { project: env.addTenantProject(tenant(app, 'ml-team')), namespace: 'ml-team' });
     new k8s.KubeNetworkPolicy(serving, 'np', { metadata: { name: 'vllm', namespace: 'ml-team' }, spec: { podSelector: {} } });
     expect(() => app.synthFolders()).toThrow('[serving] project: given "prod-ml-team (its NetworkPolicies, ServiceAccounts or RBAC go to a platform companion Application \\"prod-serving-platform\\")"; allowed: an environment with a platform project (Environment.addPlatformProject()) to own them');
   });
