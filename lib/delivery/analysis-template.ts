@@ -12,7 +12,9 @@ import { ITenant, Labels, SyncWave } from '../core';
 import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { argReferences, requireArgoDuration } from './internal';
+import { analysisTemplateShape } from './shapes';
 
 /** An argument an AnalysisTemplate declares; queries reference it as `{{args.<name>}}`. */
 export interface AnalysisTemplateArg {
@@ -390,6 +392,7 @@ export class CanaryAnalysisTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryAnalysisTemplateProps) {
     super(scope, id);
+    checkProps(this, props, analysisTemplateShape(), { name: 'CanaryAnalysisTemplateProps' });
     this.templateName = requireDnsSubdomain(this, 'name', props.name);
     const namespace = props.namespace ?? props.tenant?.namespaceName;
     if (namespace === undefined) fail(this, 'namespace', namespace, 'a namespace, or a tenant to take it from');

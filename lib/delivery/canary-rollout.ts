@@ -13,18 +13,20 @@ import {
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
 import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
 import { TenantBinding, WorkloadPods } from '../core/tenant';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
+import { requireDnsSubdomain } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
 import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
 import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
+import { checkProps, requireDnsLabel1035 } from '../core/validate';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
+import { canaryRolloutShape } from './shapes';
 
 /** Analysis that runs in the background while the steps progress; a failure aborts the rollout. */
 export interface BackgroundAnalysis {
@@ -213,6 +215,7 @@ export class CanaryRollout extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
+    checkProps(this, props, canaryRolloutShape(), { name: 'CanaryRolloutProps' });
     this.props = props;
     this.rolloutName = requireDnsSubdomain(this, 'name', props.name);
     this.binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant, tenantLabel: props.identity?.tenant });
@@ -277,8 +280,17 @@ export class CanaryRollout extends Construct {
     const targetPort = requirePort(this, 'targetPort', props.targetPort ?? port);
 
     // Services.
-    const stableName = requireDnsLabel(this, 'stableServiceName', props.stableServiceName ?? `${this.rolloutName}-stable`);
-    const canaryName = requireDnsLabel(this, 'canaryServiceName', props.canaryServiceName ?? `${this.rolloutName}-canary`);
+    // Service names are DNS-1035 labels. A derived one that overflows is reported on `name`, the prop the user set.
+    const serviceName = (prop: string, given: string | undefined, suffix: string): string => {
+      if (given !== undefined) return requireDnsLabel1035(this, prop, given);
+      const derived = `${this.rolloutName}-${suffix}`;
+      if (derived.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(derived)) {
+        fail(this, 'name', this.rolloutName, `a DNS-1035 label of at most ${63 - suffix.length - 1} characters (starting with a letter), as ${prop} "${derived}" is derived from it; or set stableServiceName and canaryServiceName`);
+      }
+      return derived;
+    };
+    const stableName = serviceName('stableServiceName', props.stableServiceName, 'stable');
+    const canaryName = serviceName('canaryServiceName', props.canaryServiceName, 'canary');
     if (stableName === canaryName) {
       fail(this, 'canaryServiceName', canaryName, `a name different from the stable Service "${stableName}"`);
     }
