@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
+import { addRule, fail, formatViolation, requireInteger, requirePort, Warnings } from '../core/errors';
 import { GpuResource } from '../core/gpu';
 import { k8s } from '../core/k8s';
 import { Labels } from '../core/labels';
@@ -1116,6 +1116,22 @@ export class TenantNamespace extends Construct implements ITenant {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.roleName },
         subjects: unique,
       }));
+    }
+    this.warnAssumableAdminAccounts(props);
+  }
+
+  /**
+   * Whoever can create workloads here can run a pod as any ServiceAccount of the namespace and so act with
+   * its rights: an in-namespace account bound to tenant-admin hands admin to every developer (see the
+   * effective-permission table in docs/tenancy.md). Warn unless the admission policy keeps pods off it.
+   */
+  private warnAssumableAdminAccounts(props: TenantNamespaceProps): void {
+    if ((props.developers ?? []).length === 0) return;
+    const allowed = props.admissionPolicies ? (props.admissionPolicies.allowedServiceAccounts ?? ['default']) : undefined;
+    for (const s of props.admins ?? []) {
+      if (!(s instanceof TenantSubject) || s.kind !== 'ServiceAccount' || (s.namespace ?? this.namespaceName) !== this.namespaceName) continue;
+      if (allowed !== undefined && !allowed.includes(s.name)) continue;
+      Warnings.add(this, `admins: ServiceAccount ${this.namespaceName}/${s.name} is bound to tenant-admin in the tenant's own namespace, so any developer can act as admin by running a pod as it; bind an account of another namespace, or turn on admissionPolicies without it in allowedServiceAccounts`);
     }
   }
 }
