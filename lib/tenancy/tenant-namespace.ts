@@ -1107,7 +1107,7 @@ export class TenantNamespace extends Construct implements ITenant {
       this.roles.push(r);
       const bound = (list ?? []).map((s, i) => {
         if (!(s instanceof TenantSubject)) fail(this, `${prop}[${i}]`, s, 'a TenantSubject.user(), .group() or .serviceAccount()');
-        return s.bind(this, `${prop}[${i}]`, this.namespaceName);
+        return s._bind(this, `${prop}[${i}]`, this.namespaceName);
       });
       const unique = bound.filter((s, i) => bound.findIndex((t) => t.kind === s.kind && t.name === s.name && t.namespace === s.namespace) === i);
       if (unique.length === 0) continue;
