@@ -1102,6 +1102,7 @@ export class TenantNamespace extends Construct implements ITenant {
       [TenantRole.DEVELOPER, 'developers', props.developers],
       [TenantRole.VIEWER, 'viewers', props.viewers],
     ];
+    let adminSubjects: k8s.Subject[] = [];
     for (const [role, prop, list] of subjects) {
       const r = new k8s.KubeRole(this, `Role-${role.roleName}`, { metadata: this.meta(role.roleName), rules: role.rules });
       this.roles.push(r);
@@ -1110,6 +1111,7 @@ export class TenantNamespace extends Construct implements ITenant {
         return s._bind(this, `${prop}[${i}]`, this.namespaceName);
       });
       const unique = bound.filter((s, i) => bound.findIndex((t) => t.kind === s.kind && t.name === s.name && t.namespace === s.namespace) === i);
+      if (role === TenantRole.ADMIN) adminSubjects = unique;
       if (unique.length === 0) continue;
       this.bindings.push(new k8s.KubeRoleBinding(this, `RoleBinding-${role.roleName}`, {
         metadata: this.meta(role.roleName),
@@ -1117,7 +1119,7 @@ export class TenantNamespace extends Construct implements ITenant {
         subjects: unique,
       }));
     }
-    this.warnAssumableAdminAccounts(props);
+    this.warnAssumableAdminAccounts(props, adminSubjects);
   }
 
   /**
@@ -1125,11 +1127,11 @@ export class TenantNamespace extends Construct implements ITenant {
    * its rights: an in-namespace account bound to tenant-admin hands admin to every developer (see the
    * effective-permission table in docs/tenancy.md). Warn unless the admission policy keeps pods off it.
    */
-  private warnAssumableAdminAccounts(props: TenantNamespaceProps): void {
+  private warnAssumableAdminAccounts(props: TenantNamespaceProps, adminSubjects: k8s.Subject[]): void {
     if ((props.developers ?? []).length === 0) return;
     const allowed = props.admissionPolicies ? (props.admissionPolicies.allowedServiceAccounts ?? ['default']) : undefined;
-    for (const s of props.admins ?? []) {
-      if (!(s instanceof TenantSubject) || s.kind !== 'ServiceAccount' || (s.namespace ?? this.namespaceName) !== this.namespaceName) continue;
+    for (const s of adminSubjects) {
+      if (s.kind !== 'ServiceAccount' || s.namespace !== this.namespaceName) continue;
       if (allowed !== undefined && !allowed.includes(s.name)) continue;
       Warnings.add(this, `admins: ServiceAccount ${this.namespaceName}/${s.name} is bound to tenant-admin in the tenant's own namespace, so any developer can act as admin by running a pod as it; bind an account of another namespace, or turn on admissionPolicies without it in allowedServiceAccounts`);
     }
