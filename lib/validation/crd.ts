@@ -147,7 +147,8 @@ function indexOfDir(dir: string): CrdIndex {
   // Content, not timestamps, and this file's code (strip, strictify, the Ajv options): any change rebuilds.
   const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(dir, files)}-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
   const indexFile = path.join(cacheDir, 'index.json');
-  if (fs.existsSync(indexFile)) return JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex;
+  // The same content in another folder shares the cache: the origin is this folder.
+  if (fs.existsSync(indexFile)) return { ...JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex, origin: dir };
   fs.mkdirSync(cacheDir, { recursive: true });
   const built = buildIndex(dir, files, cacheDir);
   writeAtomic(indexFile, JSON.stringify(built));
@@ -222,6 +223,16 @@ function strictify(node: any): any {
   if (out['x-kubernetes-int-or-string'] && !out.anyOf && !out.oneOf) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   // metadata is validated by the API server, not the CRD schema: keep only "it is an object".
   if (out.properties?.metadata && out.properties.apiVersion) out.properties.metadata = { type: 'object' };
+  return out;
+}
+
+/**
+ * `strictify` for a CRD's root: the API server always accepts apiVersion, kind and metadata at the root, also
+ * when the schema does not list them (apiextensions-apiserver adds them to every structural schema).
+ */
+function strictRoot(schema: any): any {
+  const out = strictify(schema);
+  if (isObject(out.properties)) out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...out.properties };
   return out;
 }
 
@@ -301,7 +312,7 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   if (!fs.existsSync(codeFile)) {
     ajv ??= newAjv({ inlineRefs: false });
     const schema = e.schema ?? JSON.parse(fs.readFileSync(e.schemaFile!, 'utf8'));
-    writeValidator(codeFile, ajv, ajv.compile(shareRepeated(strictify(schema))));
+    writeValidator(codeFile, ajv, ajv.compile(shareRepeated(strictRoot(schema))));
   }
   v = loadValidator(codeFile);
   validators.set(key, v);

@@ -93,7 +93,7 @@ const POD_SECURITY_FIXES: { [control: string]: string } = {
   R3: 'Set securityContext.runAsNonRoot: true on the pod or every container, and run an image whose USER is a numeric non-root id (cdk8s-plus: securityContext: { ensureNonRoot: true, user: 1000 }).',
   R4: 'Do not run as user 0: set runAsUser to a non-zero id.',
   R5: 'Set securityContext.seccompProfile.type: RuntimeDefault on the pod (cdk8s-plus-27 has no prop for it: ApiObject.of(workload).addJsonPatch(JsonPatch.add(\'/spec/template/spec/securityContext/seccompProfile\', { type: \'RuntimeDefault\' }))).',
-  R6: 'Set securityContext.capabilities.drop: [ALL] on every container, add back only NET_BIND_SERVICE (cdk8s-plus: securityContext: { capabilities: { drop: [Capability.ALL] } }).',
+  R6: 'Set securityContext.capabilities.drop: [ALL] on every container, add back only NET_BIND_SERVICE (cdk8s-plus-27\'s Capability enum has no ALL: securityContext: { capabilities: { drop: [\'ALL\' as Capability] } }).',
 };
 
 /** The one-line fix for a finding: the control's fix for Pod Security, the rule's otherwise. */

@@ -17,6 +17,21 @@ import { groupOf, isObject, Violation, objectId } from './types';
 /** The Kubernetes version the schemas are for (kubernetes-models 4.3.1's README badge: 1.27.1). */
 export const KUBERNETES_VERSION = '1.27';
 
+/**
+ * API versions kubernetes-models still carries but a 1.27 API server no longer serves, with the release that
+ * removed them (kubernetes.io/docs/reference/using-api/deprecation-guide/). authentication.k8s.io/v1beta1 is
+ * not listed: 1.27 serves SelfSubjectReview there again.
+ */
+const REMOVED: { [groupVersion: string]: string } = {
+  'extensions/v1beta1': '1.22', 'apps/v1beta1': '1.16', 'apps/v1beta2': '1.16',
+  'admissionregistration.k8s.io/v1beta1': '1.22', 'apiextensions.k8s.io/v1beta1': '1.22', 'apiregistration.k8s.io/v1beta1': '1.22',
+  'authorization.k8s.io/v1beta1': '1.22', 'certificates.k8s.io/v1beta1': '1.22', 'coordination.k8s.io/v1beta1': '1.22',
+  'networking.k8s.io/v1beta1': '1.22', 'rbac.authorization.k8s.io/v1beta1': '1.22', 'scheduling.k8s.io/v1beta1': '1.22',
+  'batch/v1beta1': '1.25', 'discovery.k8s.io/v1beta1': '1.25', 'events.k8s.io/v1beta1': '1.25', 'autoscaling/v2beta1': '1.25',
+  'policy/v1beta1': '1.25', 'node.k8s.io/v1beta1': '1.25', 'flowcontrol.apiserver.k8s.io/v1beta1': '1.26',
+  'autoscaling/v2beta2': '1.26', 'storage.k8s.io/v1beta1': '1.27',
+};
+
 const FROM_BUNDLE = fs.existsSync(BUNDLE_FILE);
 const rawSchemas: Map<string, any> = FROM_BUNDLE ? new Map(Object.entries(loadBundle().kubernetes.schemas)) : new Map();
 
@@ -90,7 +105,7 @@ export function kubernetesBundle(): { version: string; source: string; kinds: { 
       } else if (apiVersion.includes('/') || apiVersion === 'v1') {
         const m = /^([A-Z][A-Za-z0-9]*)\.js$/.exec(e.name);
         if (!m) continue;
-        const id = schemaIdFor(apiVersion, m[1]);
+        const id = REMOVED[apiVersion] ? undefined : schemaIdFor(apiVersion, m[1]);
         if (id) {
           kinds[`${apiVersion}/${m[1]}`] = id;
           groups.add(groupOf(apiVersion));
@@ -212,6 +227,10 @@ function unknownFields(value: any, schema: any, at: string, out: string[]): void
 /** Validates one built-in manifest. Returns nothing for kinds that are not built-in (see `isBuiltInKind`). */
 export function checkSchema(manifest: any): Violation[] {
   const object = objectId(manifest);
+  const removedIn = REMOVED[manifest.apiVersion];
+  if (removedIn) {
+    return [{ rule: 'schema', object, message: `apiVersion ${JSON.stringify(manifest.apiVersion)} is not served since Kubernetes ${removedIn} (1.27 rejects it; use the GA version)` }];
+  }
   const id = schemaIdFor(manifest.apiVersion, manifest.kind);
   if (!id) {
     return [{ rule: 'schema', object, message: `apiVersion ${JSON.stringify(manifest.apiVersion)} kind ${JSON.stringify(manifest.kind)} is not a Kubernetes 1.27 built-in kind` }];
