@@ -13,7 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Cpu, GpuResource, Memory } from '../lib/core';
-import { Environment, FolderWriter, GitOpsApp, SynthesizedFolder } from '../lib/gitops';
+import { Environment, GitOpsApp, SynthesizedFolder } from '../lib/gitops';
+import { FolderWriter } from '../lib/gitops/linear-synth';
 import { ClientPeer, GpuInferenceService } from '../lib/inference';
 import { TenantNamespace } from '../lib/tenancy';
 

@@ -4,16 +4,16 @@ import { Cpu, Memory, PodSecurityDefaults } from '../lib/core';
 import { k8s } from '../lib/core/k8s';
 import {
   AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryStep, NativeCanary, NativeCanaryProps,
-  RolloutAutoscaling, TrafficRouting, WorkloadRef,
+  TrafficRouting, WorkloadRef,
 } from '../lib/delivery';
-import { GpuInferenceService } from '../lib/inference';
+import { Autoscaling, GpuInferenceService } from '../lib/inference';
 import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
-import { ExampleTenants } from './tenants';
+import { ExampleTenants, GATEWAY_NAMESPACE } from './tenants';
 
 /** In-cluster Prometheus (Prometheus Operator's governing Service). */
 const PROMETHEUS = 'http://prometheus-operated.monitoring:9090';
-/** The shared Gateway in front of the tenants' services. */
-const GATEWAY = { name: 'inference', namespace: 'gateway-system' };
+/** The shared Gateway in front of the tenants' services; each tenant's routes name their own hostnames on it. */
+const GATEWAY = { name: 'inference', namespace: GATEWAY_NAMESPACE };
 
 /** A small CPU web service's pod spec, Pod Security restricted. */
 function webPod(scope: Construct, version: string): k8s.PodSpec {
@@ -86,10 +86,10 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
     ],
     // From the first pause on, for the rest of the rollout.
     backgroundAnalysis: { template: successRate, args: [AnalysisArg.latestPodTemplateHash('canary-hash')], startingStep: 1 },
-    trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [GATEWAY] }),
+    trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [GATEWAY], hostnames: ['llm.example.com'] }),
     // The stable shrinks as the canary grows, so the canary never needs a second full set of GPUs.
     dynamicStableScale: true,
-    autoscaling: autoscaled ? RolloutAutoscaling.external(vllm.maxReplicas) : undefined,
+    autoscaling: autoscaled ? Autoscaling.external({ minReplicas: vllm.minReplicas, maxReplicas: vllm.maxReplicas }) : undefined,
   });
   // The inference service's autoscaler now scales the Rollout (Argo scales the Deployment to 0).
   if (autoscaled) vllm.retargetAutoscaling(rollout.scaleTargetRef);

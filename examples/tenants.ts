@@ -19,7 +19,8 @@ export interface ExampleTenants {
 
 /** Where the shared platform components run, so tenants can admit their traffic. */
 const INGRESS_NAMESPACE = 'ingress-nginx';
-const GATEWAY_NAMESPACE = 'gateway-system';
+/** The shared Gateway's namespace (its data plane runs there); change it here for your cluster. */
+export const GATEWAY_NAMESPACE = 'gateway-system';
 const MONITORING_NAMESPACE = 'monitoring';
 
 /** Builds one chart per tenant under `scope` (`tenant-ml-team`, `tenant-web-team`). */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { fail, PlatformError } from './errors';
+import { fail } from './errors';
 import { k8s } from './k8s';
 
 const QUANTITY = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
@@ -43,7 +43,7 @@ export abstract class ResourceQuantity {
 
   /** The L1 form. Throws for an invalid quantity rather than letting a bad value through. */
   public toK8s(): k8s.Quantity {
-    if (!this.isValid) throw new PlatformError(`quantity: given ${JSON.stringify(this.text)}; allowed: ${this.allowed}`);
+    if (!this.isValid) fail('', 'quantity', this.text, this.allowed);
     return k8s.Quantity.fromString(this.text);
   }
 

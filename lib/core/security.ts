@@ -51,14 +51,16 @@ export interface WorkloadSecurityOptions {
   readonly readOnlyRootFilesystem?: boolean;
 }
 
-/** The pod and container security contexts for a workload. */
-export interface ResolvedSecurity {
+/** The pod and container security contexts for a workload (what `PodSecurityDefaults.forWorkload` returns). */
+export interface WorkloadSecurityContexts {
+  /** The pod security context. */
   readonly pod: k8s.PodSecurityContext;
+  /** The container security context. */
   readonly container: k8s.SecurityContext;
 }
 
 /** Builds pod and container security contexts that pass `restricted` unless the user opted out. */
-export function workloadSecurity(scope: IConstruct, prop: string, options: WorkloadSecurityOptions = {}): ResolvedSecurity {
+export function workloadSecurity(scope: IConstruct, prop: string, options: WorkloadSecurityOptions = {}): WorkloadSecurityContexts {
   const level = options.level ?? PodSecurityLevel.RESTRICTED;
   const restricted = level === PodSecurityLevel.RESTRICTED;
   const runAsUser = requireInteger(scope, `${prop}.runAsUser`, options.runAsUser ?? 1000, restricted ? 1 : 0);
@@ -121,7 +123,7 @@ export interface WritableDirMounts {
 /** Pod Security defaults for workloads: `restricted` security contexts and writable emptyDirs. */
 export class PodSecurityDefaults {
   /** Builds pod and container security contexts that pass `restricted` unless the user opted out. */
-  public static forWorkload(scope: IConstruct, prop: string, options: WorkloadSecurityOptions = {}): ResolvedSecurity {
+  public static forWorkload(scope: IConstruct, prop: string, options: WorkloadSecurityOptions = {}): WorkloadSecurityContexts {
     return workloadSecurity(scope, prop, options);
   }
 

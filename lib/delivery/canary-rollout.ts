@@ -1,6 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ScaledObject } from '../../imports/keda-keda.sh';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
 import {
   Rollout,
@@ -24,8 +23,8 @@ import { IgnoreDifference } from '../core/ignore-differences';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects, podDemand, PodDemand, requireArgoDuration, usageOf, withGpus } from './internal';
-import { RolloutAutoscaling } from './rollout-autoscaling';
-import { GATEWAY_API_PLUGIN, GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
+import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
+import { checkRouteConflicts, GATEWAY_API_PLUGIN, GatewayApiPluginConfig, requireRouteHostnames, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
 
 /** Analysis that runs in the background while the steps progress; a failure aborts the rollout. */
@@ -138,10 +137,12 @@ export interface CanaryRolloutProps {
    */
   readonly maxUnavailable?: number;
   /**
-   * An HPA or KEDA ScaledObject that targets the Rollout.
+   * An HPA or KEDA ScaledObject that targets the Rollout (`Autoscaling.hpa` / `keda`), or an autoscaler
+   * defined elsewhere (`Autoscaling.external`). The pods have no known engine, so metrics are
+   * `PodMetric.named(series, target)` or `cpuUtilization`.
    * @default - fixed replicas
    */
-  readonly autoscaling?: RolloutAutoscaling;
+  readonly autoscaling?: Autoscaling;
   /**
    * GPUs per pod for the quota check.
    * @default - the sum of `nvidia.com/*` requests/limits of the pod template's containers
@@ -208,6 +209,7 @@ export class CanaryRollout extends Construct {
   private readonly props: CanaryRolloutProps;
   private readonly routing: TrafficRouting;
   private readonly ownTemplate?: any;
+  private readonly scaling?: BoundAutoscaling;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
@@ -243,7 +245,10 @@ export class CanaryRollout extends Construct {
     if (props.replicas !== undefined && props.autoscaling) {
       fail(this, 'replicas', props.replicas, 'no replicas when autoscaling is set (the autoscaler owns spec.replicas)');
     }
-    if (props.autoscaling) this.validateAutoscaling(props.autoscaling);
+    if (props.autoscaling !== undefined && !(props.autoscaling instanceof Autoscaling)) {
+      fail(this, 'autoscaling', props.autoscaling, 'Autoscaling.hpa(...), Autoscaling.keda(...) or Autoscaling.external(...)');
+    }
+    this.scaling = props.autoscaling?._bind(this, 'autoscaling');
     if (props.gpusPerPod !== undefined) requireGpuCount(this, 'gpusPerPod', props.gpusPerPod, 0);
     props.gpuResource?.validate(this, 'gpuResource');
     if (props.maxSurge !== undefined) requireInteger(this, 'maxSurge', props.maxSurge, 0);
@@ -317,13 +322,14 @@ export class CanaryRollout extends Construct {
       o.parentRefs.forEach((p, i) => requireDnsSubdomain(this, `trafficRouting.parentRefs[${i}].name`, p.name));
       const pathPrefix = o.pathPrefix ?? '/';
       if (!pathPrefix.startsWith('/')) fail(this, 'trafficRouting.pathPrefix', pathPrefix, 'a path starting with "/"');
+      const hostnames = requireRouteHostnames(this, 'trafficRouting.', this.namespace, o.parentRefs, o.hostnames, o.catchAllHostnames);
       this.gatewayApiPluginConfig = { httpRoute: routeName, namespace: this.namespace };
       trafficRouting = { plugins: { [GATEWAY_API_PLUGIN]: { ...this.gatewayApiPluginConfig } } };
       this.httpRoute = new HttpRoute(this, 'HttpRoute', {
         metadata: { name: routeName, namespace: this.namespace, labels: objLabels },
         spec: {
           parentRefs: o.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-          hostnames: o.hostnames,
+          hostnames,
           rules: [{
             matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }],
             // The plugin rewrites these weights during a rollout; Git holds the resting state.
@@ -335,6 +341,8 @@ export class CanaryRollout extends Construct {
         },
       });
       setSyncWave(this.httpRoute, SyncWave.ROLLOUT);
+      const route = this.httpRoute;
+      addRule(this, () => checkRouteConflicts(this, 'trafficRouting.httpRouteName', route));
     }
 
     // Background analysis.
@@ -385,32 +393,12 @@ export class CanaryRollout extends Construct {
     this.scaleTargetRef = { apiVersion: Rollout.GVK.apiVersion, kind: Rollout.GVK.kind, name: this.rolloutName };
 
     // Autoscaler.
-    if (props.autoscaling?.kind === 'hpa') {
-      const o = props.autoscaling.hpaOptions!;
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
-        metadata: { name: this.rolloutName, namespace: this.namespace, labels: objLabels },
-        spec: {
-          scaleTargetRef: { ...this.scaleTargetRef },
-          minReplicas: props.autoscaling.minReplicas,
-          maxReplicas: props.autoscaling.maxReplicas,
-          metrics: o.metrics,
-          behavior: o.behavior,
-        },
-      });
-    } else if (props.autoscaling?.kind === 'keda') {
-      const o = props.autoscaling.kedaOptions!;
-      this.autoscaler = new ScaledObject(this, 'ScaledObject', {
-        metadata: { name: this.rolloutName, namespace: this.namespace, labels: objLabels },
-        spec: {
-          scaleTargetRef: { ...this.scaleTargetRef },
-          minReplicaCount: props.autoscaling.minReplicas,
-          maxReplicaCount: props.autoscaling.maxReplicas,
-          pollingInterval: o.pollingInterval,
-          cooldownPeriod: o.cooldownPeriod,
-          triggers: o.triggers,
-        },
-      });
-    }
+    this.autoscaler = this.scaling?.renderInto(this, { hpa: 'Hpa', scaledObject: 'ScaledObject' }, {
+      metadata: { name: this.rolloutName, namespace: this.namespace, labels: objLabels },
+      scaleTargetRef: () => this.scaleTargetRef,
+      // Rollout pods are named like a Deployment's: <rollout>-<pod-template-hash>-<suffix>.
+      podNamePattern: `${this.rolloutName}-[a-z0-9]+-[a-z0-9]+`,
+    });
     if (this.autoscaler) setSyncWave(this.autoscaler, SyncWave.ROLLOUT);
     setSyncWaveAll(this, SyncWave.WORKLOAD);
 
@@ -473,13 +461,6 @@ export class CanaryRollout extends Construct {
     weight = 100;
     visit(n);
     return peak;
-  }
-
-  private validateAutoscaling(a: RolloutAutoscaling): void {
-    requireInteger(this, 'autoscaling.minReplicas', a.minReplicas, 1);
-    requireInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, a.minReplicas);
-    if (a.kind === 'hpa' && (a.hpaOptions!.metrics ?? []).length === 0) fail(this, 'autoscaling.metrics', a.hpaOptions!.metrics, 'at least one metric');
-    if (a.kind === 'keda' && (a.kedaOptions!.triggers ?? []).length === 0) fail(this, 'autoscaling.triggers', a.kedaOptions!.triggers, 'at least one trigger');
   }
 
   private defaultPort(): number {
@@ -626,7 +607,7 @@ export class CanaryRollout extends Construct {
     const targetJson = ref ? this.targetJson() : undefined;
     const template = this.ownTemplate ?? targetJson?.spec?.template;
     const demand: PodDemand = withGpus(podDemand(template?.spec ?? {}, this.props.gpuResource?.resourceName), this.props.gpusPerPod, this.props.gpuResource);
-    const replicas = this.props.autoscaling?.maxReplicas ?? this.props.replicas ?? targetJson?.spec?.replicas ?? 1;
+    const replicas = this.scaling?.maxReplicas ?? this.props.replicas ?? targetJson?.spec?.replicas ?? 1;
     let pods = this.peakPods(replicas);
     let why = `${pods} pods at the canary's peak with ${replicas} replicas`;
     if (ref) {

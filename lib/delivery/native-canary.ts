@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
-import { addRule, fail, formatViolation, PlatformError, requireInteger, requirePort } from '../core/errors';
+import { addRule, fail, failAll, formatViolation, requireInteger, requirePort } from '../core/errors';
 import { applyPlacement, checkFitsTenant } from '../core/tenant';
 import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
@@ -11,7 +11,7 @@ import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { findApiObjects, podDemand, usageOf, withGpus } from './internal';
-import { GatewayParentRef } from './traffic-routing';
+import { checkRouteConflicts, GatewayParentRef, requireRouteHostnames } from './traffic-routing';
 
 /** Pod label naming the Deployment slot; part of each Deployment's (immutable) selector. */
 export const SLOT_LABEL = 'gpu-platform.dev/slot';
@@ -59,10 +59,15 @@ export interface NativeCanaryRouteOptions {
    */
   readonly name?: string;
   /**
-   * Hostnames the route matches.
-   * @default - every hostname of the listener
+   * Hostnames the route matches. Required when a parentRef is a Gateway of another namespace (shared).
+   * @default - none: every hostname of the listener; only for a Gateway of the route's own namespace or with `catchAllHostnames`
    */
   readonly hostnames?: string[];
+  /**
+   * Explicitly take every hostname of a shared Gateway's listener (no `hostnames`).
+   * @default false
+   */
+  readonly catchAllHostnames?: boolean;
   /**
    * The path prefix the route matches.
    * @default '/'
@@ -191,7 +196,7 @@ export class NativeCanary extends Construct {
     const chart = new Chart(app, 'native-canary');
     new NativeCanary(chart, 'Canary', { ...props, canaryWeight: weight });
     const errors = chart.node.findAll().flatMap((c) => c.node.validate());
-    if (errors.length > 0) throw new PlatformError(errors.join('\n'));
+    if (errors.length > 0) failAll(errors);
     return chart.toJson();
   }
 
@@ -201,7 +206,7 @@ export class NativeCanary extends Construct {
    */
   public static promote(props: NativeCanaryProps): NativeCanaryProps {
     if (!props.canary) {
-      throw new PlatformError(`[NativeCanary.promote] canary: given undefined; allowed: a canary version to promote`);
+      fail('NativeCanary.promote', 'canary', props.canary, 'a canary version to promote');
     }
     return { ...props, stable: props.canary, canary: undefined, canaryWeight: 0, stableSlot: (props.stableSlot ?? CanarySlot.A).other };
   }
@@ -303,6 +308,7 @@ export class NativeCanary extends Construct {
       r.parentRefs.forEach((p, i) => requireDnsSubdomain(this, `httpRoute.parentRefs[${i}].name`, p.name));
       const pathPrefix = r.pathPrefix ?? '/';
       if (!pathPrefix.startsWith('/')) fail(this, 'httpRoute.pathPrefix', pathPrefix, 'a path starting with "/"');
+      const hostnames = requireRouteHostnames(this, 'httpRoute.', this.namespace, r.parentRefs, r.hostnames, r.catchAllHostnames);
       const stableSvc = service('StableSlotService', `${name}-${this.stableSlot.value}`, { ...common, [SLOT_LABEL]: this.stableSlot.value });
       this.slotServices.push(stableSvc);
       const backendRefs = [{ name: stableSvc.name, port, weight: 100 - weight }];
@@ -316,11 +322,13 @@ export class NativeCanary extends Construct {
         metadata: { name: requireDnsSubdomain(this, 'httpRoute.name', r.name ?? name), namespace: this.namespace, labels: standardLabels(identity) },
         spec: {
           parentRefs: r.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-          hostnames: r.hostnames,
+          hostnames,
           rules: [{ matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }], backendRefs }],
         },
       });
       setSyncWave(this.httpRoute, SyncWave.ROLLOUT);
+      const route = this.httpRoute;
+      addRule(this, () => checkRouteConflicts(this, 'httpRoute.name', route));
     }
     setSyncWaveAll(this, SyncWave.WORKLOAD);
 

@@ -1,3 +1,7 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { fail, formatViolation } from '../core/errors';
+
 /** The Argo Rollouts Gateway API traffic-router plugin name (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi). */
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
 
@@ -38,10 +42,17 @@ export interface GatewayApiTrafficRoutingOptions {
    */
   readonly httpRouteName?: string;
   /**
-   * Hostnames the route matches.
-   * @default - every hostname of the listener
+   * Hostnames the route matches (`llm.example.com`, `*.example.com`). Required when a parentRef is a
+   * Gateway of another namespace (a shared Gateway), where a route without hostnames would take every
+   * hostname of the listener from the other tenants.
+   * @default - none: every hostname of the listener; only for a Gateway of the route's own namespace or with `catchAllHostnames`
    */
   readonly hostnames?: string[];
+  /**
+   * Explicitly take every hostname of a shared Gateway's listener (no `hostnames`).
+   * @default false
+   */
+  readonly catchAllHostnames?: boolean;
   /**
    * The path prefix the route matches.
    * @default '/'
@@ -106,4 +117,100 @@ export class TrafficRouting {
   public get routed(): boolean {
     return this.kind !== 'none';
   }
+}
+
+/** Gateway API hostname: a DNS name, optionally with a leading `*.` (HTTPRoute CRD `spec.hostnames` pattern). */
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Checks an HTTPRoute's hostnames against its parents: a route attached to a Gateway of another namespace
+ * (shared by tenants) must name its hostnames, or opt in to taking all of them with `catchAllHostnames`.
+ * Returns the hostnames to emit (undefined for none).
+ */
+export function requireRouteHostnames(
+  scope: IConstruct, prefix: string, routeNamespace: string, parentRefs: GatewayParentRef[],
+  hostnames: string[] | undefined, catchAll: boolean | undefined,
+): string[] | undefined {
+  if (hostnames !== undefined) {
+    if (!Array.isArray(hostnames) || hostnames.length === 0) {
+      fail(scope, `${prefix}hostnames`, hostnames, 'a non-empty list of hostnames, or leave it out');
+    }
+    hostnames.forEach((h, i) => {
+      if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h)) {
+        fail(scope, `${prefix}hostnames[${i}]`, h, 'a lowercase DNS name such as "llm.example.com" or "*.example.com" (no IP, port or scheme)');
+      }
+    });
+    if (new Set(hostnames).size !== hostnames.length) fail(scope, `${prefix}hostnames`, hostnames, 'each hostname once');
+    if (catchAll) fail(scope, `${prefix}catchAllHostnames`, true, 'true only without hostnames');
+    return [...hostnames];
+  }
+  const shared = parentRefs.find((p) => (p.namespace ?? routeNamespace) !== routeNamespace);
+  if (shared && !catchAll) {
+    fail(scope, `${prefix}hostnames`, undefined,
+      `the hostnames this route serves: it attaches to Gateway ${shared.namespace}/${shared.name}, shared with other namespaces, where a route without hostnames takes every hostname of the listener (set catchAllHostnames: true if that is what you want)`);
+  }
+  return undefined;
+}
+
+/** One (listener, hostname, path) a route claims. */
+interface RouteClaim {
+  readonly gateway: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+  readonly hostname: string;
+  readonly path: string;
+}
+
+/** What an HTTPRoute object claims; rules matching headers, query params or a method claim no whole path. */
+function routeClaims(route: ApiObject): RouteClaim[] {
+  const json = route.toJson() ?? {};
+  const ns = json.metadata?.namespace ?? '';
+  const spec = json.spec ?? {};
+  const hosts: string[] = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? spec.hostnames : ['*'];
+  const paths: string[] = [];
+  for (const rule of spec.rules ?? [{}]) {
+    // A rule without matches matches PathPrefix "/" (Gateway API default).
+    for (const m of rule?.matches ?? [{}]) {
+      if (m?.headers?.length || m?.queryParams?.length || m?.method) continue;
+      paths.push(`${m?.path?.type ?? 'PathPrefix'} ${m?.path?.value ?? '/'}`);
+    }
+  }
+  const out: RouteClaim[] = [];
+  for (const p of spec.parentRefs ?? []) {
+    if ((p.kind ?? 'Gateway') !== 'Gateway' || (p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io') continue;
+    for (const hostname of hosts) {
+      for (const path of paths) {
+        out.push({ gateway: `${p.namespace ?? ns}/${p.name}`, sectionName: p.sectionName, port: p.port, hostname, path });
+      }
+    }
+  }
+  return out;
+}
+
+/** True when two parentRefs of one Gateway can land on the same listener (an unset section or port means all). */
+function sameListener(a: RouteClaim, b: RouteClaim): boolean {
+  return a.gateway === b.gateway
+    && (a.sectionName === undefined || b.sectionName === undefined || a.sectionName === b.sectionName)
+    && (a.port === undefined || b.port === undefined || a.port === b.port);
+}
+
+/**
+ * App-wide (one Environment is one App): no other HTTPRoute of the app claims the same hostname and path on
+ * the same Gateway listener as `route`. Gateway API resolves such a tie by the oldest route, so the loser's
+ * traffic silently goes to the other tenant's service. A route without hostnames claims `*`.
+ */
+export function checkRouteConflicts(scope: IConstruct, prop: string, route: ApiObject): string[] {
+  const mine = routeClaims(route);
+  const out: string[] = [];
+  const routes = scope.node.root.node.findAll().filter((c): c is ApiObject =>
+    c instanceof ApiObject && c !== route && c.kind === 'HTTPRoute' && c.apiVersion.startsWith('gateway.networking.k8s.io/'));
+  for (const other of routes) {
+    const clash = routeClaims(other).find((o) => mine.some((m) => sameListener(m, o) && m.hostname === o.hostname && m.path === o.path));
+    if (clash) {
+      const host = clash.hostname === '*' ? 'every hostname (no hostnames)' : `hostname ${clash.hostname}`;
+      out.push(formatViolation(scope, prop, `${route.metadata.namespace}/${route.name}`,
+        `a route no other HTTPRoute claims on the same listener: ${other.metadata.namespace}/${other.name} (${other.node.path}) also claims ${host}, ${clash.path} on Gateway ${clash.gateway}${clash.sectionName ? ` listener ${clash.sectionName}` : ''}; give them different hostnames or paths`));
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { ApplicationSyncOptions, syncPolicyToJson } from './application';
+import { compareStrings } from './canonical-order';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { ignoreDifferenceToJson } from './ignore-differences';
 import { RESOURCES_FINALIZER } from './project';
@@ -84,14 +85,17 @@ export class ApplicationSet extends Construct {
     const server = requireServerUrl(this, 'destinationServer', props.destinationServer ?? IN_CLUSTER_SERVER);
     this.elementList = [...(props.elements ?? [])];
     this.ignoreList = [...(props.ignoreDifferences ?? [])];
-    const ignore = () => this.ignoreList.map(ignoreDifferenceToJson);
+    // Canonical order (the entries' JSON): the order they were added in carries no meaning.
+    const ignore = () => this.ignoreList.map(ignoreDifferenceToJson)
+      .map((j) => ({ j, key: JSON.stringify(j) })).sort((a, b) => compareStrings(a.key, b.key))
+      .filter((e, i, all) => i === 0 || all[i - 1].key !== e.key).map((e) => e.j);
     const basePolicy = syncPolicyToJson(this, props, false);
     const withRespect = syncPolicyToJson(this, props, true);
     const elements = () => {
       const list = this.elementList;
       if (list.length === 0) fail(this, 'elements', [], 'at least one Application');
       const names = new Set<string>();
-      return list.map((e, i) => {
+      const checked = list.map((e, i) => {
         requireDnsLabel(this, `elements[${i}].name`, e.name);
         if (names.has(e.name)) fail(this, `elements[${i}].name`, e.name, 'unique Application names');
         names.add(e.name);
@@ -103,6 +107,8 @@ export class ApplicationSet extends Construct {
           syncWave: String(requireInteger(this, `elements[${i}].syncWave`, e.syncWave ?? 0, -1000, 1000)),
         };
       });
+      // Elements in name order: the list generator's order carries no meaning, construct order must not show.
+      return checked.sort((a, b) => compareStrings(a.name, b.name));
     };
 
     this.apiObject = new CrdApplicationSet(this, 'Resource', {

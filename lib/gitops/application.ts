@@ -168,11 +168,9 @@ export class Application extends Construct {
       }
     });
 
-    // Collected at synth (constructs added to the charts later still count), once per synth: validation runs
-    // first in every synth path and refreshes the list the two lazy fields below read.
-    let collected: any[] | undefined;
-    this.node.addValidation({ validate: () => { collected = this.ignoreDifferences.map(ignoreDifferenceToJson); return []; } });
-    const ignore = () => collected ?? this.ignoreDifferences.map(ignoreDifferenceToJson);
+    // Collected when the object is serialized, so constructs added to the charts later still count (a walk of
+    // the contents per field: a validation must not cache state for the serializer).
+    const ignore = () => this.ignoreDifferences.map(ignoreDifferenceToJson);
     const basePolicy = syncPolicyToJson(this, props, false);
     const withRespect = syncPolicyToJson(this, props, true);
 

@@ -145,9 +145,6 @@ export class Environment extends App {
       }
     }
     scope.registerEnvironment(this);
-    // cdk8s has no prepare phase; validation is the one hook every synth path runs before serializing, and
-    // the root's validation runs first. prepare() is idempotent.
-    this.node.addValidation({ validate: () => { this.prepare(); return []; } });
     this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });
     this.rootChart = new FolderChart(this, 'Root', { folder: `${this.environmentName}/root` });
     this.root = new AppOfApps(this.rootChart, 'AppOfApps', {
@@ -208,15 +205,25 @@ export class Environment extends App {
 
   /** Validates once, resolves once and serializes this environment's folders (see `linearSynth`). */
   public synthFolders(): SynthesizedFolder[] {
-    return linearSynth(this, (chart) => this.targetOf(chart));
+    return this._synthFolders(false);
+  }
+
+  /**
+   * The folders; `validated` when the GitOpsApp has already validated every environment.
+   * @internal
+   */
+  public _synthFolders(validated: boolean): SynthesizedFolder[] {
+    this.prepare();
+    return linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
   }
 
   /**
    * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so).
    * @internal
    */
-  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void): void {
-    linearSynth(this, (chart) => this.targetOf(chart), sink);
+  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): void {
+    this.prepare();
+    linearSynth(this, (chart) => this.targetOf(chart), sink, validated);
   }
 
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
@@ -308,7 +315,9 @@ export class Environment extends App {
   }
 
   /**
-   * Synth-time preparation, run once before serialization (and again, idempotently, by plain cdk8s paths):
+   * Synth-time preparation (idempotent), run by `synth()`, `synthYaml()` and `synthFolders()` of the
+   * Environment and of its GitOpsApp before they validate and serialize. Call it before serializing a chart
+   * of the environment another way (`chart.toJson()`, `Testing.synth`):
    * default sync waves on every object, then each Application's wave from the lowest wave it deploys, then
    * the ApplicationSet elements.
    */

@@ -1,12 +1,12 @@
 import { App, Yaml, YamlOutputType } from 'cdk8s';
-import { formatViolation, PlatformError } from '../core/errors';
+import { fail } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
 import { FileLayout } from './file-layout';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { applyDefaultSyncWaves } from './kinds';
-import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder } from './linear-synth';
+import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder, throwValidationErrors, validateOnce } from './linear-synth';
 import { defaultSerializerThreads } from './serializer-pool';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
 
@@ -20,7 +20,7 @@ const PARALLEL_MIN_CONSTRUCTS = 5000;
 function requireThreads(scope: App, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0 || value > 8) {
-    throw new PlatformError(formatViolation(scope, 'serializerThreads', value, 'a whole number from 0 to 8'));
+    fail(scope, 'serializerThreads', value, 'a whole number from 0 to 8');
   }
   return value;
 }
@@ -105,9 +105,6 @@ export class GitOpsApp extends App {
     this.clean = props.clean ?? true;
     this.serializerThreads = requireThreads(this, props.serializerThreads);
     this.fileLayout = props.fileLayout ?? FileLayout.FILE_PER_RESOURCE;
-    // cdk8s has no prepare phase; validation is the one hook every synth path (ours, App.synth, chart.toJson,
-    // Testing.synth) runs before serializing, and the root's validation runs first. prepare() is idempotent.
-    this.node.addValidation({ validate: () => { this.prepare(); return []; } });
   }
 
   /** The environments, in the order they were created. */
@@ -130,7 +127,7 @@ export class GitOpsApp extends App {
     return new ConfigManagementPlugin(chart, 'Plugin', { argocdNamespace: this.argocdNamespace, ...props });
   }
 
-  /** Sync waves and Application waves; runs at the start of every synth (idempotent). */
+  /** Sync waves of the app's own folders; run by `synth()`, `synthYaml()` and `synthFolders()` (idempotent). */
   public prepare(): void {
     // The app's own folder charts (the plugin folder); each Environment prepares itself.
     for (const c of this.node.children) {
@@ -143,11 +140,13 @@ export class GitOpsApp extends App {
    * app's own folders (the plugin folder), then each environment's. Throws with every validation error.
    */
   public synthFolders(): SynthesizedFolder[] {
-    const folders = [...linearSynth(this, (chart) => folderChartOf(chart)), ...this.envs.flatMap((e) => e.synthFolders())];
+    this.validateAll();
+    const folders = [...linearSynth(this, (chart) => folderChartOf(chart), undefined, true),
+      ...this.envs.flatMap((e) => e._synthFolders(true))];
     const seen = new Set<string>();
     for (const f of folders) {
       if (seen.has(f.folder)) {
-        throw new PlatformError(formatViolation(this, 'folders', f.folder, 'one writer per folder (an environment name equals another top-level folder)'));
+        fail(this, 'folders', f.folder, 'one writer per folder (an environment name equals another top-level folder)');
       }
       seen.add(f.folder);
     }
@@ -174,13 +173,29 @@ export class GitOpsApp extends App {
     const writer = new FolderWriter(this.outdir, this.clean, this.threadsForSynth(), this.fileLayout);
     const sink = (f: SynthesizedFolder) => writer.write(f);
     try {
-      linearSynth(this, (chart) => folderChartOf(chart), sink);
-      for (const env of this.envs) env._synthFoldersTo(sink);
+      this.validateAll();
+      linearSynth(this, (chart) => folderChartOf(chart), sink, true);
+      for (const env of this.envs) env._synthFoldersTo(sink, true);
     } catch (e) {
       try { writer.finish(); } catch { /* the synth error is the one to report */ }
       throw e;
     }
     writer.finish();
+  }
+
+  /**
+   * Validates the app's own folders and every environment before anything is built or written, and throws
+   * once with every error of every environment (each environment's under a line that names it).
+   */
+  private validateAll(): void {
+    this.prepare();
+    for (const env of this.envs) env.prepare();
+    const errors = validateOnce(this);
+    for (const env of this.envs) {
+      const own = validateOnce(env);
+      if (own.length > 0) errors.push(`environment "${env.environmentName}":`, ...own);
+    }
+    throwValidationErrors(errors);
   }
 
   /** The serializer threads of this synth: as set, or by default only for a large app. */

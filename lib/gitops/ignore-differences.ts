@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { IgnoreDifference, IIgnoreDifferencesSource } from '../core/ignore-differences';
+import { compareStrings } from './canonical-order';
 
 function isEntry(value: unknown): value is IgnoreDifference {
   return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
@@ -19,18 +20,14 @@ export function ignoreDifferenceToJson(entry: IgnoreDifference): { [key: string]
 }
 
 /**
- * Collects the `ignoreDifferences` entries of every construct under `roots` (in construct-tree order), plus
- * `extra`, without duplicates. Collection happens at synth time so constructs added later are seen too.
+ * Collects the `ignoreDifferences` entries of every construct under `roots` plus `extra`, without
+ * duplicates, in one canonical order (sorted by their JSON). Collection happens at synth time so constructs added later are seen too.
  */
 export function collectIgnoreDifferences(roots: IConstruct[], extra: IgnoreDifference[] = []): IgnoreDifference[] {
-  const seen = new Set<string>();
-  const out: IgnoreDifference[] = [];
+  const byKey = new Map<string, IgnoreDifference>();
   const add = (entry: IgnoreDifference) => {
     const key = JSON.stringify(ignoreDifferenceToJson(entry));
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(entry);
-    }
+    if (!byKey.has(key)) byKey.set(key, entry);
   };
   extra.forEach(add);
   for (const root of roots) {
@@ -39,5 +36,6 @@ export function collectIgnoreDifferences(roots: IConstruct[], extra: IgnoreDiffe
       if (Array.isArray(list)) list.filter(isEntry).forEach(add);
     }
   }
-  return out;
+  // One canonical order (the entries' JSON, code-unit order): construct order never reorders the list.
+  return [...byKey.keys()].sort(compareStrings).map((k) => byKey.get(k)!);
 }

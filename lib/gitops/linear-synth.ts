@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatViolation, PlatformError } from '../core/errors';
+import { fail, failAll } from '../core/errors';
+import { compareManifests, compareStrings } from './canonical-order';
 import { FileLayout } from './file-layout';
 import { FolderChart } from './folder-chart';
 import { FileJob, MEMO_CAPACITY, memoizedYaml, PoolStats, SerializerPool } from './serializer-pool';
@@ -28,7 +29,7 @@ export interface SynthesizedFolder {
   readonly folder: string;
   /** Remote kustomize resources listed before the files. */
   readonly extraResources: string[];
-  /** The objects, in dependency order. */
+  /** The objects, in canonical order (the order Argo CD applies them: wave, kind, name). */
   readonly objects: SynthesizedObject[];
 }
 
@@ -44,49 +45,62 @@ export function folderChartOf(chart: Chart): FolderTarget | undefined {
   return f ? { folder: f.folder, owner: f } : undefined;
 }
 
+/** Runs every construct's validations once; returns the messages, `[path] message` each. */
+export function validateOnce(app: App): string[] {
+  const errors: string[] = [];
+  for (const c of app.node.findAll()) {
+    for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+  }
+  return errors;
+}
+
+/** Throws one error listing every message, or returns when there is none. */
+export function throwValidationErrors(errors: string[]): void {
+  if (errors.length > 0) failAll(errors);
+}
+
 /**
- * The linear synth of one cdk8s App: validate every construct once, resolve dependencies once (cdk8s'
- * algorithm), then serialize each chart's ApiObjects in dependency order, grouped by folder. `folderOf` maps
- * a chart to its folder. Plain cdk8s runs the app-wide validation and dependency resolution again for every
- * chart (`chart.toJson()` -> `App._synthChart`), which is quadratic with many charts.
+ * The linear synth of one cdk8s App: validate every construct once (unless `validated`), then serialize each
+ * chart's ApiObjects in canonical order, grouped by folder. `folderOf` maps a chart to its folder. Plain
+ * cdk8s runs the app-wide validation and dependency resolution again for every chart (`chart.toJson()` ->
+ * `App._synthChart`), which is quadratic with many charts.
  *
  * With a `sink`, each folder is handed over as soon as it is built and not kept: the manifests of a large
  * app never all sit in memory at once (less garbage-collector work while writing). Without one, the folders
  * are returned.
  */
 export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget | undefined,
-  sink?: (folder: SynthesizedFolder) => void): SynthesizedFolder[] {
+  sink?: (folder: SynthesizedFolder) => void, validated: boolean = false): SynthesizedFolder[] {
+  if (!validated) throwValidationErrors(validateOnce(app));
   const all = app.node.findAll();
-  const errors: string[] = [];
-  for (const c of all) {
-    for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
-  }
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-  const { hasDependantCharts, chartsWithDeps } = resolveDependencies(all);
-  const charts = hasDependantCharts
-    ? new DependencyGraph(app.node).topology().filter((c): c is Chart => c instanceof Chart)
-    : all.filter((c): c is Chart => c instanceof Chart);
+  // Documents are written in canonical order (below), so cdk8s' dependency resolution, which only orders
+  // them, is not needed: every chart's own objects, in any order.
+  const charts = all.filter((c): c is Chart => c instanceof Chart);
 
-  // Group the (topologically sorted) charts by folder, keeping their order inside each folder.
+  // Group the charts by folder.
   const groups = new Map<string, { target: FolderTarget; charts: Chart[] }>();
   for (const chart of charts) {
     const target = folderOf(chart);
     if (!target) {
-      throw new PlatformError(formatViolation(chart, 'chart', chart.node.path,
-        'charts inside a FolderChart or an Application (Environment.addApplication / addApplicationForChart, or a chart nested in one)'));
+      fail(chart, 'chart', chart.node.path,
+        'charts inside a FolderChart or an Application (Environment.addApplication / addApplicationForChart, or a chart nested in one)');
     }
     const g = groups.get(target.folder);
     if (g) g.charts.push(chart); else groups.set(target.folder, { target, charts: [chart] });
   }
 
   const out: SynthesizedFolder[] = [];
-  for (const { target, charts: members } of groups.values()) {
+  // Folders and the objects inside each in one canonical order (canonical-order.ts): the same bytes whatever
+  // order the constructs were added in. Argo CD and kustomize give the order of documents no meaning.
+  const ordered = [...groups.values()].sort((a, b) => compareStrings(a.target.folder, b.target.folder));
+  for (const { target, charts: members } of ordered) {
     const objects: Array<{ obj: ApiObject; manifest: any }> = [];
     for (const chart of members) {
-      for (const obj of chartsWithDeps.has(chart) ? chartToKube(chart) : ownApiObjects(chart)) {
+      for (const obj of ownApiObjects(chart)) {
         objects.push({ obj, manifest: obj.toJson() });
       }
     }
+    objects.sort((a, b) => compareManifests(a.manifest, b.manifest));
     const names = fileNames(objects);
     const folder: SynthesizedFolder = {
       folder: target.folder,
@@ -138,7 +152,7 @@ export class FolderWriter {
   /** Writes one folder: each object with `Yaml.stringify` (what cdk8s writes), then the kustomization. */
   public write(f: SynthesizedFolder): void {
     if (this.written.has(f.folder)) {
-      throw new PlatformError(`[${f.folder}] folder: given a folder written twice; allowed: one writer per folder (an environment name equals another top-level folder)`);
+      fail(f.folder, 'folder', f.folder, 'a folder written once: one writer per folder (an environment name equals another top-level folder)');
     }
     this.written.add(f.folder);
     const top = f.folder.split('/')[0];
@@ -195,8 +209,8 @@ function fileNames(objects: Array<{ obj: ApiObject; manifest: any }>): string[] 
       ? `${clean(String(o.manifest.kind))}-${clean(ns)}-${clean(String(o.manifest.metadata?.name))}.yaml`
       : `${base[i]}.yaml`;
     if (taken.has(file) || file === 'kustomization.yaml') {
-      throw new PlatformError(formatViolation(o.obj, 'metadata.name', `${o.manifest.kind}/${ns ? ns + '/' : ''}${o.manifest.metadata?.name}`,
-        'one object per kind, namespace and name in an Application'));
+      fail(o.obj, 'metadata.name', `${o.manifest.kind}/${ns ? ns + '/' : ''}${o.manifest.metadata?.name}`,
+        'one object per kind, namespace and name in an Application');
     }
     taken.add(file);
     return file;
@@ -214,70 +228,4 @@ function ownApiObjects(chart: Chart): ApiObject[] {
   };
   visit(chart);
   return out;
-}
-
-/** cdk8s' own order: the chart's dependency graph, topologically sorted. */
-function chartToKube(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology()
-    .filter((x): x is ApiObject => x instanceof ApiObject)
-    .filter((x) => Chart.of(x) === chart);
-}
-
-/**
- * cdk8s' resolveDependencies (app.js), run once: chart dependencies from nested charts and from construct
- * dependencies that cross charts, and ApiObject dependencies from construct dependencies. Also returns the
- * charts that contain a dependency, the only ones that need a dependency graph to order their objects.
- */
-function resolveDependencies(all: IConstruct[]): { hasDependantCharts: boolean; chartsWithDeps: Set<Chart> } {
-  let hasDependantCharts = false;
-  const chartsWithDeps = new Set<Chart>();
-  const findAllCache = new Map<IConstruct, IConstruct[]>();
-  const findAll = (c: IConstruct) => {
-    let r = findAllCache.get(c);
-    if (!r) {
-      r = c.node.findAll();
-      findAllCache.set(c, r);
-    }
-    return r;
-  };
-  for (const parent of all) {
-    if (!(parent instanceof Chart)) continue;
-    for (const child of parent.node.children) {
-      if (child instanceof Chart) {
-        parent.node.addDependency(child);
-        hasDependantCharts = true;
-      }
-    }
-  }
-  const deps: Array<{ source: IConstruct; target: IConstruct }> = [];
-  for (const child of all) {
-    for (const dep of child.node.dependencies) deps.push({ source: child, target: dep });
-  }
-  for (const dep of deps) {
-    const sourceChart = Chart.of(dep.source);
-    const targetChart = Chart.of(dep.target);
-    if (sourceChart !== targetChart) {
-      sourceChart.node.addDependency(targetChart);
-      hasDependantCharts = true;
-    }
-  }
-  for (const dep of deps) {
-    const sourceChart = Chart.of(dep.source);
-    const targetChart = Chart.of(dep.target);
-    const targets = findAll(dep.target).filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
-    const sources = findAll(dep.source).filter((c) => c instanceof ApiObject && Chart.of(c) === sourceChart);
-    for (const t of targets) {
-      for (const s of sources) {
-        if (t !== s) s.node.addDependency(t);
-      }
-    }
-  }
-  // Any chart enclosing a construct with a dependency (including the edges added above) needs a graph.
-  for (const c of all) {
-    if (c.node.dependencies.length === 0) continue;
-    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
-      if (s instanceof Chart) chartsWithDeps.add(s);
-    }
-  }
-  return { hasDependantCharts, chartsWithDeps };
 }

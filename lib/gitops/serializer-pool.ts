@@ -1,6 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { failSynth } from '../core/errors';
 
 /** One file to write: where, and the documents it holds (as `ApiObject.toJson()` returns them). */
 export interface FileJob {
@@ -176,11 +177,11 @@ export class SerializerPool {
           since = Date.now();
         } else if (Date.now() - since > STALL_MS || this.failures.length > 0) {
           this.drainErrors();
-          throw new Error(`serializer worker stalled: ${this.failures[0] ?? `no file written for ${STALL_MS / 1000} s`}`);
+          failSynth(`serializer worker stalled: ${this.failures[0] ?? `no file written for ${STALL_MS / 1000} s`}`);
         }
       }
       this.drainErrors();
-      if (this.failures.length > 0) throw new Error(`writing the manifests failed: ${this.failures[0]}`);
+      if (this.failures.length > 0) failSynth(`writing the manifests failed: ${this.failures[0]}`);
       return { workerSlices: this.slots.reduce((n, s) => n + s.posted, 0), callerSlices: this.callerSlices };
     } finally {
       for (const s of this.slots) {

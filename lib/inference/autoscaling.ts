@@ -1,7 +1,10 @@
-import { Duration } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { fail } from '../core/errors';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as keda from '../../imports/keda-keda.sh';
+import { fail, requireInteger } from '../core/errors';
+import { k8s } from '../core/k8s';
 import { ServingEngine } from '../serving/engine';
+import { addWarning } from '../serving/image';
 
 /** A custom metric an HPA reads through the custom metrics API, and the Prometheus series behind it. */
 export interface CustomMetric {
@@ -11,7 +14,10 @@ export interface CustomMetric {
   readonly metricName: string;
 }
 
-/** A per-pod metric with its target average value, resolved against an engine. */
+/**
+ * A per-pod metric with its target average value, resolved against an engine.
+ * @internal
+ */
 export interface ResolvedPodMetric extends CustomMetric {
   /** Target average value per pod. */
   readonly averageValue: number;
@@ -25,8 +31,10 @@ export function customMetricName(seriesName: string): string {
 }
 
 /**
- * A per-pod engine metric to autoscale on, with its target average value per pod (HPA `Pods` metric with
- * `AverageValue`, or the KEDA Prometheus trigger threshold).
+ * A per-pod metric to autoscale on, with its target average value per pod (HPA `Pods` metric with
+ * `AverageValue`, or the KEDA Prometheus trigger threshold). The engine-specific ones resolve against the
+ * engine of the pods they scale (a GpuInferenceService's, or a RoleBasedGroup role's `server`); for pods
+ * without a known engine use `PodMetric.named`.
  */
 export class PodMetric {
   /** Requests waiting in the engine's queue (vLLM `vllm:num_requests_waiting`), the best scaling signal. */
@@ -50,31 +58,33 @@ export class PodMetric {
   }
 
   private constructor(
-    /** `queueLength`, `kvCacheUsage`, `runningRequests` or `named`. */
-    public readonly kind: string,
-    /** The series, for `named`. */
-    public readonly seriesName: string | undefined,
-    /** The target average value per pod. */
-    public readonly averageValue: number,
+    private readonly which: string,
+    private readonly series: string | undefined,
+    private readonly target: number,
   ) {}
 
-  /** Resolves the series for an engine and checks the target. */
-  public resolve(scope: IConstruct, prop: string, engine: ServingEngine): ResolvedPodMetric {
-    const byKind: { [kind: string]: string | undefined } = {
-      queueLength: engine.queueLengthMetric,
-      kvCacheUsage: engine.kvCacheUsageMetric,
-      runningRequests: engine.runningRequestsMetric,
-      named: this.seriesName,
-    };
-    const series = byKind[this.kind];
-    if (series === undefined) {
-      fail(scope, prop, `${this.kind} on engine ${engine.name}`, 'a metric the engine exports; use PodMetric.named(series, target) for this engine');
+  /**
+   * Resolves the series for the engine of the scaled pods (undefined when unknown) and checks the target.
+   * @internal
+   */
+  public _resolve(scope: IConstruct, prop: string, engine: ServingEngine | undefined): ResolvedPodMetric {
+    let series: string | undefined = this.series;
+    if (this.which !== 'named') {
+      if (!engine) {
+        fail(scope, prop, `PodMetric.${this.which}(${this.target})`,
+          'PodMetric.named(series, target) for pods without a known engine (a template given as is); the engine metrics need a server engine');
+      }
+      series = ({ queueLength: engine.queueLengthMetric, kvCacheUsage: engine.kvCacheUsageMetric, runningRequests: engine.runningRequestsMetric } as
+        { [which: string]: string | undefined })[this.which];
+      if (series === undefined) {
+        fail(scope, prop, `${this.which} on engine ${engine.name}`, 'a metric the engine exports; use PodMetric.named(series, target) for this engine');
+      }
     }
-    if (!SERIES.test(series)) fail(scope, prop, series, 'a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
-    if (typeof this.averageValue !== 'number' || !Number.isFinite(this.averageValue) || this.averageValue <= 0) {
-      fail(scope, `${prop} (${series})`, this.averageValue, 'a target average value per pod > 0, for example PodMetric.queueLength(5)');
+    if (typeof series !== 'string' || !SERIES.test(series)) fail(scope, prop, series, 'a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+    if (typeof this.target !== 'number' || !Number.isFinite(this.target) || this.target <= 0) {
+      fail(scope, `${prop} (${series})`, this.target, 'a target average value per pod > 0, for example PodMetric.queueLength(5)');
     }
-    return { seriesName: series, metricName: customMetricName(series), averageValue: this.averageValue };
+    return { seriesName: series, metricName: customMetricName(series), averageValue: this.target };
   }
 }
 
@@ -82,10 +92,10 @@ export class PodMetric {
 export interface HpaOptions {
   /**
    * Fewest replicas, at least 1 (scale to zero needs KEDA).
-   * @default 1
+   * @default 1 (a RoleBasedGroup role: the role's `replicas`)
    */
   readonly minReplicas?: number;
-  /** Most replicas. */
+  /** Most replicas (the tenant quota check counts these). */
   readonly maxReplicas: number;
   /**
    * Target average CPU utilization in percent of the request.
@@ -93,7 +103,7 @@ export interface HpaOptions {
    */
   readonly cpuUtilization?: number;
   /**
-   * Per-pod engine metrics (served by Prometheus Adapter, see PrometheusAdapterRules).
+   * Per-pod metrics (served through the custom metrics API by Prometheus Adapter, see PrometheusAdapterRules).
    * @default - none (at least one of cpuUtilization and metrics is required)
    */
   readonly metrics?: PodMetric[];
@@ -108,22 +118,22 @@ export interface HpaOptions {
 export interface KedaOptions {
   /**
    * Fewest replicas; 0 scales to zero when idle (something must then hold requests while a pod starts).
-   * @default 1
+   * @default 1 (a RoleBasedGroup role: the role's `replicas`)
    */
   readonly minReplicas?: number;
-  /** Most replicas. */
+  /** Most replicas (the tenant quota check counts these). */
   readonly maxReplicas: number;
   /** The Prometheus server KEDA queries, for example `http://prometheus.monitoring:9090`. */
   readonly serverAddress: string;
   /**
-   * The per-pod metric and its target; the query sums the series over the service's pods.
+   * The per-pod metric and its target; the query sums the series over the scaled pods.
    * @default PodMetric.queueLength(5)
    */
   readonly metric?: PodMetric;
   /**
    * A PromQL query to use instead of the generated one (it must return one value; KEDA divides it by the
-   * replica count and compares with the target).
-   * @default - sum of the metric over the service's pods
+   * replica count and compares with the metric's target).
+   * @default - sum of the metric over the scaled pods (by namespace and pod name)
    */
   readonly query?: string;
   /**
@@ -143,34 +153,206 @@ export interface KedaOptions {
   readonly scaleDownStabilization?: Duration;
 }
 
-/** How the replica count is driven: a HorizontalPodAutoscaler or a KEDA ScaledObject. */
+/** Options of an autoscaler defined elsewhere (`Autoscaling.external`). */
+export interface ExternalAutoscalingOptions {
+  /**
+   * Fewest replicas the other autoscaler keeps.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /** Most replicas the other autoscaler sets (the tenant quota check counts these). */
+  readonly maxReplicas: number;
+}
+
+/**
+ * How the replica count is driven: a HorizontalPodAutoscaler, a KEDA ScaledObject, or an autoscaler defined
+ * elsewhere. The same model for every construct that scales (GpuInferenceService, RoleBasedGroup roles,
+ * CanaryRollout); with any of them the workload leaves its replica count out of Git and Argo CD ignores it.
+ */
 export class Autoscaling {
   /** An autoscaling/v2 HorizontalPodAutoscaler on CPU and per-pod custom metrics, scaling down slowly. */
   public static hpa(options: HpaOptions): Autoscaling {
-    return new Autoscaling('hpa', options, undefined);
+    return new Autoscaling('hpa', options);
   }
 
   /** A KEDA ScaledObject with a Prometheus trigger; the only way to scale to zero. */
   public static keda(options: KedaOptions): Autoscaling {
-    return new Autoscaling('keda', undefined, options);
+    return new Autoscaling('keda', options);
+  }
+
+  /**
+   * An autoscaler defined elsewhere targets the workload (for example a GpuInferenceService's HPA retargeted
+   * to a CanaryRollout): nothing is created, the replica count is still left to it.
+   */
+  public static external(options: ExternalAutoscalingOptions): Autoscaling {
+    return new Autoscaling('external', options);
   }
 
   private constructor(
-    /** `hpa` or `keda`. */
-    public readonly kind: string,
-    /** The HPA options, for `hpa`. */
-    public readonly hpaOptions: HpaOptions | undefined,
-    /** The KEDA options, for `keda`. */
-    public readonly kedaOptions: KedaOptions | undefined,
+    private readonly mode: string,
+    private readonly options: HpaOptions | KedaOptions | ExternalAutoscalingOptions,
   ) {}
 
-  /** Fewest replicas. */
-  public get minReplicas(): number {
-    return (this.hpaOptions ?? this.kedaOptions)?.minReplicas ?? 1;
+  /**
+   * Validates the options for one workload and resolves its metrics (construction time).
+   * @internal
+   */
+  public _bind(scope: IConstruct, prop: string, context: AutoscalingContext = {}): BoundAutoscaling {
+    const o = this.options ?? fail(scope, prop, this.options, 'Autoscaling.hpa(...), Autoscaling.keda(...) or Autoscaling.external(...)');
+    const at = (name: string) => `${prop}.${name}`;
+    const max = requireInteger(scope, at('maxReplicas'), o.maxReplicas, 1);
+    const min = o.minReplicas ?? context.defaultMinReplicas ?? 1;
+    if (this.mode === 'hpa' && min === 0) {
+      fail(scope, at('minReplicas'), 0, 'at least 1 for an HPA; scale to zero only with Autoscaling.keda(...)');
+    }
+    requireInteger(scope, at('minReplicas'), min, this.mode === 'hpa' ? 1 : 0);
+    if (min > max) fail(scope, at('minReplicas'), min, `at most maxReplicas (${max})`);
+    if (this.mode === 'hpa') return this.bindHpa(scope, prop, o as HpaOptions, min, max, context);
+    if (this.mode === 'keda') return this.bindKeda(scope, prop, o as KedaOptions, min, max, context);
+    return new BoundAutoscaling(min, max, []);
   }
 
-  /** Most replicas. */
-  public get maxReplicas(): number {
-    return (this.hpaOptions ?? this.kedaOptions)!.maxReplicas;
+  private bindHpa(scope: IConstruct, prop: string, o: HpaOptions, min: number, max: number, context: AutoscalingContext): BoundAutoscaling {
+    const metrics: k8s.MetricSpecV2[] = [];
+    if (o.cpuUtilization !== undefined) {
+      requireInteger(scope, `${prop}.cpuUtilization`, o.cpuUtilization, 1, 1000);
+      metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpuUtilization } } });
+    }
+    if (o.metrics !== undefined && !Array.isArray(o.metrics)) fail(scope, `${prop}.metrics`, o.metrics, 'a list of PodMetric');
+    const resolved = (o.metrics ?? []).map((m, i) => {
+      if (!(m instanceof PodMetric)) fail(scope, `${prop}.metrics[${i}]`, m, 'a PodMetric such as PodMetric.queueLength(5)');
+      return m._resolve(scope, `${prop}.metrics[${i}]`, context.engine);
+    });
+    for (const m of resolved) {
+      metrics.push({ type: 'Pods', pods: { metric: { name: m.metricName }, target: { type: 'AverageValue', averageValue: quantityOf(m.averageValue) } } });
+    }
+    if (metrics.length === 0) {
+      fail(scope, `${prop}.metrics`, [], 'at least one metric with a target: cpuUtilization or metrics such as PodMetric.queueLength(5)');
+    }
+    const behavior = hpaBehavior(scope, prop, o.scaleDownStabilization);
+    return new BoundAutoscaling(min, max, resolved.map((m) => ({ seriesName: m.seriesName, metricName: m.metricName })), (parent, ids, target) =>
+      new k8s.KubeHorizontalPodAutoscalerV2(parent, ids.hpa, {
+        metadata: target.metadata,
+        spec: { scaleTargetRef: scaleTargetOf(target), minReplicas: min, maxReplicas: max, metrics, behavior },
+      }));
   }
+
+  private bindKeda(scope: IConstruct, prop: string, o: KedaOptions, min: number, max: number, context: AutoscalingContext): BoundAutoscaling {
+    if (typeof o.serverAddress !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.serverAddress)) {
+      fail(scope, `${prop}.serverAddress`, o.serverAddress, 'an http(s) URL of the Prometheus server, such as "http://prometheus.monitoring:9090"');
+    }
+    if (o.metric !== undefined && !(o.metric instanceof PodMetric)) fail(scope, `${prop}.metric`, o.metric, 'a PodMetric such as PodMetric.queueLength(5)');
+    const metric = (o.metric ?? PodMetric.queueLength(5))._resolve(scope, `${prop}.metric`, context.engine);
+    if (o.query !== undefined && (typeof o.query !== 'string' || o.query.trim() === '')) fail(scope, `${prop}.query`, o.query, 'a PromQL query');
+    const seconds = (d: Duration | undefined, dflt: number, name: string) => requireInteger(scope, `${prop}.${name}`, durationSeconds(scope, `${prop}.${name}`, d) ?? dflt, 1);
+    const pollingInterval = seconds(o.pollingInterval, 15, 'pollingInterval');
+    const cooldownPeriod = seconds(o.cooldownPeriod, 600, 'cooldownPeriod');
+    const behavior = hpaBehavior(scope, prop, o.scaleDownStabilization);
+    if (min === 0) {
+      addWarning(scope, `${prop}.minReplicas: 0 scales to zero; the first request after idle waits for a pod to load the model, so put a request-holding router or gateway in front`);
+    }
+    return new BoundAutoscaling(min, max, [], (parent, ids, target) => new keda.ScaledObject(parent, ids.scaledObject, {
+      metadata: target.metadata,
+      spec: {
+        scaleTargetRef: scaleTargetOf(target) as any,
+        minReplicaCount: min,
+        maxReplicaCount: max,
+        pollingInterval,
+        cooldownPeriod,
+        // KEDA names the HPA it manages `keda-hpa-<name>` unless told; ours keeps the workload's name.
+        advanced: { horizontalPodAutoscalerConfig: { name: target.metadata.name, behavior: behavior as any } },
+        triggers: [{
+          type: 'prometheus',
+          name: metric.metricName.replace(/_/g, '-'),
+          metricType: 'AverageValue',
+          metadata: {
+            serverAddress: o.serverAddress,
+            query: o.query ?? `sum(${metric.seriesName}{namespace="${target.metadata.namespace}",pod=~"${target.podNamePattern}"})`,
+            threshold: String(metric.averageValue),
+          },
+        }],
+      },
+    }));
+  }
+}
+
+/**
+ * What an Autoscaling needs to know about the pods it scales.
+ * @internal
+ */
+export interface AutoscalingContext {
+  /** The engine of the scaled pods, for the engine metrics. */
+  readonly engine?: ServingEngine;
+  /** The construct's default for minReplicas (1 unless said otherwise). */
+  readonly defaultMinReplicas?: number;
+}
+
+/**
+ * Where an autoscaler goes: its metadata, what it scales and the scaled pods' names.
+ * @internal
+ */
+export interface AutoscalerTarget {
+  readonly metadata: { name: string; namespace: string; labels?: { [key: string]: string } };
+  /** Read at synth, so a construct can still retarget it (a GpuInferenceService taken over by a Rollout). */
+  readonly scaleTargetRef: () => { apiVersion: string; kind: string; name: string };
+  /** A regex matching the scaled pods' names (the generated KEDA query filters on it). */
+  readonly podNamePattern: string;
+}
+
+type Render = (scope: Construct, ids: AutoscalerIds, target: AutoscalerTarget) => ApiObject;
+
+/**
+ * The construct ids of the HPA and the ScaledObject (each construct keeps its own).
+ * @internal
+ */
+export interface AutoscalerIds {
+  readonly hpa: string;
+  readonly scaledObject: string;
+}
+
+/**
+ * An Autoscaling validated for one workload: its replica range, the custom metrics an HPA reads, and the one
+ * renderer of the HPA / ScaledObject every construct uses.
+ * @internal
+ */
+export class BoundAutoscaling {
+  constructor(
+    /** Fewest replicas. */
+    public readonly minReplicas: number,
+    /** Most replicas. */
+    public readonly maxReplicas: number,
+    /** The per-pod custom metrics an HPA reads (for PrometheusAdapterRules); empty otherwise. */
+    public readonly customMetrics: CustomMetric[],
+    private readonly render?: Render,
+  ) {}
+
+  /** Creates the HPA or ScaledObject under `scope`, or nothing for an external autoscaler. */
+  public renderInto(scope: Construct, ids: AutoscalerIds, target: AutoscalerTarget): ApiObject | undefined {
+    return this.render?.(scope, ids, target);
+  }
+}
+
+function scaleTargetOf(target: AutoscalerTarget): any {
+  return Lazy.any({ produce: () => ({ ...target.scaleTargetRef() }) });
+}
+
+function durationSeconds(scope: IConstruct, prop: string, d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  if (!(d instanceof Duration)) fail(scope, prop, d, 'a Duration, for example Duration.minutes(10)');
+  return d.toSeconds();
+}
+
+/** GPU pods take minutes to become ready: add at most 2 per minute, remove 1 per 5 minutes after the window. */
+function hpaBehavior(scope: IConstruct, prop: string, stabilization: Duration | undefined): k8s.HorizontalPodAutoscalerBehaviorV2 {
+  const window = durationSeconds(scope, `${prop}.scaleDownStabilization`, stabilization) ?? 600;
+  requireInteger(scope, `${prop}.scaleDownStabilization`, window, 0, 3600);
+  return {
+    scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
+    scaleDown: { stabilizationWindowSeconds: window, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
+  };
+}
+
+/** A target value as a quantity: whole numbers as is, fractions in milli-units ("800m"). */
+function quantityOf(v: number): k8s.Quantity {
+  return Number.isInteger(v) ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(`${Math.round(v * 1000)}m`);
 }

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as keda from '../../imports/keda-keda.sh';
 import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
@@ -17,7 +17,7 @@ import { addWarning } from '../serving/image';
 import {
   buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, pickModelServerOptions,
 } from '../serving/model-server-pod';
-import { Autoscaling, CustomMetric, PodMetric, ResolvedPodMetric } from './autoscaling';
+import { Autoscaling, BoundAutoscaling, CustomMetric } from './autoscaling';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
 
 /**
@@ -121,8 +121,10 @@ export interface GpuInferenceServiceProps extends ModelServerOptions {
    */
   readonly antiAffinity?: AntiAffinity;
   /**
-   * A PodDisruptionBudget (maxUnavailable 1 pod) when the service can have 2 or more replicas. With a
-   * single replica none is created: a budget could only block node drains forever or allow the outage.
+   * A PodDisruptionBudget (maxUnavailable 1 pod) when the service never has fewer than 2 replicas
+   * (`replicas` or `autoscaling.minReplicas` >= 2), so a drain always leaves one serving. Below that no budget
+   * can protect it (maxUnavailable 1 lets the only pod go, 0 blocks every drain): none is created and a
+   * warning says so; `true` is then an error and `false` accepts the downtime without a warning.
    * @default true
    */
   readonly podDisruptionBudget?: boolean;
@@ -267,19 +269,12 @@ export class GpuInferenceService extends Construct {
     if (autoscaling && props.replicas !== undefined) {
       fail(this, 'replicas', props.replicas, 'leave replicas out when autoscaling is set (the autoscaler owns the count)');
     }
+    let bound: BoundAutoscaling | undefined;
     if (autoscaling) {
-      const o = autoscaling.hpaOptions ?? autoscaling.kedaOptions!;
-      requireInteger(this, 'autoscaling.maxReplicas', o.maxReplicas, 1);
-      const min = o.minReplicas ?? 1;
-      if (autoscaling.kind === 'hpa' && min === 0) {
-        fail(this, 'autoscaling.minReplicas', 0, 'at least 1 for an HPA; scale to zero only with Autoscaling.keda(...)');
-      }
-      requireInteger(this, 'autoscaling.minReplicas', min, autoscaling.kind === 'keda' ? 0 : 1);
-      if (min > o.maxReplicas) {
-        fail(this, 'autoscaling.minReplicas', min, `at most maxReplicas (${o.maxReplicas})`);
-      }
-      this.minReplicas = min;
-      this.maxReplicas = o.maxReplicas;
+      if (!(autoscaling instanceof Autoscaling)) fail(this, 'autoscaling', autoscaling, 'Autoscaling.hpa(...), Autoscaling.keda(...) or Autoscaling.external(...)');
+      bound = autoscaling._bind(this, 'autoscaling', { engine: this.engine });
+      this.minReplicas = bound.minReplicas;
+      this.maxReplicas = bound.maxReplicas;
     } else {
       const r = props.replicas ?? 1;
       if (r === 0) fail(this, 'replicas', 0, 'at least 1; scale to zero only with Autoscaling.keda(...)');
@@ -486,20 +481,32 @@ export class GpuInferenceService extends Construct {
     setSyncWave(this.service, SyncWave.WORKLOAD);
 
     // Autoscaling.
-    this.customMetrics = [];
-    if (autoscaling?.kind === 'hpa') {
-      this.hpa = this.createHpa(autoscaling);
-    } else if (autoscaling?.kind === 'keda') {
-      this.scaledObject = this.createScaledObject(autoscaling);
-    }
+    this.customMetrics = bound ? [...bound.customMetrics] : [];
+    const autoscaler = bound?.renderInto(this, { hpa: 'HPA', scaledObject: 'ScaledObject' }, {
+      metadata: this.meta(this.name),
+      scaleTargetRef: () => this.scaleTarget,
+      podNamePattern: this.podNamePattern(),
+    });
+    if (autoscaler) setSyncWave(autoscaler, SyncWave.WORKLOAD);
+    if (autoscaler instanceof keda.ScaledObject) this.scaledObject = autoscaler;
+    else if (autoscaler) this.hpa = autoscaler as k8s.KubeHorizontalPodAutoscalerV2;
 
     // Disruption budget: a drain takes one replica at a time. With a single replica there is none: a PDB
     // could only forbid every eviction (blocking node drains) or allow the outage anyway.
     // Multi-node: still 1 pod. Evicting one pod recreates its whole group (RecreateGroupOnPodRestart), whose
     // pods then count as unavailable until it is back, so one group at a time goes down; a budget of
     // `nodes` pods would let two groups each lose a pod at the same moment.
+    // HPA/KEDA can scale down to minReplicas, so the floor decides: at 1 replica a budget of 1 lets the only
+    // pod go, which would only pretend to protect the service.
     const pdbWanted = props.podDisruptionBudget ?? true;
-    if (pdbWanted && this.maxReplicas >= 2) {
+    if (pdbWanted && this.minReplicas < 2) {
+      const fix = 'set replicas (or autoscaling.minReplicas) to 2 or more for a budget that keeps one pod serving, or podDisruptionBudget: false to accept the downtime';
+      if (props.podDisruptionBudget === true) {
+        fail(this, 'podDisruptionBudget', true, `false, or a service of at least 2 replicas: with ${this.minReplicas} no budget keeps a pod serving during a node drain; ${fix}`);
+      }
+      addWarning(this, `podDisruptionBudget: none created, since the service can run ${this.minReplicas} replica${this.minReplicas === 1 ? '' : 's'} and a node drain then takes it down; ${fix}`);
+    }
+    if (pdbWanted && this.minReplicas >= 2) {
       this.pdb = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: this.meta(this.name),
         spec: {
@@ -588,80 +595,6 @@ export class GpuInferenceService extends Construct {
         affinity: podAntiAffinity ? { ...spec.affinity, podAntiAffinity } : spec.affinity,
       };
     };
-  }
-
-  private behavior(stabilization: Duration | undefined): k8s.HorizontalPodAutoscalerBehaviorV2 {
-    const window = stabilization?.toSeconds() ?? 600;
-    requireInteger(this, 'autoscaling.scaleDownStabilization', window, 0, 3600);
-    return {
-      // GPU pods take minutes to become ready: add at most 2 per minute, remove 1 per 5 minutes.
-      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
-      scaleDown: { stabilizationWindowSeconds: window, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
-    };
-  }
-
-  private createHpa(autoscaling: Autoscaling): k8s.KubeHorizontalPodAutoscalerV2 {
-    const o = autoscaling.hpaOptions!;
-    const metrics: k8s.MetricSpecV2[] = [];
-    if (o.cpuUtilization !== undefined) {
-      requireInteger(this, 'autoscaling.cpuUtilization', o.cpuUtilization, 1, 1000);
-      metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpuUtilization } } });
-    }
-    const resolved: ResolvedPodMetric[] = (o.metrics ?? []).map((m, i) => m.resolve(this, `autoscaling.metrics[${i}]`, this.engine));
-    for (const m of resolved) {
-      metrics.push({
-        type: 'Pods',
-        pods: { metric: { name: m.metricName }, target: { type: 'AverageValue', averageValue: quantityOf(m.averageValue) } },
-      });
-      (this.customMetrics as CustomMetric[]).push({ seriesName: m.seriesName, metricName: m.metricName });
-    }
-    if (metrics.length === 0) {
-      fail(this, 'autoscaling.metrics', [], 'at least one metric with a target: cpuUtilization or metrics such as PodMetric.queueLength(5)');
-    }
-    const hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', {
-      metadata: this.meta(this.name),
-      spec: {
-        scaleTargetRef: Lazy.any({ produce: () => ({ ...this.scaleTarget }) }),
-        minReplicas: this.minReplicas,
-        maxReplicas: this.maxReplicas,
-        metrics,
-        behavior: this.behavior(o.scaleDownStabilization),
-      },
-    });
-    setSyncWave(hpa, SyncWave.WORKLOAD);
-    return hpa;
-  }
-
-  private createScaledObject(autoscaling: Autoscaling): keda.ScaledObject {
-    const o = autoscaling.kedaOptions!;
-    if (typeof o.serverAddress !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.serverAddress)) {
-      fail(this, 'autoscaling.serverAddress', o.serverAddress, 'an http(s) URL of the Prometheus server, such as "http://prometheus.monitoring:9090"');
-    }
-    const metric = (o.metric ?? PodMetric.queueLength(5)).resolve(this, 'autoscaling.metric', this.engine);
-    const query = o.query ?? `sum(${metric.seriesName}{namespace="${this.namespace}",pod=~"${this.podNamePattern()}"})`;
-    const seconds = (d: Duration | undefined, dflt: number, prop: string) => requireInteger(this, prop, d?.toSeconds() ?? dflt, 1);
-    if (this.minReplicas === 0) {
-      addWarning(this, 'autoscaling.minReplicas: 0 scales to zero; the first request after idle waits for a pod to load the model, so put a request-holding router or gateway in front');
-    }
-    const so = new keda.ScaledObject(this, 'ScaledObject', {
-      metadata: this.meta(this.name),
-      spec: {
-        scaleTargetRef: Lazy.any({ produce: () => ({ ...this.scaleTarget }) }),
-        minReplicaCount: this.minReplicas,
-        maxReplicaCount: this.maxReplicas,
-        pollingInterval: seconds(o.pollingInterval, 15, 'autoscaling.pollingInterval'),
-        cooldownPeriod: seconds(o.cooldownPeriod, 600, 'autoscaling.cooldownPeriod'),
-        advanced: { horizontalPodAutoscalerConfig: { name: this.name, behavior: this.behavior(o.scaleDownStabilization) as any } },
-        triggers: [{
-          type: 'prometheus',
-          name: metric.metricName.replace(/_/g, '-'),
-          metricType: 'AverageValue',
-          metadata: { serverAddress: o.serverAddress, query, threshold: String(metric.averageValue) },
-        }],
-      },
-    });
-    setSyncWave(so, SyncWave.WORKLOAD);
-    return so;
   }
 
   /** A regex for this service's pod names (Deployment `<name>-<hash>-<id>`, StatefulSet `<name>-<n>`, LWS). */
@@ -768,9 +701,4 @@ function mergePlacement(a: NodePlacement | undefined, b: NodePlacement | undefin
     preferredNodeLabels: { ...a.preferredNodeLabels, ...b.preferredNodeLabels },
     tolerations: [...(a.tolerations ?? []), ...(b.tolerations ?? [])],
   };
-}
-
-/** A target value as a quantity: whole numbers as is, fractions in milli-units ("800m"). */
-function quantityOf(v: number): k8s.Quantity {
-  return Number.isInteger(v) ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(`${Math.round(v * 1000)}m`);
 }

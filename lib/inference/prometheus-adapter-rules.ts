@@ -112,7 +112,8 @@ export class PrometheusAdapterRules extends Construct {
     const all = [...GpuInferenceService.all(this.node.root as Construct).flatMap((s) => s.customMetrics), ...this.extra];
     const bySeries = new Map<string, CustomMetric>();
     for (const m of all) bySeries.set(m.seriesName, m);
-    return [...bySeries.values()].sort((a, b) => a.seriesName.localeCompare(b.seriesName));
+    // Code-unit order: localeCompare depends on the machine's locale (LANG), and the output must not.
+    return [...bySeries.values()].sort((a, b) => (a.seriesName < b.seriesName ? -1 : a.seriesName > b.seriesName ? 1 : 0));
   }
 
   /** The adapter rules, one per series. */

@@ -47,8 +47,8 @@ export interface GpuRequest {
   readonly runtimeClassName?: string;
 }
 
-/** What a GPU request turns into on a pod. */
-export interface ResolvedGpu {
+/** What a GPU request turns into on a pod: resources, node affinity, tolerations, runtime class. */
+export interface GpuPlacement {
   /** The resource name and kind. */
   readonly resource: GpuResource;
   /** GPUs per pod. */
@@ -62,6 +62,9 @@ export interface ResolvedGpu {
   /** runtimeClassName, when set. */
   readonly runtimeClassName?: string;
 }
+
+/** The modules that build pods name it so; the public name is GpuPlacement. */
+export type ResolvedGpu = GpuPlacement;
 
 /** Validates a GPU request and turns it into resources, node affinity, tolerations and runtime class. */
 export function resolveGpuRequest(scope: IConstruct, prop: string, request: GpuRequest): ResolvedGpu {

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { fail } from '../core/errors';
+import { fail, Warnings } from '../core/errors';
 
 /** The tag of an image reference, `undefined` when it has none (which means `latest`). */
 export function imageTag(image: string): string | undefined {
@@ -14,11 +14,9 @@ export function hasDigest(image: string): boolean {
   return /@sha256:[a-f0-9]{64}$/.test(image);
 }
 
-/** Records a warning on a construct (metadata type `warning`) and prints it once. */
+/** Records a warning on a construct through the one warnings channel (`Warnings`). */
 export function addWarning(scope: IConstruct, message: string): void {
-  const text = `[${scope.node.path}] ${message}`;
-  scope.node.addMetadata('warning', text);
-  process.emitWarning(text, 'GpuPlatformWarning');
+  Warnings.add(scope, message);
 }
 
 /**

@@ -8,7 +8,9 @@ import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireLabelValue,
 import { Cpu, countQuantity, Memory, requireGpuCount, ResourceQuantity, Storage } from '../core/quantity';
 import { PodSecurityLevel } from '../core/security';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { GpuQuotaEntry, ITenant, NodePlacement, TenantQuotaView } from '../core/tenant';
+import { tenantNamespaceShape } from './shapes';
 import { cidrContains, cidrStrictlyContains, ParsedCidr, parseCidr, requireCidr } from './cidr';
 import { TenantRole } from './roles';
 import { NodeTaintEffect } from './taint-effect';
@@ -18,6 +20,15 @@ import { TenantSubject } from './subject';
 export const METADATA_CIDRS_V4: readonly string[] = Object.freeze(['169.254.169.254/32', '100.100.100.200/32']);
 /** The AWS IMDS IPv6 endpoint. */
 export const METADATA_CIDRS_V6: readonly string[] = Object.freeze(['fd00:ec2::254/128']);
+/**
+ * Link-local ranges, always excluded from internet egress: besides the metadata endpoint they hold other
+ * node-local credential and agent endpoints (EKS Pod Identity 169.254.170.23, ECS 169.254.170.2, NodeLocal
+ * DNSCache 169.254.20.10), none of which is "the internet". NodeLocal DNS stays reachable on port 53 through
+ * `allow-dns` when `network.dns.nodeLocalAddress` is set (NetworkPolicies add up).
+ */
+export const LINK_LOCAL_CIDRS_V4: readonly string[] = Object.freeze(['169.254.0.0/16']);
+/** IPv6 link-local unicast (RFC 4291). */
+export const LINK_LOCAL_CIDRS_V6: readonly string[] = Object.freeze(['fe80::/10']);
 /** RFC 1918 ranges, excluded from internet egress unless allowed. */
 export const PRIVATE_CIDRS_V4: readonly string[] = Object.freeze(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
 /** IPv6 unique local addresses, excluded from internet egress with the RFC 1918 ranges. */
@@ -441,6 +452,10 @@ export class TenantNamespace extends Construct implements ITenant {
   public static readonly METADATA_CIDRS_V4: string[] = [...METADATA_CIDRS_V4];
   /** Cloud metadata endpoints (IPv6) tenants never reach. */
   public static readonly METADATA_CIDRS_V6: string[] = [...METADATA_CIDRS_V6];
+  /** Link-local IPv4 range, never reachable through internet egress. */
+  public static readonly LINK_LOCAL_CIDRS_V4: string[] = [...LINK_LOCAL_CIDRS_V4];
+  /** Link-local IPv6 range, never reachable through internet egress. */
+  public static readonly LINK_LOCAL_CIDRS_V6: string[] = [...LINK_LOCAL_CIDRS_V6];
   /** Private IPv4 ranges. */
   public static readonly PRIVATE_CIDRS_V4: string[] = [...PRIVATE_CIDRS_V4];
   /** Private IPv6 ranges. */
@@ -470,6 +485,7 @@ export class TenantNamespace extends Construct implements ITenant {
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
+    checkProps(this, props, tenantNamespaceShape(), { name: 'TenantNamespaceProps' });
     this.namespaceName = requireDnsLabel(this, 'name', props.name);
     if (RESERVED_NAMESPACES.includes(props.name) || props.name.startsWith('kube-')) {
       fail(this, 'name', props.name, 'a namespace of your own, not "default" or a "kube-" namespace');
@@ -810,7 +826,7 @@ export class TenantNamespace extends Construct implements ITenant {
       if (cidrContains(meta, cidr)) {
         fail(this, `${prop}.cidr`, cidr.text, `a range that is not a cloud metadata address (${text} is always blocked)`);
       }
-      if (cidrStrictlyContains(cidr, meta) && !all.some((e) => e.text === meta.text)) all.push(meta);
+      if (cidrStrictlyContains(cidr, meta) && !all.some((e) => cidrContains(e, meta))) all.push(meta);
     }
     return { cidr: cidr.text, except: all.length > 0 ? all.map((e) => e.text) : undefined };
   }
@@ -867,7 +883,8 @@ export class TenantNamespace extends Construct implements ITenant {
       const private6 = e.allowPrivateRanges ? [] : PRIVATE_CIDRS_V6;
       const block = (version: number, fixed: string[]) => {
         const list = [...fixed.map((t) => requireCidr(this, 'network.internetEgress', t)), ...blocked.filter((c) => c.version === version)];
-        return list.filter((c, i) => list.findIndex((d) => d.text === c.text) === i);
+        // Drop duplicates and ranges inside another blocked one (169.254.169.254/32 inside 169.254.0.0/16).
+        return list.filter((c, i) => list.findIndex((d) => d.text === c.text) === i && !list.some((d) => d.text !== c.text && cidrContains(d, c)));
       };
       const any4 = requireCidr(this, 'network.internetEgress', '0.0.0.0/0');
       const any6 = requireCidr(this, 'network.internetEgress', '::/0');
@@ -879,8 +896,8 @@ export class TenantNamespace extends Construct implements ITenant {
         policyTypes: ['Egress'],
         egress: [{
           to: [
-            { ipBlock: this.ipBlock('network.internetEgress', any4, block(4, [...METADATA_CIDRS_V4, ...private4])) },
-            { ipBlock: this.ipBlock('network.internetEgress', any6, block(6, [...METADATA_CIDRS_V6, ...private6])) },
+            { ipBlock: this.ipBlock('network.internetEgress', any4, block(4, [...LINK_LOCAL_CIDRS_V4, ...METADATA_CIDRS_V4, ...private4])) },
+            { ipBlock: this.ipBlock('network.internetEgress', any6, block(6, [...LINK_LOCAL_CIDRS_V6, ...METADATA_CIDRS_V6, ...private6])) },
           ],
           ports: this.ports('network.internetEgress.ports', e.ports),
         }],

@@ -1,10 +1,11 @@
+import { Autoscaling } from '../inference/autoscaling';
 import { Cpu, Memory } from '../core/quantity';
 import { ITenant } from '../core/tenant';
 import { ServingEngine } from '../serving/engine';
 import { GpuRequest } from '../serving/gpu';
 import { ModelCacheMount, ModelServerOptions, pickModelServerOptions } from '../serving/model-server-pod';
 import { GangSchedulingOptions } from './gang-scheduling';
-import { RoleAutoscaling, RoleProps, RoleWorkload } from './role';
+import { RoleProps, RoleWorkload } from './role';
 import type { RbgApiVersion, RbgMode, RoleBasedGroupProps } from './role-based-group';
 
 /** One engine role (prefill or decode) of the prefill/decode preset. */
@@ -41,7 +42,7 @@ export interface PrefillDecodeRoleOptions {
    * service discovery.
    * @default - fixed replicas
    */
-  readonly autoscaling?: RoleAutoscaling;
+  readonly autoscaling?: Autoscaling;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as keda from '../../imports/keda-keda.sh';
 import * as rbg from '../../imports/rbg-workloads.x-k8s.io';
 import * as rbgsa from '../../imports/rbgscaling-workloads.x-k8s.io';
-import { fail, PlatformError, requireInteger, requirePort } from '../core/errors';
+import { fail, requireInteger, requirePort } from '../core/errors';
 import { GpuResource } from '../core/gpu';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { k8s } from '../core/k8s';
@@ -11,7 +10,8 @@ import { Labels, selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { applyPlacement, checkFitsTenant, GpuQuotaEntry, ITenant } from '../core/tenant';
-import { MultiNodeRole } from '../serving/engine';
+import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
+import { MultiNodeRole, ServingEngine } from '../serving/engine';
 import { buildModelServerPod, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
 import { GangSchedulingOptions, ResolvedGang, resolveGang } from './gang-scheduling';
 import { PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
@@ -150,6 +150,8 @@ interface ResolvedRole {
   readonly servicePorts: k8s.ServicePort[];
   readonly gpuResources: GpuResource[];
   readonly restartPolicy?: RoleRestartPolicy;
+  /** The role's autoscaling, validated. */
+  readonly scaling?: BoundAutoscaling;
 }
 
 const ROLE_WORKLOAD_TYPE_ANNOTATION = 'rbg.workloads.x-k8s.io/role-workload-type';
@@ -180,7 +182,7 @@ export class RoleBasedGroup extends Construct {
    */
   public static prefillDecode(scope: Construct, id: string, props: PrefillDecodeProps): RoleBasedGroup {
     if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
-      throw new PlatformError(`[${scope.node.path}/${id}] engine: given ${JSON.stringify(props.engine.name)}; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)`);
+      fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
     return new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props));
   }
@@ -272,7 +274,7 @@ export class RoleBasedGroup extends Construct {
     const member = (depth: number): PodGroupMembership | undefined => (ownPodGroup && depth > 0 ? undefined : membership);
     const finish = (t: k8s.PodTemplateSpec, labels: { [key: string]: string }, depth: number): k8s.PodTemplateSpec =>
       this.finishTemplate(t, labels, member(depth), props.tenant);
-    const templates = new Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>();
+    const templates = new Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod; engine?: ServingEngine }>();
     const tseen = new Set<string>();
     (props.roleTemplates ?? []).forEach((rt, i) => {
       const prop = `roleTemplates[${i}]`;
@@ -284,7 +286,7 @@ export class RoleBasedGroup extends Construct {
       }
       const pod = rt.server ? buildModelServerPod(this, `${prop}.server`, { ...rt.server, labels: { ...rt.server.labels, ...groupLabels } }) : undefined;
       // With our own PodGroup membership is per role (below), so a shared template does not carry it.
-      templates.set(rt.name, { template: this.finishTemplate(pod ? pod.template : rt.template!, groupLabels, ownPodGroup ? undefined : membership, props.tenant), pod });
+      templates.set(rt.name, { template: this.finishTemplate(pod ? pod.template : rt.template!, groupLabels, ownPodGroup ? undefined : membership, props.tenant), pod, engine: rt.server?.engine });
     });
 
     this.roles = props.roles.map((r, i) => {
@@ -383,7 +385,7 @@ export class RoleBasedGroup extends Construct {
 
   private resolveRole(r: RoleProps, i: number, v2: boolean, identity: { name: string; instance: string; partOf?: string; tenant?: string },
     extraLabels: { [key: string]: string } | undefined,
-    templates: Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod }>,
+    templates: Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod; engine?: ServingEngine }>,
     finish: (t: k8s.PodTemplateSpec, labels: { [key: string]: string }) => k8s.PodTemplateSpec,
     refMembership: PodGroupMembership | undefined): ResolvedRole {
     const prop = `roles[${i}]`;
@@ -482,26 +484,19 @@ export class RoleBasedGroup extends Construct {
         'no engineRuntimes in native mode (the RBG controller injects them): add the containers to the template, or use RbgMode.CONTROLLER');
     }
 
-    // Autoscaling.
-    let peakReplicas = replicas;
+    // Autoscaling: the shared model; minReplicas defaults to the role's replicas (the count written to Git).
     const a = r.autoscaling;
-    if (a) {
-      const min = requireInteger(this, `${prop}.autoscaling.minReplicas`, a.minReplicas ?? replicas, 1);
-      const max = requireInteger(this, `${prop}.autoscaling.maxReplicas`, a.maxReplicas, 1);
-      if (max < min) fail(this, `${prop}.autoscaling.maxReplicas`, max, `>= minReplicas (${min})`);
-      if ((a.metrics === undefined) === (a.kedaPrometheus === undefined)) {
-        fail(this, `${prop}.autoscaling`, { metrics: a.metrics ? 'set' : undefined, kedaPrometheus: a.kedaPrometheus ? 'set' : undefined },
-          'exactly one of metrics (an HPA) and kedaPrometheus (a KEDA ScaledObject)');
-      }
-      if (a.metrics && a.metrics.length === 0) fail(this, `${prop}.autoscaling.metrics`, [], 'at least one metric');
-      if (a.kedaPrometheus && !(a.kedaPrometheus.threshold > 0)) fail(this, `${prop}.autoscaling.kedaPrometheus.threshold`, a.kedaPrometheus.threshold, 'a number > 0');
-      peakReplicas = Math.max(replicas, max);
+    if (a !== undefined && !(a instanceof Autoscaling)) {
+      fail(this, `${prop}.autoscaling`, a, 'Autoscaling.hpa(...), Autoscaling.keda(...) or Autoscaling.external(...)');
     }
+    const engine: ServingEngine | undefined = r.server?.engine ?? (r.templateRef !== undefined ? templates.get(r.templateRef)?.engine : undefined);
+    const scaling = a?._bind(this, `${prop}.autoscaling`, { engine, defaultMinReplicas: replicas });
+    const peakReplicas = scaling ? Math.max(replicas, scaling.maxReplicas) : replicas;
 
     return {
       props: r, index: i, prop, name: r.name, replicas, peakReplicas, workload, size, workloadName, serviceName, labels, selector,
       crTemplate, crLeaderPatch, crWorkerPatch, crTemplatePatch, leader: leader!, worker: worker!, httpPort, servicePorts, gpuResources,
-      restartPolicy,
+      restartPolicy, scaling,
     };
   }
 
@@ -698,31 +693,17 @@ export class RoleBasedGroup extends Construct {
   }
 
   private renderAutoscaler(r: ResolvedRole, v2: boolean, native: boolean, groupLabels: { [key: string]: string }): void {
-    const a = r.props.autoscaling!;
-    const min = a.minReplicas ?? r.replicas;
     // Controller mode scales the role through its RoleBasedGroupScalingAdapter (`<rbg>-<role>`); native mode the workload.
     const target = native
       ? { apiVersion: r.workload.apiVersion, kind: r.workload.kind, name: r.workloadName }
       : { apiVersion: (v2 ? rbgsa.RoleBasedGroupScalingAdapterV1Alpha2.GVK : rbgsa.RoleBasedGroupScalingAdapter.GVK).apiVersion, kind: 'RoleBasedGroupScalingAdapter', name: r.workloadName };
-    const metadata = { name: r.workloadName, namespace: this.namespace, labels: { ...groupLabels, [Labels.COMPONENT]: r.name } };
-    let obj: ApiObject;
-    if (a.kedaPrometheus) {
-      const t = a.kedaPrometheus;
-      obj = new keda.ScaledObject(this, `${r.name}-scaledobject`, {
-        metadata,
-        spec: {
-          scaleTargetRef: target,
-          minReplicaCount: min,
-          maxReplicaCount: a.maxReplicas,
-          triggers: [{ type: 'prometheus', metadata: { serverAddress: t.serverAddress, query: t.query, threshold: String(t.threshold) } }],
-        },
-      });
-    } else {
-      obj = new k8s.KubeHorizontalPodAutoscalerV2(this, `${r.name}-hpa`, {
-        metadata,
-        spec: { scaleTargetRef: target, minReplicas: min, maxReplicas: a.maxReplicas, metrics: a.metrics },
-      });
-    }
+    const obj = r.scaling!.renderInto(this, { hpa: `${r.name}-hpa`, scaledObject: `${r.name}-scaledobject` }, {
+      metadata: { name: r.workloadName, namespace: this.namespace, labels: { ...groupLabels, [Labels.COMPONENT]: r.name } },
+      scaleTargetRef: () => target,
+      // The role's pods as the workload names them: StatefulSet and LWS leaders <workload>-<n>, Deployment <workload>-<hash>-<id>.
+      podNamePattern: r.workload === RoleWorkload.DEPLOYMENT ? `${r.workloadName}-[a-z0-9]+-[a-z0-9]+` : `${r.workloadName}-[0-9]+`,
+    });
+    if (!obj) return;
     setSyncWave(obj, this.syncWaves[r.name]);
     this.autoscalers[r.name] = obj;
   }

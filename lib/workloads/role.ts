@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
-import { fail, formatViolation, PlatformError } from '../core/errors';
+import { fail } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { Autoscaling } from '../inference/autoscaling';
 import { ModelServerPodProps } from '../serving/model-server-pod';
 import { RollingUpdateOptions } from './leader-worker-set';
 
@@ -229,37 +230,6 @@ export interface EngineRuntimeReference {
   readonly containers?: k8s.Container[];
 }
 
-/** A KEDA Prometheus trigger. */
-export interface KedaPrometheusTrigger {
-  /** Prometheus URL, for example `http://prometheus.monitoring:9090`. */
-  readonly serverAddress: string;
-  /** The PromQL query; its value is compared with `threshold`. */
-  readonly query: string;
-  /** Target value per replica. */
-  readonly threshold: number;
-}
-
-/** Autoscaling of one role. */
-export interface RoleAutoscaling {
-  /**
-   * Minimum replicas.
-   * @default - the role's replicas
-   */
-  readonly minReplicas?: number;
-  /** Maximum replicas (the tenant quota check counts these). */
-  readonly maxReplicas: number;
-  /**
-   * HPA metrics (autoscaling/v2). Set this or `kedaPrometheus`.
-   * @default - none
-   */
-  readonly metrics?: k8s.MetricSpecV2[];
-  /**
-   * Use a KEDA ScaledObject with this Prometheus trigger instead of an HPA.
-   * @default - an HPA with `metrics`
-   */
-  readonly kedaPrometheus?: KedaPrometheusTrigger;
-}
-
 /** A reusable pod template (`spec.roleTemplates`), referenced by roles with `templateRef`. */
 export interface RoleTemplate {
   /** The template name. */
@@ -343,10 +313,13 @@ export interface RoleProps {
    */
   readonly engineRuntimes?: EngineRuntimeReference[];
   /**
-   * Per-role autoscaling: enables the role's scaling adapter and targets it with an HPA or a KEDA ScaledObject.
+   * Per-role autoscaling, the same model as GpuInferenceService's: enables the role's scaling adapter and
+   * targets it with an HPA or a KEDA ScaledObject (`Autoscaling.hpa` / `keda`; `minReplicas` defaults to the
+   * role's `replicas`), or leaves it to an autoscaler defined elsewhere (`Autoscaling.external`). The engine
+   * metrics (`PodMetric.queueLength`, ...) resolve against the role's `server` engine.
    * @default - fixed replicas
    */
-  readonly autoscaling?: RoleAutoscaling;
+  readonly autoscaling?: Autoscaling;
   /**
    * minReadySeconds.
    * @default 0
@@ -385,7 +358,7 @@ export function dependencyDepths(scope: IConstruct, roles: RoleProps[]): Map<str
     if (at >= 0) {
       const cycle = [...visiting.slice(at), name].join(' -> ');
       const i = roles.findIndex((r) => r.name === visiting[at]);
-      throw new PlatformError(formatViolation(scope, `roles[${i}].dependencies`, cycle, 'dependencies without a cycle (a role cannot wait for itself, directly or through others)'));
+      fail(scope, `roles[${i}].dependencies`, cycle, 'dependencies without a cycle (a role cannot wait for itself, directly or through others)');
     }
     visiting.push(name);
     const d = Math.max(-1, ...(byName.get(name)!.dependencies ?? []).map(visit)) + 1;

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformError } from '../../lib/core/errors';
-import { addRule, fail, formatViolation, requireInteger, requirePort } from '../../lib/core/errors';
+import * as api from '../../lib';
+import { addRule, fail, failAll, failSynth, formatViolation, PlatformError, requireInteger, requirePort } from '../../lib/core/errors';
 import { synth } from '../harness';
 
 function scope(): Construct {
@@ -39,6 +39,90 @@ test('fail throws a PlatformError in the standard format', () => {
   } catch (e) {
     expect((e as Error).name).toBe('PlatformError');
   }
+});
+
+test('fail takes a path where there is no construct; an empty path leaves the prefix out', () => {
+  expect(() => fail('NativeCanary.promote', 'canary', undefined, 'a version')).toThrow('[NativeCanary.promote] canary: given undefined; allowed: a version');
+  expect(() => fail('', 'quantity', '1x', 'a CPU quantity')).toThrow(/^quantity: given "1x"; allowed: a CPU quantity$/);
+});
+
+test('failAll lists every violation in one PlatformError', () => {
+  expect(() => failAll(['[a] x: given 1; allowed: 2', '[b] y: given 3; allowed: 4']))
+    .toThrow('Validation failed with the following errors:\n  [a] x: given 1; allowed: 2\n  [b] y: given 3; allowed: 4');
+  expect(() => failAll(['m'])).toThrow(PlatformError);
+});
+
+describe('Errors.isPlatformError (public)', () => {
+  function thrown(f: () => unknown): unknown {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    throw new Error('did not throw');
+  }
+
+  test('recognises what fail, failAll and failSynth throw', () => {
+    expect(api.Errors.isPlatformError(thrown(() => fail(scope(), 'p', 1, 'x')))).toBe(true);
+    expect(api.Errors.isPlatformError(thrown(() => failAll(['m'])))).toBe(true);
+    expect(api.Errors.isPlatformError(thrown(() => failSynth('disk full')))).toBe(true);
+  });
+
+  test('recognises an error a construct throws for bad input', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    expect(api.Errors.isPlatformError(thrown(() => new api.TenantNamespace(chart, 't', { name: 'Bad_Name' } as any)))).toBe(true);
+    expect(api.Errors.isPlatformError(thrown(() => api.Cpu.parse('lots').toK8s()))).toBe(true);
+  });
+
+  test('is false for other errors and non-errors', () => {
+    for (const x of [new Error('x'), new TypeError('x'), undefined, null, 'PlatformError', { name: 'PlatformError' }]) {
+      expect(api.Errors.isPlatformError(x)).toBe(false);
+    }
+  });
+
+  test('is branded with a global symbol, so another copy of the library recognises it', () => {
+    const e = thrown(() => fail(scope(), 'p', 1, 'x')) as any;
+    expect(e[Symbol.for('cdk8s-gpu-platform.PlatformError')]).toBe(true);
+    expect(e.name).toBe('PlatformError');
+  });
+});
+
+describe('Warnings (public)', () => {
+  test('records warnings as construct metadata and lists them in tree order', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const a = new Construct(chart, 'a');
+    const b = new Construct(a, 'b');
+    api.Warnings.add(b, 'second');
+    api.Warnings.add(a, 'first');
+    expect(api.Warnings.of(chart)).toEqual(['[chart/a] first', '[chart/a/b] second']);
+    expect(api.Warnings.of(b)).toEqual(['[chart/a/b] second']);
+    expect(b.node.metadata.map((m) => m.type)).toEqual(['warning']);
+  });
+
+  test('the synth prints each warning once to stderr, and nothing under jest', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'chart');
+    api.Warnings.add(chart, 'image not pinned');
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const env = process.env.NODE_ENV;
+    try {
+      app.synthYaml();
+      expect(write).not.toHaveBeenCalled();
+      process.env.NODE_ENV = 'production';
+      app.synthYaml();
+      app.synthYaml();
+      expect(write.mock.calls.map((c) => c[0])).toEqual(['Warning: [chart] image not pinned\n']);
+    } finally {
+      process.env.NODE_ENV = env;
+      write.mockRestore();
+    }
+  });
+
+  test('a warning does not fail the synth', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    api.Warnings.add(chart, 'w');
+    expect(synth(chart)).toEqual([]);
+  });
 });
 
 describe('requireInteger / requirePort', () => {

@@ -2,7 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import { GpuResource } from '../../lib/core';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from '../../lib/core/k8s';
-import { AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, RolloutAutoscaling, TrafficRouting, WorkloadRef, WorkloadScaleDown } from '../../lib/delivery';
+import { AnalysisArg, AnalysisMetric, CanaryAnalysisTemplate, CanaryRollout, CanaryRolloutProps, CanaryStep, TrafficRouting, WorkloadRef, WorkloadScaleDown } from '../../lib/delivery';
+import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
 import { GATEWAY_API_PLUGIN } from '../../lib/delivery/traffic-routing';
 import { Construct } from 'constructs';
 import { checkFitsTenant } from '../../lib/core/tenant';
@@ -98,7 +99,7 @@ describe('CanaryRollout', () => {
   test('Gateway API: typed plugin config, HTTPRoute with stable and canary backendRefs, ignoreDifferences on weights', () => {
     const c = chart();
     const ro = new CanaryRollout(c, 'ro', base({
-      trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw', namespace: 'gateway-system', sectionName: 'https' }], pathPrefix: '/v1' }),
+      trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw', namespace: 'gateway-system', sectionName: 'https' }], hostnames: ['web.example.com'], pathPrefix: '/v1' }),
     }));
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({ plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: 'web', namespace: 'web-team' } } });
@@ -172,10 +173,10 @@ describe('CanaryRollout', () => {
 
   test('GPU awareness: setCanaryScale and dynamicStableScale render, and lower the peak pod count', () => {
     const c = chart();
-    const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] });
+    const routed = TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['a.example.com'] });
     const steps = [CanaryStep.canaryScale({ replicas: 1 }), CanaryStep.trafficWeight(10), CanaryStep.canaryScale({ matchTrafficWeight: true }), CanaryStep.trafficWeight(50)];
     const plain = new CanaryRollout(c, 'plain', base({ name: 'a', trafficRouting: routed, steps }));
-    const dynamic = new CanaryRollout(c, 'dyn', base({ name: 'b', trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }), steps, dynamicStableScale: true }));
+    const dynamic = new CanaryRollout(c, 'dyn', base({ name: 'b', trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['b.example.com'] }), steps, dynamicStableScale: true }));
     const out = synthValid(c);
     const ro = one(out, 'Rollout', 'b');
     expect(ro.spec.strategy.canary.dynamicStableScale).toBe(true);
@@ -194,7 +195,7 @@ describe('CanaryRollout', () => {
     // 2 replicas x 1 GPU, stable kept full: 4 GPUs at promotion -> fits exactly.
     new CanaryRollout(c, 'ok', { name: 'ok', tenant, template: template(8000, 1), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
     expect(() => synthValid(c)).not.toThrow();
-    new CanaryRollout(c, 'big', { name: 'big', tenant, template: template(8000, 2), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) });
+    new CanaryRollout(c, 'big', { name: 'big', tenant, template: template(8000, 2), replicas: 2, steps: SEED_STEPS(), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['big.example.com'] }) });
     expect(() => synthValid(c)).toThrow(/\[test\/big\] tenant: given "8 x nvidia.com\/gpu \(4 pods at the canary's peak with 2 replicas\)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com\/gpu/);
   });
 
@@ -278,13 +279,15 @@ describe('CanaryRollout', () => {
     const c = chart();
     const ro = new CanaryRollout(c, 'ro', base({
       replicas: undefined,
-      autoscaling: RolloutAutoscaling.hpa({ minReplicas: 2, maxReplicas: 6, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] }),
+      autoscaling: Autoscaling.hpa({ minReplicas: 2, maxReplicas: 6, cpuUtilization: 70 }),
     }));
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.replicas).toBeUndefined();
     const hpa = one(out, 'HorizontalPodAutoscaler');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' });
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
     expect(ro.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' });
     expect(ro.ignoreDifferences).toEqual([{ group: 'argoproj.io', kind: 'Rollout', name: 'web', namespace: 'web-team', jsonPointers: ['/spec/replicas'] }]);
   });
@@ -293,18 +296,22 @@ describe('CanaryRollout', () => {
     const c = chart();
     new CanaryRollout(c, 'ro', base({
       replicas: undefined,
-      autoscaling: RolloutAutoscaling.keda({
-        maxReplicas: 4,
-        triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(vllm:num_requests_waiting)', threshold: '5' } }],
+      autoscaling: Autoscaling.keda({
+        maxReplicas: 4, serverAddress: 'http://prometheus.monitoring:9090', metric: PodMetric.named('vllm:num_requests_waiting', 5),
       }),
     }));
     const so = one(synthValid(c), 'ScaledObject');
     expect(so.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' }, minReplicaCount: 1, maxReplicaCount: 4 });
+    // The one renderer: the query sums the series over the Rollout's pods, by namespace and pod name.
+    expect(so.spec.triggers).toEqual([{
+      type: 'prometheus', name: 'vllm-num-requests-waiting', metricType: 'AverageValue',
+      metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(vllm:num_requests_waiting{namespace="web-team",pod=~"web-[a-z0-9]+-[a-z0-9]+"})', threshold: '5' },
+    }]);
   });
 
   test('sync waves: Rollout, HTTPRoute and autoscaler in ROLLOUT, Services in WORKLOAD', () => {
     const c = chart();
-    new CanaryRollout(c, 'ro', base({ replicas: undefined, autoscaling: RolloutAutoscaling.external(5), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) }));
+    new CanaryRollout(c, 'ro', base({ replicas: undefined, autoscaling: Autoscaling.external({ maxReplicas: 5 }), trafficRouting: TrafficRouting.gatewayApi({ parentRefs: [{ name: 'gw' }] }) }));
     const waves = Object.fromEntries(synthValid(c).map((m) => [`${m.kind}/${m.metadata.name}`, m.metadata.annotations['argocd.argoproj.io/sync-wave']]));
     expect(waves).toEqual({ 'Rollout/web': '10', 'HTTPRoute/web': '10', 'Service/web-stable': '0', 'Service/web-canary': '0' });
   });
@@ -424,8 +431,16 @@ describe('CanaryRollout', () => {
       new CanaryRollout(c, 'ro', base({ trafficRouting: TrafficRouting.nginx({ stableIngress: 'web' }) }));
       expect(() => synthValid(c)).toThrow('[test/ro] trafficRouting.stableIngress: given "web"; allowed: an Ingress whose rules route to the stable Service "web-stable" (it routes to ["web"])');
     });
+    test('an engine metric without an engine', () => {
+      expect(() => new CanaryRollout(chart(), 'ro', base({ replicas: undefined, autoscaling: Autoscaling.hpa({ maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }) })))
+        .toThrow('[test/ro] autoscaling.metrics[0]: given "PodMetric.queueLength(5)"; allowed: PodMetric.named(series, target) for pods without a known engine');
+    });
+    test('maxReplicas below minReplicas', () => {
+      expect(() => new CanaryRollout(chart(), 'ro', base({ replicas: undefined, autoscaling: Autoscaling.external({ minReplicas: 3, maxReplicas: 2 }) })))
+        .toThrow('[test/ro] autoscaling.minReplicas: given 3; allowed: at most maxReplicas (2)');
+    });
     test('replicas together with autoscaling', () => {
-      expect(() => new CanaryRollout(chart(), 'ro', base({ autoscaling: RolloutAutoscaling.external(4) })))
+      expect(() => new CanaryRollout(chart(), 'ro', base({ autoscaling: Autoscaling.external({ maxReplicas: 4 }) })))
         .toThrow('[test/ro] replicas: given 4; allowed: no replicas when autoscaling is set (the autoscaler owns spec.replicas)');
     });
     test('no namespace and no tenant', () => {

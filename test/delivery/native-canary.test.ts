@@ -119,7 +119,7 @@ describe('NativeCanary', () => {
 
     for (const [label, route] of [
       ['shared Service only', {}],
-      ['with an HTTPRoute and per-slot Services', { httpRoute: { parentRefs: [{ name: 'gw', namespace: 'gateway-system' }] } }],
+      ['with an HTTPRoute and per-slot Services', { httpRoute: { parentRefs: [{ name: 'gw', namespace: 'gateway-system' }], hostnames: ['web.example.com'] } }],
     ] as Array<[string, Partial<NativeCanaryProps>]>) {
       test(label, () => {
         const seen = new Map<string, string>();

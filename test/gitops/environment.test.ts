@@ -49,7 +49,7 @@ describe('Environment', () => {
     expect(serving.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(SyncWave.WORKLOAD));
     expect(serving.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'vllm', namespace: 'ml-team', jsonPointers: ['/spec/replicas'] }]);
     const projects = manifests.filter((m) => m.kind === 'AppProject');
-    expect(projects.map((p) => [p.metadata.name, p.metadata.annotations['argocd.argoproj.io/sync-wave']])).toEqual([['prod-platform', '-30'], ['prod-ml-team', '-30']]);
+    expect(projects.map((p) => [p.metadata.name, p.metadata.annotations['argocd.argoproj.io/sync-wave']])).toEqual([['prod-ml-team', '-30'], ['prod-platform', '-30']]);
     // Every object got a default wave.
     const ns = manifests.find((m) => m.kind === 'Namespace');
     expect(ns.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-20');
@@ -104,7 +104,7 @@ describe('Environment', () => {
     const info = env.addApplicationForChart(chart, { project: mlProject, namespace: 'ml-team' });
     expect(info.folder).toBe('prod/inference-ml-team');
     const folder = app.synthFolders().find((f) => f.folder === 'prod/inference-ml-team')!;
-    expect(folder.objects.map((o) => o.fileName)).toEqual(['configmap-cm2.yaml', 'configmap-cm.yaml']);
+    expect(folder.objects.map((o) => o.fileName)).toEqual(['configmap-cm.yaml', 'configmap-cm2.yaml']);
     const a = app.synthManifests().find((m) => m.kind === 'Application' && m.metadata.name === 'prod-inference-ml-team');
     expect(a.spec).toMatchObject({ project: 'prod-ml-team', source: { path: 'dist/prod/inference-ml-team' } });
     expect(() => env.addApplicationForChart(chart)).toThrow('[prod] addApplicationForChart.chart: given "inference-ml-team"; allowed: a chart that is not an Application yet');
@@ -156,6 +156,6 @@ describe('Environment', () => {
     new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'ml-team' } });
     new k8s.KubeConfigMap(c, 'cm', { metadata: { name: 'cm', namespace: 'ml-team' }, data: { a: 'b' } });
     const manifests = synthValid(app);
-    expect(manifests.map((m) => m.kind)).toEqual(['AppProject', 'Application', 'Application', 'Namespace', 'ConfigMap']);
+    expect(manifests.map((m) => m.kind)).toEqual(['AppProject', 'Application', 'Namespace', 'ConfigMap', 'Application']);
   });
 });

@@ -46,7 +46,7 @@ describe('GitOpsApp linear synth', () => {
     expect(theirs.n).toBeGreaterThan(3 * 3);
   });
 
-  test('every object is byte-identical to what cdk8s serializes, in the same order', () => {
+  test('every object is byte-identical to what cdk8s serializes, in canonical order', () => {
     const a = new GitOpsApp({ repoUrl: REPO });
     populate(a, { n: 0 });
     const ours = a.synthFolders().filter((f) => !f.folder.endsWith('/apps') && !f.folder.endsWith('/root'));
@@ -62,8 +62,8 @@ describe('GitOpsApp linear synth', () => {
     expect(flatOurs.length).toBe(flatTheirs.length);
     expect(new Set(flatOurs)).toEqual(new Set(flatTheirs));
     const beta = ours.find((f) => f.folder === 'dev/beta')!;
-    // cdk8s orders a nested chart before its parent (the parent depends on it), and the Service before the ConfigMap.
-    expect(beta.objects.map((o) => o.manifest.kind)).toEqual(['Secret', 'Namespace', 'Service', 'ConfigMap']);
+    // Canonical order, as Argo CD applies them: wave (Namespace -20, Secret/ConfigMap -5, Service 0), kind, name.
+    expect(beta.objects.map((o) => o.manifest.kind)).toEqual(['Namespace', 'Secret', 'ConfigMap', 'Service']);
   });
 
   test('the files on disk hold exactly the bytes cdk8s writes for FOLDER_PER_CHART_FILE_PER_RESOURCE', () => {
@@ -103,10 +103,10 @@ describe('GitOpsApp linear synth', () => {
       'apiVersion: kustomize.config.k8s.io/v1beta1',
       'kind: Kustomization',
       'resources:',
-      '  - secret-token.yaml',
       '  - namespace-beta.yaml',
-      '  - service-web.yaml',
+      '  - secret-token.yaml',
       '  - configmap-settings.yaml',
+      '  - service-web.yaml',
       '',
     ].join('\n'));
     // A stale file from an earlier synth is gone after the next one.
@@ -216,7 +216,20 @@ describe('GitOpsApp linear synth', () => {
       const c = new Environment(a, 'dev').addApplication('x');
       new k8s.KubeConfigMap(c, 'a', { metadata: { name: 'a' } });
       new k8s.KubeConfigMap(c, 'b', { metadata: { name: 'b' } });
-      expect(() => a.synthFolders()).toThrow(/^Validation failed with the following errors:\n {2}\[Apps\/xApplication\] \[x\/a\] metadata.namespace.*\n {2}\[Apps\/xApplication\] \[x\/b\] metadata.namespace/);
+      expect(() => a.synthFolders()).toThrow(/^Validation failed with the following errors:\n {2}environment "dev":\n {2}\[Apps\/xApplication\] \[x\/a\] metadata.namespace.*\n {2}\[Apps\/xApplication\] \[x\/b\] metadata.namespace/);
+    });
+    test('errors of every environment are reported together, before anything is written', () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-errors-'));
+      const a = new GitOpsApp({ repoUrl: REPO, outdir: out });
+      for (const name of ['dev', 'prod']) {
+        const c = new Environment(a, name).addApplication('x');
+        new k8s.KubeConfigMap(c, 'a', { metadata: { name: 'a' } });
+      }
+      let message = '';
+      try { a.synth(); } catch (e) { message = (e as Error).message; }
+      expect(message).toMatch(/environment "dev":\n {2}\[Apps\/xApplication\] \[x\/a\] metadata.namespace/);
+      expect(message).toMatch(/environment "prod":\n {2}\[Apps\/xApplication\] \[x\/a\] metadata.namespace/);
+      expect(fs.readdirSync(out)).toEqual([]);
     });
   });
 });

@@ -275,6 +275,14 @@ describe('GpuInferenceService', () => {
   describe('ignoreDifferences (collected by the Argo CD Application)', () => {
     const hpa = Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(3)] });
 
+    test('an external autoscaler: no object of ours, the count still left out and ignored', () => {
+      const { svc, manifests } = make({ autoscaling: Autoscaling.external({ minReplicas: 1, maxReplicas: 3 }) });
+      expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject')).toEqual([]);
+      expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+      expect([svc.minReplicas, svc.maxReplicas, svc.customMetrics]).toEqual([1, 3, []]);
+      expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
+    });
+
     test('an HPA owns the Deployment\'s /spec/replicas', () => {
       const { svc, manifests } = make({ autoscaling: hpa });
       expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
@@ -318,6 +326,18 @@ describe('GpuInferenceService', () => {
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: expect.any(Object) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     expect(find(make({ replicas: 1 }).manifests, 'PodDisruptionBudget')).toBeUndefined();
     expect(find(make({ replicas: 2, podDisruptionBudget: false }).manifests, 'PodDisruptionBudget')).toBeUndefined();
+    // An HPA floor of 2 keeps one pod serving through a drain.
+    expect(find(make({ autoscaling: Autoscaling.hpa({ minReplicas: 2, maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }) }).manifests, 'PodDisruptionBudget')).toBeDefined();
+  });
+
+  test('10b. no PDB that pretends to protect one replica: a warning with the way out, an error when asked for', () => {
+    const warned = (svc: GpuInferenceService) => svc.node.metadata.filter((m) => m.type === 'warning').map((m) => String(m.data)).join('\n');
+    const hpa1 = make({ autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }) });
+    expect(find(hpa1.manifests, 'PodDisruptionBudget')).toBeUndefined();
+    expect(warned(hpa1.svc)).toContain('podDisruptionBudget: none created, since the service can run 1 replica and a node drain then takes it down; set replicas (or autoscaling.minReplicas) to 2 or more');
+    expect(warned(make({ replicas: 1, podDisruptionBudget: false }).svc)).not.toContain('podDisruptionBudget');
+    expect(() => make({ replicas: 1, podDisruptionBudget: true }))
+      .toThrow('podDisruptionBudget: given true; allowed: false, or a service of at least 2 replicas: with 1 no budget keeps a pod serving during a node drain');
   });
 
   test('11. NetworkPolicies: declared clients on http, monitoring on metrics, DNS and 443 egress', () => {

@@ -7,6 +7,7 @@ import { workloadSecurity } from '../../lib/core/security';
 import { k8s } from '../../lib/core/k8s';
 import { NodeTaintEffect, TenantNamespace, TenantNamespaceProps, TenantRole, TenantSubject } from '../../lib/tenancy';
 import { synth, synthValid, validate } from '../harness';
+import { cidrContains, parseCidr, ParsedCidr } from '../../lib/tenancy/cidr';
 
 const PATH = 'test/Tenant';
 
@@ -356,8 +357,9 @@ describe('TenantNamespace', () => {
       const spec = policy(GPU_TENANT, 'allow-internet-egress').spec;
       expect(spec.policyTypes).toEqual(['Egress']);
       expect(spec.egress[0].to).toEqual([
-        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '100.100.100.200/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
-        { ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128', 'fc00::/7'] } },
+        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '100.100.100.200/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+        // fd00:ec2::254 (AWS IMDS) lies inside fc00::/7, so it is not listed twice.
+        { ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fc00::/7'] } },
       ]);
       expect(spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
     });
@@ -365,9 +367,24 @@ describe('TenantNamespace', () => {
     test('allowing private ranges keeps the metadata addresses blocked; extra blocked ranges are added', () => {
       const to = policy({ network: { internetEgress: { allowPrivateRanges: true, blockedCidrs: ['169.254.170.23/32', '2001:db8::/32'] } } }, 'allow-internet-egress').spec.egress[0].to;
       expect(to).toEqual([
-        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '100.100.100.200/32', '169.254.170.23/32'] } },
-        { ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128', '2001:db8::/32'] } },
+        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '100.100.100.200/32'] } },
+        { ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fd00:ec2::254/128', '2001:db8::/32'] } },
       ]);
+    });
+
+    test('internet egress blocks all of link-local; NodeLocal DNS stays reachable on 53 through allow-dns only', () => {
+      const props: Partial<TenantNamespaceProps> = { network: { dns: { nodeLocalAddress: '169.254.20.10' }, internetEgress: { ports: [443] } } };
+      const internet = policy(props, 'allow-internet-egress').spec.egress[0];
+      const v4 = internet.to[0].ipBlock;
+      expect(v4.except).toContain('169.254.0.0/16');
+      // Every link-local address the old /32 left open on 443: Pod Identity, ECS credentials, NodeLocal DNS.
+      for (const ip of ['169.254.170.23', '169.254.170.2', '169.254.20.10', '169.254.0.1']) {
+        expect(v4.except.some((e: string) => cidrContains(parseCidr(e) as ParsedCidr, parseCidr(`${ip}/32`) as ParsedCidr))).toBe(true);
+      }
+      expect(internet.to[1].ipBlock.except).toContain('fe80::/10');
+      const dns = policy(props, 'allow-dns').spec.egress[0];
+      expect(dns.to).toContainEqual({ ipBlock: { cidr: '169.254.20.10/32' } });
+      expect(dns.ports.map((p: any) => p.port)).toEqual([53, 53]);
     });
 
     test('egress to named namespaces and to CIDRs', () => {
@@ -414,12 +431,13 @@ describe('TenantNamespace', () => {
             if (!peer.ipBlock) continue;
             for (const meta of ['169.254.169.254', '100.100.100.200']) {
               if (inV4(meta, peer.ipBlock.cidr) && peer.ipBlock.cidr !== `${meta}/32`) {
-                expect(peer.ipBlock.except).toContain(`${meta}/32`);
+                expect((peer.ipBlock.except ?? []).some((e: string) => e.includes('.') && inV4(meta, e))).toBe(true);
                 checked++;
               }
             }
             if (peer.ipBlock.cidr === '::/0') {
-              expect(peer.ipBlock.except).toContain('fd00:ec2::254/128');
+              const imds = parseCidr('fd00:ec2::254/128') as ParsedCidr;
+              expect(peer.ipBlock.except.some((e: string) => cidrContains(parseCidr(e) as ParsedCidr, imds))).toBe(true);
               checked++;
             }
           }

@@ -5,6 +5,7 @@ import { k8s } from '../../lib/core/k8s';
 import { Cpu, Memory } from '../../lib/core/quantity';
 import { ITenant, NodePlacement, TenantQuotaView } from '../../lib/core/tenant';
 import { Application } from '../../lib/gitops/application';
+import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
 import { ServingEngine } from '../../lib/serving/engine';
 import {
   RbgApiVersion, RbgMode, RoleBasedGroup, RoleBasedGroupProps, RoleRestartPolicy, RoleWorkload,
@@ -270,7 +271,7 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     new RoleBasedGroup(c, 'g', basic({
       roles: [{
         name: 'a', template: template(),
-        autoscaling: { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+        autoscaling: Autoscaling.hpa({ maxReplicas: 4, cpuUtilization: 70 }),
       }],
     }));
     const out = synthValid(c);
@@ -282,7 +283,7 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
   });
 
   test('ignoreDifferences: the autoscaled roles\' replicas inside the RoleBasedGroup, matched by role name', () => {
-    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
+    const hpa = Autoscaling.hpa({ maxReplicas: 4, cpuUtilization: 70 });
     const roles = [
       { name: 'a', template: template(), autoscaling: hpa },
       { name: 'b', template: template(), dependencies: ['a'] },
@@ -305,7 +306,7 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
   test('an Argo CD Application deploying the group ignores those fields and respects them on sync', () => {
     const c = chart();
     new RoleBasedGroup(c, 'g', basic({
-      roles: [{ name: 'a', template: template(), autoscaling: { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } }],
+      roles: [{ name: 'a', template: template(), autoscaling: Autoscaling.hpa({ maxReplicas: 4, cpuUtilization: 70 }) }],
     }));
     const app = new Application(new Chart(c.node.root as Construct, 'argo'), 'app', {
       name: 'grp', repoUrl: 'https://github.com/example/gitops.git', path: 'dist/grp', contents: [c],
@@ -318,12 +319,38 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     expect(spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
+  test('per-role autoscaling on an engine metric: resolved against the role server\'s engine, the shared HPA behavior', () => {
+    const c = chart();
+    new RoleBasedGroup(c, 'g', basic({
+      roles: [{
+        name: 'a', replicas: 2, server: { ...SGLANG, labels: {}, gpu: { count: 1 } },
+        autoscaling: Autoscaling.hpa({ maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }),
+      }],
+    }));
+    const hpa = find(synthValid(c), 'HorizontalPodAutoscaler', 'grp-a');
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: 'sglang_num_queue_reqs' }, target: { type: 'AverageValue', averageValue: 5 } } }]);
+    expect(hpa.spec.behavior).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
+    });
+  });
+
+  test('Autoscaling.external: scaling adapter on, replicas ignored, no autoscaler object', () => {
+    const c = chart();
+    const g = new RoleBasedGroup(c, 'g', basic({ roles: [{ name: 'a', template: template(), autoscaling: Autoscaling.external({ maxReplicas: 3 }) }] }));
+    const out = synthValid(c);
+    expect(role(out, 'a').scalingAdapter).toEqual({ enable: true });
+    expect(out.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject')).toEqual([]);
+    expect(g.ignoreDifferences).toHaveLength(1);
+  });
+
   test('per-role autoscaling with KEDA: a ScaledObject with a Prometheus trigger', () => {
     const c = chart();
     new RoleBasedGroup(c, 'g', basic({
       roles: [{
         name: 'a', template: template(), replicas: 2,
-        autoscaling: { maxReplicas: 6, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(sglang:num_queue_reqs)', threshold: 10 } },
+        autoscaling: Autoscaling.keda({ maxReplicas: 6, serverAddress: 'http://prometheus.monitoring:9090', metric: PodMetric.named('sglang:num_queue_reqs', 10) }),
       }],
     }));
     const out = synthValid(c);
@@ -331,7 +358,12 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     expect(so.apiVersion).toBe('keda.sh/v1alpha1');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'workloads.x-k8s.io/v1alpha1', kind: 'RoleBasedGroupScalingAdapter', name: 'grp-a' });
     expect(so.spec.minReplicaCount).toBe(2);
-    expect(so.spec.triggers[0]).toEqual({ type: 'prometheus', metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(sglang:num_queue_reqs)', threshold: '10' } });
+    // The one renderer (as GpuInferenceService's): the query sums the series over the role's StatefulSet pods.
+    expect(so.spec.triggers[0]).toEqual({
+      type: 'prometheus', name: 'sglang-num-queue-reqs', metricType: 'AverageValue',
+      metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(sglang:num_queue_reqs{namespace="ml-team",pod=~"grp-a-[0-9]+"})', threshold: '10' },
+    });
+    expect(so.spec).toMatchObject({ pollingInterval: 15, cooldownPeriod: 600, advanced: { horizontalPodAutoscalerConfig: { name: 'grp-a' } } });
   });
 
   test('role fields: restartPolicy, rolloutStrategy, servicePorts, engineRuntimes, labels, minReadySeconds', () => {
@@ -548,7 +580,7 @@ describe('RoleBasedGroup: controller mode, v1alpha2', () => {
       roles: [{
         name: 'a', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 },
         restartPolicy: RoleRestartPolicy.NONE,
-        autoscaling: { maxReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+        autoscaling: Autoscaling.hpa({ maxReplicas: 2, cpuUtilization: 70 }),
       }],
     }));
     const out = synthValid(c);
@@ -708,14 +740,14 @@ describe('RoleBasedGroup: native mode', () => {
 
   /** A native group with an HPA role, a Deployment role with an HPA, a KEDA-scaled LWS role and a fixed role. */
   function autoscaledGroup(c: Chart): RoleBasedGroup {
-    const hpa = { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
+    const hpa = Autoscaling.hpa({ maxReplicas: 4, cpuUtilization: 70 });
     return new RoleBasedGroup(c, 'g', basic({
       mode: RbgMode.NATIVE,
       roles: [
         { name: 'sts', template: template(), replicas: 2, autoscaling: hpa },
         { name: 'dep', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2, autoscaling: hpa },
         { name: 'lws', template: gpuTemplate(1), workload: RoleWorkload.LEADER_WORKER_SET, leaderWorkerSet: { size: 2 }, replicas: 2,
-          autoscaling: { maxReplicas: 3, kedaPrometheus: { serverAddress: 'http://prometheus.monitoring:9090', query: 'q', threshold: 5 } } },
+          autoscaling: Autoscaling.keda({ maxReplicas: 3, serverAddress: 'http://prometheus.monitoring:9090', metric: PodMetric.named('q', 5), query: 'q' }) },
         { name: 'fixed', template: template(), replicas: 3 },
       ],
     }));
@@ -756,7 +788,7 @@ describe('RoleBasedGroup: native mode', () => {
       gangScheduling: { volcanoScheduling: { queue: 'gpu' } },
       roles: [
         { name: 'a', template: template(), workload: RoleWorkload.DEPLOYMENT, replicas: 2,
-          autoscaling: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } },
+          autoscaling: Autoscaling.hpa({ maxReplicas: 5, cpuUtilization: 70 }) },
       ],
     }));
     const out = synthValid(c);
@@ -795,7 +827,7 @@ describe('RoleBasedGroup: tenant', () => {
     const tenant = new FakeTenant(c, { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 4 }] });
     new RoleBasedGroup(c, 'g', {
       name: 'grp', tenant,
-      roles: [{ name: 'a', template: gpuTemplate(2), autoscaling: { maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } }],
+      roles: [{ name: 'a', template: gpuTemplate(2), autoscaling: Autoscaling.hpa({ maxReplicas: 3, cpuUtilization: 70 }) }],
     });
     expect(() => synth(c)).toThrow(/tenant: given "6 x nvidia.com\/gpu/);
   });
@@ -874,10 +906,15 @@ describe('RoleBasedGroup: errors', () => {
       mode: RbgMode.NATIVE, roles: [{ name: 'a', template: template(), engineRuntimes: [{ profileName: 'patio' }] }],
     }))).toThrow('[test/g] roles[0].engineRuntimes: given ["patio"]; allowed: no engineRuntimes in native mode (the RBG controller injects them): add the containers to the template, or use RbgMode.CONTROLLER');
   });
-  test('autoscaling with both an HPA metric list and KEDA', () => {
+  test('autoscaling on an engine metric for a template role (no engine to resolve it)', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({
-      roles: [{ name: 'a', template: template(), autoscaling: { maxReplicas: 2, metrics: [], kedaPrometheus: { serverAddress: 'http://p:9090', query: 'q', threshold: 1 } } }],
-    }))).toThrow('[test/g] roles[0].autoscaling: given {"metrics":"set","kedaPrometheus":"set"}; allowed: exactly one of metrics (an HPA) and kedaPrometheus (a KEDA ScaledObject)');
+      roles: [{ name: 'a', template: template(), autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) }],
+    }))).toThrow('[test/g] roles[0].autoscaling.metrics[0]: given "PodMetric.queueLength(5)"; allowed: PodMetric.named(series, target) for pods without a known engine');
+  });
+  test('autoscaling below the role replicas', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({
+      roles: [{ name: 'a', template: template(), replicas: 3, autoscaling: Autoscaling.hpa({ maxReplicas: 2, cpuUtilization: 70 }) }],
+    }))).toThrow('[test/g] roles[0].autoscaling.minReplicas: given 3; allowed: at most maxReplicas (2)');
   });
   test('router on an unknown role', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({ router: { role: 'x' } })))

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+/** One exported symbol of the entry point. */
+export interface ExportedSymbol {
+  readonly name: string;
+  /** class, interface, enum, function, const, type or submodule. */
+  readonly kind: string;
+}
+
+function resolveModule(from: string, spec: string): string {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const f of [`${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(f)) return f;
+  throw new Error(`cannot resolve ${spec} from ${from}`);
+}
+
+function hasExport(node: ts.Node): boolean {
+  return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/**
+ * The symbols a module exports, read from the syntax alone (a type-checked program of lib/ takes seconds):
+ * `export { A } from`, `export type { A } from`, `export * from`, `export * as ns from` and exported
+ * declarations. Enough for the re-export-only index files of lib/ and the modules they point at.
+ */
+export function exportsOf(file: string, cache = new Map<string, Map<string, string>>()): Map<string, string> {
+  const known = cache.get(file);
+  if (known) return known;
+  const out = new Map<string, string>();
+  cache.set(file, out);
+  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const local = new Map<string, string>();
+  for (const s of src.statements) {
+    const kind = ts.isClassDeclaration(s) ? 'class' : ts.isInterfaceDeclaration(s) ? 'interface' : ts.isEnumDeclaration(s) ? 'enum'
+      : ts.isFunctionDeclaration(s) ? 'function' : ts.isTypeAliasDeclaration(s) ? 'type' : ts.isVariableStatement(s) ? 'const' : undefined;
+    if (kind === undefined) continue;
+    const names = ts.isVariableStatement(s) ? s.declarationList.declarations.map((d) => d.name.getText(src)) : [(s as ts.DeclarationStatement).name!.getText(src)];
+    for (const n of names) {
+      local.set(n, kind);
+      if (hasExport(s)) out.set(n, kind);
+    }
+  }
+  for (const s of src.statements) {
+    if (!ts.isExportDeclaration(s)) continue;
+    const target = s.moduleSpecifier ? resolveModule(file, (s.moduleSpecifier as ts.StringLiteral).text) : undefined;
+    if (!s.exportClause) {
+      for (const [n, k] of exportsOf(target!, cache)) out.set(n, k);
+    } else if (ts.isNamespaceExport(s.exportClause)) {
+      out.set(s.exportClause.name.text, 'submodule');
+    } else {
+      const from = target ? exportsOf(target, cache) : local;
+      for (const e of s.exportClause.elements) {
+        const original = (e.propertyName ?? e.name).text;
+        out.set(e.name.text, from.get(original) ?? 'unknown');
+      }
+    }
+  }
+  return out;
+}
+
+/** Every symbol `lib/index.ts` exports, sorted by name. */
+export function publicApi(root: string): ExportedSymbol[] {
+  return [...exportsOf(path.join(root, 'lib', 'index.ts'))].map(([name, kind]) => ({ name, kind }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
