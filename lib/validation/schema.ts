@@ -99,7 +99,7 @@ export function kubernetesBundle(): { version: string; source: string; kinds: { 
   const kinds: { [k: string]: string } = {};
   const groups = new Set<string>();
   const walk = (dir: string, apiVersion: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (e.isDirectory()) {
         if (!e.name.startsWith('_') && e.name !== 'node_modules') walk(path.join(dir, e.name), apiVersion ? `${apiVersion}/${e.name}` : e.name);
       } else if (apiVersion.includes('/') || apiVersion === 'v1') {
@@ -114,7 +114,7 @@ export function kubernetesBundle(): { version: string; source: string; kinds: { 
     }
   };
   walk(root, '');
-  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}`, kinds, groups: [...groups].sort(), schemas: Object.fromEntries([...rawSchemas].sort(([a], [b]) => a.localeCompare(b))) };
+  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}`, kinds, groups: [...groups].sort(), schemas: Object.fromEntries([...rawSchemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 /** The Kubernetes version and where its schemas come from. */
