@@ -1,1 +1,1 @@
-export * from './build/lib/validation';
+export * from './build/package/lib/validation';

@@ -1,4 +1,9 @@
-// The validator's entry for paths that bypass package.json `exports`: cdk8s.yaml `validations:` loads a plugin
-// by file path (`package: ./node_modules/cdk8s-gpu-platform/validation`). Same module as `cdk8s-gpu-platform/validation`.
+// `cdk8s-gpu-platform/validation`: the validator (lib/validation, not part of the jsii API). Also the path a
+// cdk8s.yaml `validations:` entry names (`package: ./node_modules/cdk8s-gpu-platform/validation`), since
+// cdk8s-cli requires plugins by file path. This repository's dev loop (swc, build/lib) wins over the package
+// build (tsc, build/package), which is all an installed package has.
 'use strict';
-module.exports = require('./build/lib/validation');
+const fs = require('fs');
+const path = require('path');
+const dev = path.join(__dirname, 'build', 'lib', 'validation', 'index.js');
+module.exports = require(fs.existsSync(dev) ? dev : './build/package/lib/validation');

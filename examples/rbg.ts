@@ -30,6 +30,8 @@ export function buildRoleBasedGroups(scope: Construct, tenants: ExampleTenants, 
     memory: Memory.gibibytes(64),
     prefill: { replicas: settings.rbgPrefillReplicas, gpu: { count: 1 } },
     decode: { replicas: settings.rbgDecodeReplicas, nodes: 2, gpu: { count: 1 } },
+    // Prometheus (Prometheus Operator, `release: prometheus`) scrapes the engines and the router's metrics port.
+    podMonitor: { labels: { release: 'prometheus' } },
     // The whole first wave (prefill + decode) starts together or not at all.
     gangScheduling: { kubeScheduling: { scheduleTimeoutSeconds: 300 } },
   });

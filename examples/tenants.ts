@@ -123,7 +123,8 @@ export function buildTenants(scope: Construct): ExampleTenants {
     network: {
       ingressFrom: [
         { namespace: GATEWAY_NAMESPACE, ports: [8000, 8080, 30000] },
-        { namespace: MONITORING_NAMESPACE, ports: [8000, 8080, 30000], podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        // 29000: the prefill/decode routers' metrics port (sglang-router --prometheus-port).
+        { namespace: MONITORING_NAMESPACE, ports: [8000, 8080, 29000, 30000], podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
       ],
       internetEgress: { ports: [443] },
     },

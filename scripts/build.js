@@ -4,8 +4,8 @@
  * changed since the last build. A no-op build is a few stat calls (an incremental `tsc` still parses the
  * whole program, about 3 s here), so the cdk8s app (scripts/app.js) runs it first on every `cdk8s synth`.
  *
- * Type-checking is not done here: `npm test` runs `tsc --noEmit` once. Declarations for publishing come from
- * `npm run build:types`. The swc options match the jest transform, so tests and build run the same code.
+ * Type-checking is not done here: `npm test` runs `tsc --noEmit` once. The published package is built by jsii
+ * (`npm run build:package`), not by this script. The swc options match the jest transform, so tests and build run the same code.
  */
 'use strict';
 const fs = require('fs');

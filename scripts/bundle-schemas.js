@@ -1,14 +1,15 @@
 // @ts-check
 /**
- * Writes the schema bundle the validator ships with: build/lib/validation/schemas.json, next to the compiled
- * validator, so an installed package validates with no network and no ../shared. It holds the Kubernetes 1.27
+ * Writes the schema bundle the validator ships with: `schemas.json` next to the compiled validator
+ * (build/package/lib/validation/ for the package, from scripts/build-package.js; build/lib/validation/ for the
+ * dev loop, from scripts/build.js), so an installed package validates with no network and no ../shared. It holds the Kubernetes 1.27
  * schemas of kubernetes-models (every built-in kind and what it references) and the openAPIV3Schema of every
  * served version of every CRD under ../shared/crds (or $CRDS_DIR), descriptions stripped, with each CRD
  * folder's upstream repository and release from its SOURCE.md. About 1.7 MB (measured in docs/validation.md):
  * generated at build time, not committed.
  *
- * `node scripts/bundle-schemas.js` (prepack) rebuilds when stale and fails without the CRDs; `ensureBundle()`
- * (from `npm run build`) rebuilds when stale and only warns without them.
+ * `writeBundle(dir)` (the package build) always writes and fails without the CRDs; `ensureBundle()` (from
+ * `npm run build`) rebuilds build/lib's when stale and only warns without them.
  */
 'use strict';
 const fs = require('fs');
@@ -27,7 +28,7 @@ function filesUnder(/** @type {string} */ dir) {
   });
 }
 
-/** The bundle is stale when any input (CRD files, kubernetes-models, the validator's code, this script) is newer. */
+/** The dev bundle is stale when any input (CRD files, kubernetes-models, the validator's code, this script) is newer. */
 function isStale() {
   if (!fs.existsSync(OUT)) return true;
   const out = fs.statSync(OUT).mtimeMs;
@@ -38,21 +39,25 @@ function isStale() {
   return inputs.some((f) => fs.statSync(f).mtimeMs > out);
 }
 
-/** Writes the bundle; returns its size in bytes. */
-function writeBundle() {
-  // The modules read an existing bundle instead of the sources: remove it first.
-  fs.rmSync(OUT, { force: true });
-  process.env.CRDS_DIR = CRDS;
-  const { buildIndex, listCrdFiles } = require(path.join(OUT_DIR, 'crd.js'));
-  const { kubernetesBundle } = require(path.join(OUT_DIR, 'schema.js'));
-  const crds = buildIndex(CRDS, listCrdFiles(CRDS), undefined);
-  const text = JSON.stringify({
-    format: 1,
-    kubernetes: kubernetesBundle(),
-    crds: { sources: crds.sources, entries: crds.entries },
-  });
-  fs.writeFileSync(OUT, text);
-  return Buffer.byteLength(text);
+/** Writes `schemas.json` into `dir`, which holds the compiled validator; returns its size in bytes. */
+function writeBundle(dir = OUT_DIR) {
+  if (!fs.existsSync(CRDS)) throw new Error(`bundle-schemas: the CRD folder ${CRDS} does not exist (set CRDS_DIR)`);
+  const out = path.join(dir, 'schemas.json');
+  // The modules read an existing bundle instead of the sources: remove it first (and load them in a child,
+  // so this process's module cache and CRDS_DIR stay untouched).
+  fs.rmSync(out, { force: true });
+  const script = `
+    process.env.CRDS_DIR = ${JSON.stringify(CRDS)};
+    const { buildIndex, listCrdFiles } = require(${JSON.stringify(path.join(dir, 'crd.js'))});
+    const { kubernetesBundle } = require(${JSON.stringify(path.join(dir, 'schema.js'))});
+    const crds = buildIndex(process.env.CRDS_DIR, listCrdFiles(process.env.CRDS_DIR), undefined);
+    require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({
+      format: 1,
+      kubernetes: kubernetesBundle(),
+      crds: { sources: crds.sources, entries: crds.entries },
+    }));`;
+  require('child_process').execFileSync(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'inherit' });
+  return fs.statSync(out).size;
 }
 
 /** Rebuilds the bundle when stale; without the CRDs, warns (`required` false) or throws. */
@@ -68,6 +73,6 @@ function ensureBundle(required = false) {
   console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB)`);
 }
 
-module.exports = { ensureBundle, OUT };
+module.exports = { ensureBundle, writeBundle, OUT };
 
 if (require.main === module) ensureBundle(true);

@@ -10,7 +10,7 @@ import { MODEL_HUB_EGRESS_EXCEPT, ROLE_LABEL } from '../lib/inference/gpu-infere
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from '../lib/serving/model-server-pod';
 import { METADATA_CIDRS_V4, PRIVATE_CIDRS_V4 } from '../lib/tenancy/tenant-namespace';
 import { SCHEDULER_PLUGINS_POD_GROUP_LABEL, VOLCANO_GROUP_NAME_ANNOTATION } from '../lib/workloads/pod-group';
-import { publicApi } from './support/exports';
+import { publicApi, publicInstanceMembers } from './support/exports';
 
 /**
  * jsii (used to publish the library for Python) can represent only classes, interfaces and enums: no free
@@ -124,6 +124,7 @@ const REVIEWED_EXPORTS = [
     'EnvironmentTenantProjectOptions interface',
     'Errors class',
     'ExistingModelCacheOptions interface',
+    'ExtendedResource interface',
     'ExternalAutoscalingOptions interface',
     'FileLayout class',
     'FolderChart class',
@@ -153,6 +154,7 @@ const REVIEWED_EXPORTS = [
     'KedaOptions interface',
     'Kinds class',
     'KubeSchedulingOptions interface',
+    'KvTransfer class',
     'Labels class',
     'LeaderWorkerSet class',
     'LeaderWorkerSetProps interface',
@@ -178,6 +180,7 @@ const REVIEWED_EXPORTS = [
     'NativeCanaryRouteOptions interface',
     'NativeCanaryVersion interface',
     'NginxTrafficRoutingOptions interface',
+    'NixlOptions interface',
     'NodePlacement interface',
     'NodeTaintEffect class',
     'PerReplicaModelCacheOptions interface',
@@ -190,6 +193,7 @@ const REVIEWED_EXPORTS = [
     'PodSecurityDefaults class',
     'PodSecurityLevel class',
     'PodTemplatePatch interface',
+    'PrefillDecodeMonitorOptions interface',
     'PrefillDecodeProps interface',
     'PrefillDecodeRoleOptions interface',
     'PrometheusAdapterRules class',
@@ -200,6 +204,7 @@ const REVIEWED_EXPORTS = [
     'PrometheusSuccessRateOptions interface',
     'RbgApiVersion class',
     'RbgMode class',
+    'RdmaOptions interface',
     'ReplicaSplit interface',
     'ResourceQuantity class',
     'RetryPolicy interface',
@@ -249,6 +254,7 @@ const REVIEWED_EXPORTS = [
     'TenantSubject class',
     'TenantTaint interface',
     'TenantUsage interface',
+    'TgiOptions interface',
     'TrafficRouting class',
     'VllmOptions interface',
     'VolcanoSchedulingOptions interface',
@@ -290,4 +296,18 @@ test('no resolved or internal type is public', () => {
   const names = publicApi(path.join(__dirname, '..')).map((s) => s.name);
   expect(names.filter((n) => /^Resolved/.test(n))).toEqual([]);
   expect(names.filter((n) => ['FolderWriter', 'FolderTarget', 'PoolStats'].includes(n))).toEqual([]);
+});
+
+/**
+ * Enum-like classes keep what they were built with private and render through @internal `_bind` / `_render`
+ * methods (as cdk8s-plus does): no public discriminant with parallel optional fields for callers to switch on.
+ */
+test.each([
+  ['lib/core/gpu.ts', 'GpuResource', ['resourceName', 'quotaKey', 'validate']],
+  ['lib/delivery/canary-step.ts', 'CanaryStep', []],
+  ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
+  ['lib/inference/options.ts', 'ModelCache', []],
+  ['lib/inference/options.ts', 'MetricsMonitor', []],
+])('%s %s publishes only its value members, no kind', (file, className, expected) => {
+  expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
 });

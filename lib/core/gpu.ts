@@ -11,14 +11,14 @@ const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
  */
 export class GpuResource {
   /** Whole NVIDIA GPUs (`nvidia.com/gpu`), the device plugin's default resource. */
-  public static readonly NVIDIA_GPU = new GpuResource('nvidia.com/gpu', 'whole');
+  public static readonly NVIDIA_GPU = new GpuResource('nvidia.com/gpu');
 
   /**
    * A MIG slice, for example `mig('1g.10gb')` gives `nvidia.com/mig-1g.10gb` (device plugin `mixed` strategy).
    * The profile is validated when a construct uses it.
    */
   public static mig(profile: string): GpuResource {
-    return new GpuResource(`nvidia.com/mig-${profile}`, 'mig', profile);
+    return new GpuResource(`nvidia.com/mig-${profile}`, profile);
   }
 
   /**
@@ -27,21 +27,19 @@ export class GpuResource {
    * @param renamed whether the cluster renames shared GPUs to `nvidia.com/gpu.shared`
    */
   public static timeSliced(renamed: boolean): GpuResource {
-    return new GpuResource(renamed ? 'nvidia.com/gpu.shared' : 'nvidia.com/gpu', 'shared');
+    return new GpuResource(renamed ? 'nvidia.com/gpu.shared' : 'nvidia.com/gpu');
   }
 
   /** Any other extended resource name, for example `amd.com/gpu`. */
   public static custom(resourceName: string): GpuResource {
-    return new GpuResource(resourceName, 'custom');
+    return new GpuResource(resourceName);
   }
 
   private constructor(
     /** The extended resource name, as it appears in `resources.limits`. */
     public readonly resourceName: string,
-    /** `whole`, `mig`, `shared` or `custom`. */
-    public readonly kind: string,
-    /** The MIG profile, for MIG resources. */
-    public readonly migProfile?: string,
+    /** The MIG profile, for MIG slices (checked by `validate`). */
+    private readonly migProfile?: string,
   ) {}
 
   /** The ResourceQuota key. Extended resources only accept the `requests.` prefix. */
@@ -51,7 +49,7 @@ export class GpuResource {
 
   /** Throws unless the name is well formed (and, for MIG, a real `<g>g.<n>gb` profile). */
   public validate(scope: IConstruct, prop: string): this {
-    if (this.kind === 'mig' && !MIG_PROFILE.test(this.migProfile ?? '')) {
+    if (this.migProfile !== undefined && !MIG_PROFILE.test(this.migProfile)) {
       fail(scope, prop, this.resourceName, 'a MIG profile nvidia.com/mig-<g>g.<n>gb, such as nvidia.com/mig-1g.10gb or nvidia.com/mig-3g.40gb (g from 1 to 7)');
     }
     // As the API server's IsExtendedResourceName: no kubernetes.io domain (native resources), no quota prefix.

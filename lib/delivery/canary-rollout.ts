@@ -8,7 +8,6 @@ import {
   RolloutSpecStrategyCanaryMaxSurge,
   RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanarySteps,
-  RolloutSpecStrategyCanaryStepsPauseDuration,
   toJson_RolloutSpec,
 } from '../../imports/rollouts-argoproj.io';
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
@@ -22,7 +21,7 @@ import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
-import { findApiObjects, podDemand, PodDemand, requireArgoDuration, usageOf, withGpus } from './internal';
+import { findApiObjects, podDemand, PodDemand, usageOf, withGpus } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { checkRouteConflicts, GATEWAY_API_PLUGIN, GatewayApiPluginConfig, requireRouteHostnames, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
@@ -303,7 +302,7 @@ export class CanaryRollout extends Construct {
 
     // Steps.
     const steps = this.renderSteps();
-    this.weights = props.steps.filter((s) => s.kind === 'setWeight').map((s) => s.weight!);
+    this.weights = props.steps.flatMap((s) => (s._trafficWeight === undefined ? [] : [s._trafficWeight]));
 
     // Traffic routing.
     let trafficRouting: RolloutSpecStrategyCanary['trafficRouting'];
@@ -449,11 +448,11 @@ export class CanaryRollout extends Construct {
       peak = Math.max(peak, canary + stable);
     };
     for (const step of this.props.steps) {
-      if (step.kind === 'setWeight') {
-        weight = step.weight!;
+      if (step._trafficWeight !== undefined) {
+        weight = step._trafficWeight;
         visit(override ?? canaryFor(weight));
-      } else if (step.kind === 'setCanaryScale') {
-        const s = step.scale!;
+      } else if (step._canaryScale !== undefined) {
+        const s = step._canaryScale;
         override = s.matchTrafficWeight ? undefined : s.replicas ?? (s.weight !== undefined ? canaryFor(s.weight) : undefined);
         visit(override ?? canaryFor(weight));
       }
@@ -480,41 +479,16 @@ export class CanaryRollout extends Construct {
     if (!Array.isArray(steps) || steps.length === 0) {
       fail(this, 'steps', steps, 'at least one CanaryStep, for example [CanaryStep.trafficWeight(10), CanaryStep.pause()]');
     }
-    let last = 0;
+    let previousWeight = 0;
     return steps.map((step, i): RolloutSpecStrategyCanarySteps => {
       const prop = `steps[${i}]`;
-      switch (step.kind) {
-        case 'setWeight': {
-          const w = step.weight!;
-          requireInteger(this, `${prop}.setWeight`, w, 0, 100);
-          if (w < last) fail(this, `${prop}.setWeight`, w, `a weight >= the previous setWeight (${last}); weights may not go down`);
-          last = w;
-          return { setWeight: w };
-        }
-        case 'pause': {
-          if (step.duration === undefined) return { pause: {} };
-          const text = requireArgoDuration(this, `${prop}.pause.duration`, step.duration);
-          return { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(text) } };
-        }
-        case 'setCanaryScale': {
-          const s = step.scale ?? {};
-          if (!this.routing.routed) {
-            fail(this, `${prop}.setCanaryScale`, s, 'setCanaryScale only with a traffic router (TrafficRouting.nginx or gatewayApi)');
-          }
-          const set = [s.replicas !== undefined, s.weight !== undefined, s.matchTrafficWeight === true].filter((x) => x).length;
-          if (set !== 1) fail(this, `${prop}.setCanaryScale`, s, 'exactly one of replicas, weight or matchTrafficWeight: true');
-          if (s.replicas !== undefined) requireInteger(this, `${prop}.setCanaryScale.replicas`, s.replicas, 0);
-          if (s.weight !== undefined) requireInteger(this, `${prop}.setCanaryScale.weight`, s.weight, 0, 100);
-          return { setCanaryScale: { replicas: s.replicas, weight: s.weight, matchTrafficWeight: s.matchTrafficWeight } };
-        }
-        case 'analysis': {
-          this.checkTemplate(`${prop}.analysis`, step.template!, step.args, true);
-          const args = step.args.map((a) => a.toJson());
-          return { analysis: { templates: [{ templateName: step.template!.templateName }], args: args.length ? args : undefined } };
-        }
-        default:
-          return fail(this, prop, step.kind, 'a CanaryStep from its static factories');
-      }
+      if (!(step instanceof CanaryStep)) return fail(this, prop, step, 'a CanaryStep from its static factories');
+      const rendered = step._render({
+        scope: this, prop, previousWeight, routed: this.routing.routed,
+        checkTemplate: (p, template, args) => this.checkTemplate(p, template, args, true),
+      });
+      previousWeight = step._trafficWeight ?? previousWeight;
+      return rendered;
     });
   }
 

@@ -1,6 +1,11 @@
 import { Duration } from 'cdk8s';
-import { RolloutSpecStrategyCanaryAnalysisArgs } from '../../imports/rollouts-argoproj.io';
+import { IConstruct } from 'constructs';
+import {
+  RolloutSpecStrategyCanaryAnalysisArgs, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration,
+} from '../../imports/rollouts-argoproj.io';
+import { fail, requireInteger } from '../core/errors';
 import { CanaryAnalysisTemplate } from './analysis-template';
+import { requireArgoDuration } from './internal';
 
 /** A value passed to an analysis argument from the Rollout (step or background analysis). */
 export class AnalysisArg {
@@ -60,64 +65,107 @@ export interface CanaryScaleOptions {
 }
 
 /**
+ * What a step needs from the CanaryRollout it renders in.
+ * @internal
+ */
+export interface CanaryStepContext {
+  /** The rollout, for messages. */
+  readonly scope: IConstruct;
+  /** The step's prop path, for example `steps[2]`. */
+  readonly prop: string;
+  /** Whether the rollout has a traffic router (setCanaryScale needs one). */
+  readonly routed: boolean;
+  /** The weight of the previous trafficWeight step, 0 before the first (weights may not go down). */
+  readonly previousWeight: number;
+  /** Checks an analysis template and its args against the rollout (namespace, args, bounded). */
+  checkTemplate(prop: string, template: CanaryAnalysisTemplate, args: AnalysisArg[]): void;
+}
+
+type StepRenderer = (ctx: CanaryStepContext) => RolloutSpecStrategyCanarySteps;
+
+/**
  * One step of a canary. Build steps with the static factories:
  * `[CanaryStep.trafficWeight(10), CanaryStep.pauseFor(Duration.minutes(5)), CanaryStep.pause()]`.
+ * A step keeps what it was built with private and renders itself into the Rollout (`_render`).
  */
 export class CanaryStep {
   /** Send `weight` percent (0-100) of the traffic to the canary. Weights may not go down. */
   public static trafficWeight(weight: number): CanaryStep {
-    return new CanaryStep('setWeight', { weight });
+    return new CanaryStep((ctx) => {
+      const prop = `${ctx.prop}.setWeight`;
+      requireInteger(ctx.scope, prop, weight, 0, 100);
+      if (weight < ctx.previousWeight) {
+        fail(ctx.scope, prop, weight, `a weight >= the previous setWeight (${ctx.previousWeight}); weights may not go down`);
+      }
+      return { setWeight: weight };
+    }, weight);
   }
   /** Pause until the rollout is promoted (`kubectl argo rollouts promote`, or the Argo CD action). */
   public static pause(): CanaryStep {
-    return new CanaryStep('pause', {});
+    return new CanaryStep(() => ({ pause: {} }));
   }
   /** Pause for a whole number of seconds (at least 1), written as `30s`, `5m` or `1h`. */
   public static pauseFor(duration: Duration): CanaryStep {
-    return new CanaryStep('pause', { duration });
+    return new CanaryStep((ctx) => {
+      const text = requireArgoDuration(ctx.scope, `${ctx.prop}.pause.duration`, duration);
+      return { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(text) } };
+    });
   }
   /**
    * Scale the canary independently of its traffic weight (traffic routing only). With GPU pods this keeps a
    * canary at one pod while it takes a small share of the traffic.
    */
   public static canaryScale(options: CanaryScaleOptions): CanaryStep {
-    return new CanaryStep('setCanaryScale', { scale: options });
+    const s = options ?? {};
+    return new CanaryStep((ctx) => {
+      const prop = `${ctx.prop}.setCanaryScale`;
+      if (!ctx.routed) fail(ctx.scope, prop, s, 'setCanaryScale only with a traffic router (TrafficRouting.nginx or gatewayApi)');
+      const set = [s.replicas !== undefined, s.weight !== undefined, s.matchTrafficWeight === true].filter((x) => x).length;
+      if (set !== 1) fail(ctx.scope, prop, s, 'exactly one of replicas, weight or matchTrafficWeight: true');
+      if (s.replicas !== undefined) requireInteger(ctx.scope, `${prop}.replicas`, s.replicas, 0);
+      if (s.weight !== undefined) requireInteger(ctx.scope, `${prop}.weight`, s.weight, 0, 100);
+      return { setCanaryScale: { replicas: s.replicas, weight: s.weight, matchTrafficWeight: s.matchTrafficWeight } };
+    }, undefined, s);
   }
   /** Run an analysis and wait for its result; a failed analysis aborts the rollout. */
   public static analysis(template: CanaryAnalysisTemplate, args?: AnalysisArg[]): CanaryStep {
-    return new CanaryStep('analysis', { template, args: args ?? [] });
+    const given = args ?? [];
+    return new CanaryStep((ctx) => {
+      ctx.checkTemplate(`${ctx.prop}.analysis`, template, given);
+      const json = given.map((a) => a.toJson());
+      return { analysis: { templates: [{ templateName: template.templateName }], args: json.length ? json : undefined } };
+    });
   }
 
   private constructor(
-    /** `setWeight`, `pause`, `setCanaryScale` or `analysis`. */
-    public readonly kind: string,
-    private readonly data: {
-      weight?: number;
-      duration?: Duration;
-      scale?: CanaryScaleOptions;
-      template?: CanaryAnalysisTemplate;
-      args?: AnalysisArg[];
-    },
+    private readonly renderer: StepRenderer,
+    /** The traffic weight of a trafficWeight step. */
+    private readonly weight?: number,
+    /** The options of a canaryScale step. */
+    private readonly scale?: CanaryScaleOptions,
   ) {}
 
-  /** The traffic weight of a `setWeight` step. */
-  public get weight(): number | undefined {
-    return this.data.weight;
+  /**
+   * The Rollout `steps[]` entry; throws for what the rollout does not allow.
+   * @internal
+   */
+  public _render(ctx: CanaryStepContext): RolloutSpecStrategyCanarySteps {
+    return this.renderer(ctx);
   }
-  /** The duration of a timed pause (undefined for an indefinite pause). */
-  public get duration(): Duration | undefined {
-    return this.data.duration;
+
+  /**
+   * The traffic weight this step sets, undefined unless it is a trafficWeight step.
+   * @internal
+   */
+  public get _trafficWeight(): number | undefined {
+    return this.weight;
   }
-  /** The options of a `setCanaryScale` step. */
-  public get scale(): CanaryScaleOptions | undefined {
-    return this.data.scale;
-  }
-  /** The template of an `analysis` step. */
-  public get template(): CanaryAnalysisTemplate | undefined {
-    return this.data.template;
-  }
-  /** The args of an `analysis` step. */
-  public get args(): AnalysisArg[] {
-    return this.data.args ?? [];
+
+  /**
+   * The canary scale this step sets, undefined unless it is a canaryScale step.
+   * @internal
+   */
+  public get _canaryScale(): CanaryScaleOptions | undefined {
+    return this.scale;
   }
 }

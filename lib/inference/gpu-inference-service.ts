@@ -7,7 +7,7 @@ import { fail, requireInteger } from '../core/errors';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { childName, requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
+import { childName, requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { checkFitsTenant, ITenant, NodePlacement } from '../core/tenant';
 import { LeaderWorkerSet } from '../workloads/leader-worker-set';
@@ -283,7 +283,7 @@ export class GpuInferenceService extends Construct {
 
     // Workload kind.
     const cache = props.modelCache;
-    const perReplica = cache?.kind === 'perReplica';
+    const perReplica = cache?._perReplica === true;
     if (multiNode) {
       if (props.workloadKind) fail(this, 'workloadKind', props.workloadKind.value, 'left out when nodesPerReplica > 1 (a LeaderWorkerSet runs multi-node replicas)');
       if (perReplica) fail(this, 'modelCache', 'perReplica', 'a shared (ReadWriteMany) or existing claim when nodesPerReplica > 1: every pod of a group loads the same weights');
@@ -325,30 +325,16 @@ export class GpuInferenceService extends Construct {
     setSyncWave(this.serviceAccount, SyncWave.POLICY);
 
     // Model cache.
-    let cacheMount: ModelCacheMount | undefined;
-    if (cache?.kind === 'shared') {
-      const o = cache.sharedOptions!;
-      o.size.validate(this, 'modelCache.size');
-      const claimName = requireDnsSubdomain(this, 'modelCache.claimName', o.claimName ?? childName(this, 'modelCache.claimName', [this.name, 'model-cache']));
-      if (o.readWriteOnce && this.maxReplicas * nodes > 1) {
-        addWarning(this, 'modelCache: a ReadWriteOnce claim shared by several pods only works while they run on one node');
-      }
-      this.modelCacheClaim = new k8s.KubePersistentVolumeClaim(this, 'ModelCache', {
-        metadata: this.meta(claimName),
-        spec: {
-          accessModes: [o.readWriteOnce ? 'ReadWriteOnce' : 'ReadWriteMany'],
-          storageClassName: o.storageClassName,
-          resources: { requests: { storage: o.size.toK8s() } },
-        },
-      });
-      setSyncWave(this.modelCacheClaim, SyncWave.CONFIG);
-      cacheMount = { claimName, mountPath: o.mountPath };
-    } else if (cache?.kind === 'existing') {
-      cacheMount = { claimName: cache.existingClaimName, mountPath: cache.existingOptions?.mountPath, readOnly: cache.existingOptions?.readOnly };
-    } else if (cache?.kind === 'perReplica') {
-      cache.perReplicaOptions!.size.validate(this, 'modelCache.size');
-      cacheMount = { mountPath: cache.perReplicaOptions!.mountPath };
-    } else if (multiNode) {
+    const boundCache = cache?._bind({
+      scope: this,
+      meta: (name) => this.meta(name),
+      defaultClaimName: () => childName(this, 'modelCache.claimName', [this.name, 'model-cache']),
+      pods: this.maxReplicas * nodes,
+      labels: this.labels,
+    });
+    this.modelCacheClaim = boundCache?.claim;
+    const cacheMount: ModelCacheMount | undefined = boundCache?.mount;
+    if (boundCache === undefined && multiNode) {
       addWarning(this, 'modelCache: no shared cache for a multi-node service; every pod downloads the weights itself');
     }
 
@@ -418,7 +404,6 @@ export class GpuInferenceService extends Construct {
         },
       });
       setSyncWave(this.headlessService, SyncWave.WORKLOAD);
-      const pr = cache?.perReplicaOptions;
       this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
         metadata: this.meta(this.name),
         spec: {
@@ -429,14 +414,7 @@ export class GpuInferenceService extends Construct {
           podManagementPolicy: 'Parallel',
           updateStrategy: { type: 'RollingUpdate' },
           revisionHistoryLimit: 5,
-          volumeClaimTemplates: pr ? [{
-            metadata: { name: 'model-cache', labels: this.labels },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: pr.storageClassName,
-              resources: { requests: { storage: pr.size.toK8s() } },
-            },
-          }] : undefined,
+          volumeClaimTemplates: boundCache?.volumeClaimTemplates,
         },
       });
       setSyncWave(this.statefulSet, SyncWave.WORKLOAD);
@@ -576,7 +554,7 @@ export class GpuInferenceService extends Construct {
     const anti = props.antiAffinity ?? AntiAffinity.NONE;
     const selector = { matchLabels: this.selectorLabels };
     // Spread per revision, so old and new pods of a rollout are counted apart.
-    const revisionKey = multiNode ? undefined : (props.workloadKind === ServingWorkloadKind.STATEFUL_SET || props.modelCache?.kind === 'perReplica')
+    const revisionKey = multiNode ? undefined : (props.workloadKind === ServingWorkloadKind.STATEFUL_SET || props.modelCache?._perReplica === true)
       ? ['controller-revision-hash'] : ['pod-template-hash'];
     return (spec) => {
       const tsc: k8s.TopologySpreadConstraint[] = spread ? ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
@@ -644,31 +622,13 @@ export class GpuInferenceService extends Construct {
   }
 
   private createMonitor(monitor: MetricsMonitor, serviceSelector: { [key: string]: string }): void {
-    const o = monitor.options;
-    requireLabels(this, 'monitor.labels', o.labels);
-    const interval = `${requireInteger(this, 'monitor.interval', o.interval?.toSeconds() ?? 15, 1)}s`;
-    const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.labels, ...o.labels } };
-    if (monitor.kind === 'ServiceMonitor') {
-      (this as { serviceMonitor?: sm.ServiceMonitor }).serviceMonitor = new sm.ServiceMonitor(this, 'ServiceMonitor', {
-        metadata,
-        spec: {
-          selector: { matchLabels: this.selectorLabels },
-          namespaceSelector: { matchNames: [this.namespace] },
-          endpoints: [{ port: 'metrics', path: this.engine.metricsPath, interval }],
-        },
-      });
-      setSyncWave(this.serviceMonitor!, SyncWave.CONFIG);
-    } else {
-      (this as { podMonitor?: pm.PodMonitor }).podMonitor = new pm.PodMonitor(this, 'PodMonitor', {
-        metadata,
-        spec: {
-          selector: { matchLabels: serviceSelector },
-          namespaceSelector: { matchNames: [this.namespace] },
-          podMetricsEndpoints: [{ port: this.pod.metricsPortName, path: this.engine.metricsPath, interval }],
-        },
-      });
-      setSyncWave(this.podMonitor!, SyncWave.CONFIG);
-    }
+    const bound = monitor._bind({
+      scope: this, name: this.name, namespace: this.namespace, labels: this.labels,
+      serviceSelector: this.selectorLabels, podSelector: serviceSelector,
+      metricsPath: this.engine.metricsPath, metricsPortName: this.pod.metricsPortName,
+    });
+    (this as { serviceMonitor?: sm.ServiceMonitor }).serviceMonitor = bound.serviceMonitor;
+    (this as { podMonitor?: pm.PodMonitor }).podMonitor = bound.podMonitor;
   }
 
   private checkPool(props: GpuInferenceServiceProps, surge: number): void {

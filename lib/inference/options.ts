@@ -1,6 +1,14 @@
 import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
+import * as sm from '../../imports/servicemonitor-monitoring.coreos.com';
+import { requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { requireDnsSubdomain, requireLabels } from '../core/names';
 import { Storage } from '../core/quantity';
+import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { addWarning } from '../serving/image';
+import type { ModelCacheMount } from '../serving/model-server-pod';
 
 /** Options of a shared model cache PVC. */
 export interface SharedModelCacheOptions {
@@ -58,31 +66,103 @@ export interface ExistingModelCacheOptions {
   readonly readOnly?: boolean;
 }
 
+/**
+ * What a model cache needs from the service it is bound to.
+ * @internal
+ */
+export interface ModelCacheContext {
+  /** The service: scope of the claim it creates and of messages. */
+  readonly scope: Construct;
+  /** Metadata of an object of the service, by name. */
+  meta(name: string): k8s.ObjectMeta;
+  /** The claim name when none is given (`<name>-model-cache`). */
+  defaultClaimName(): string;
+  /** Pods that may mount a shared claim at once (max replicas x nodes per replica). */
+  readonly pods: number;
+  /** Labels of the per-replica claims. */
+  readonly labels: { [key: string]: string };
+}
+
+/**
+ * What a bound model cache gives the service.
+ * @internal
+ */
+export interface BoundModelCache {
+  /** The mount for the model server. */
+  readonly mount: ModelCacheMount;
+  /** The shared claim, when the cache created one. */
+  readonly claim?: k8s.KubePersistentVolumeClaim;
+  /** The StatefulSet volumeClaimTemplates of a per-replica cache. */
+  readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
+}
+
 /** Where downloaded model weights persist across restarts. */
 export class ModelCache {
   /** One PVC (ReadWriteMany by default) shared by every replica, created by the construct. */
   public static sharedClaim(options: SharedModelCacheOptions): ModelCache {
-    return new ModelCache('shared', options, undefined, undefined, undefined);
+    return new ModelCache(false, (ctx) => {
+      const o = options;
+      o.size.validate(ctx.scope, 'modelCache.size');
+      const claimName = requireDnsSubdomain(ctx.scope, 'modelCache.claimName', o.claimName ?? ctx.defaultClaimName());
+      if (o.readWriteOnce && ctx.pods > 1) {
+        addWarning(ctx.scope, 'modelCache: a ReadWriteOnce claim shared by several pods only works while they run on one node');
+      }
+      const claim = new k8s.KubePersistentVolumeClaim(ctx.scope, 'ModelCache', {
+        metadata: ctx.meta(claimName),
+        spec: {
+          accessModes: [o.readWriteOnce ? 'ReadWriteOnce' : 'ReadWriteMany'],
+          storageClassName: o.storageClassName,
+          resources: { requests: { storage: o.size.toK8s() } },
+        },
+      });
+      setSyncWave(claim, SyncWave.CONFIG);
+      return { mount: { claimName, mountPath: o.mountPath }, claim };
+    });
   }
 
   /** One PVC per replica through StatefulSet volumeClaimTemplates (switches the workload to a StatefulSet). */
   public static perReplica(options: PerReplicaModelCacheOptions): ModelCache {
-    return new ModelCache('perReplica', undefined, options, undefined, undefined);
+    return new ModelCache(true, (ctx) => {
+      options.size.validate(ctx.scope, 'modelCache.size');
+      return {
+        mount: { mountPath: options.mountPath },
+        volumeClaimTemplates: [{
+          metadata: { name: 'model-cache', labels: ctx.labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: options.storageClassName,
+            resources: { requests: { storage: options.size.toK8s() } },
+          },
+        }],
+      };
+    });
   }
 
   /** A PVC that already exists (or that another construct creates). */
   public static existingClaim(claimName: string, options: ExistingModelCacheOptions = {}): ModelCache {
-    return new ModelCache('existing', undefined, undefined, claimName, options);
+    return new ModelCache(false, () => ({ mount: { claimName, mountPath: options.mountPath, readOnly: options.readOnly } }));
   }
 
   private constructor(
-    /** `shared`, `perReplica` or `existing`. */
-    public readonly kind: string,
-    public readonly sharedOptions: SharedModelCacheOptions | undefined,
-    public readonly perReplicaOptions: PerReplicaModelCacheOptions | undefined,
-    public readonly existingClaimName: string | undefined,
-    public readonly existingOptions: ExistingModelCacheOptions | undefined,
+    private readonly perReplicaClaims: boolean,
+    private readonly binder: (ctx: ModelCacheContext) => BoundModelCache,
   ) {}
+
+  /**
+   * True for a per-replica cache, which needs a StatefulSet (volumeClaimTemplates).
+   * @internal
+   */
+  public get _perReplica(): boolean {
+    return this.perReplicaClaims;
+  }
+
+  /**
+   * Validates the options and creates what the cache needs in the service (a shared claim).
+   * @internal
+   */
+  public _bind(ctx: ModelCacheContext): BoundModelCache {
+    return this.binder(ctx);
+  }
 }
 
 /** The workload kind that runs single-node replicas. */
@@ -196,5 +276,66 @@ export class MetricsMonitor {
     return new MetricsMonitor('PodMonitor', options);
   }
 
-  private constructor(public readonly kind: string, public readonly options: MonitorOptions) {}
+  private constructor(private readonly kind: string, private readonly options: MonitorOptions) {}
+
+  /**
+   * Creates the ServiceMonitor or PodMonitor in the service.
+   * @internal
+   */
+  public _bind(ctx: MetricsMonitorContext): BoundMetricsMonitor {
+    const o = this.options ?? {};
+    requireLabels(ctx.scope, 'monitor.labels', o.labels);
+    const interval = `${requireInteger(ctx.scope, 'monitor.interval', o.interval?.toSeconds() ?? 15, 1)}s`;
+    const metadata = { name: ctx.name, namespace: ctx.namespace, labels: { ...ctx.labels, ...o.labels } };
+    if (this.kind === 'ServiceMonitor') {
+      const serviceMonitor = new sm.ServiceMonitor(ctx.scope, 'ServiceMonitor', {
+        metadata,
+        spec: {
+          selector: { matchLabels: ctx.serviceSelector },
+          namespaceSelector: { matchNames: [ctx.namespace] },
+          endpoints: [{ port: 'metrics', path: ctx.metricsPath, interval }],
+        },
+      });
+      setSyncWave(serviceMonitor, SyncWave.CONFIG);
+      return { serviceMonitor };
+    }
+    const podMonitor = new pm.PodMonitor(ctx.scope, 'PodMonitor', {
+      metadata,
+      spec: {
+        selector: { matchLabels: ctx.podSelector },
+        namespaceSelector: { matchNames: [ctx.namespace] },
+        podMetricsEndpoints: [{ port: ctx.metricsPortName, path: ctx.metricsPath, interval }],
+      },
+    });
+    setSyncWave(podMonitor, SyncWave.CONFIG);
+    return { podMonitor };
+  }
+}
+
+/**
+ * What a metrics monitor needs from the service it is bound to.
+ * @internal
+ */
+export interface MetricsMonitorContext {
+  readonly scope: Construct;
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of the service's objects. */
+  readonly labels: { [key: string]: string };
+  /** Selects the service's Service objects (ServiceMonitor). */
+  readonly serviceSelector: { [key: string]: string };
+  /** Selects the pods that serve metrics (PodMonitor; the leaders of a multi-node service). */
+  readonly podSelector: { [key: string]: string };
+  readonly metricsPath: string;
+  /** The container port name serving metrics. */
+  readonly metricsPortName: string;
+}
+
+/**
+ * What a bound metrics monitor created.
+ * @internal
+ */
+export interface BoundMetricsMonitor {
+  readonly serviceMonitor?: sm.ServiceMonitor;
+  readonly podMonitor?: pm.PodMonitor;
 }

@@ -1,6 +1,9 @@
 import { IConstruct } from 'constructs';
 import { fail, requirePort } from '../core/errors';
 import { imageTag } from './image';
+import {
+  EngineRuntimeContract, genericContract, SGLANG_CONTRACT, SGLANG_ROUTER_CONTRACT, TGI_CONTRACT, VLLM_CONTRACT,
+} from './runtime-contract';
 
 /** The env vars the LeaderWorkerSet controller injects into every pod of a group. */
 export class LwsEnv {
@@ -58,6 +61,9 @@ export interface ServeOptions {
    */
   readonly image?: string;
 }
+
+/** vLLM's multi-node Ray helper in the image (examples/online_serving/multi-node-serving.sh, COPYed to /vllm-workspace). */
+export const VLLM_RAY_SCRIPT = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
 
 /** The first vLLM release whose `vllm serve` takes `--shutdown-timeout` (checked against the v0.18.0 CLI reference). */
 export const VLLM_SHUTDOWN_TIMEOUT_SINCE = '0.18';
@@ -146,6 +152,23 @@ export interface GenericEngineProps {
    * @default - none
    */
   readonly queueLengthMetric?: string;
+  /**
+   * Whether the server loads the model itself. When true, `command` or `args` must pass it (`{model}`), so
+   * the workload's `model` is never silently dropped; set false for a server that loads none (a router,
+   * a proxy): it then gets no model cache, token or offline env.
+   * @default true
+   */
+  readonly loadsModel?: boolean;
+}
+
+/** Options of the TGI preset. */
+export interface TgiOptions {
+  /**
+   * The image is a rebuild that runs as a non-root UID. The stock TGI image keeps its Python under /root
+   * (mode 0700), so by default a TGI pod must run as UID 0 (security: level BASELINE, runAsUser 0).
+   * @default false
+   */
+  readonly nonRootImage?: boolean;
 }
 
 interface EngineSpec {
@@ -163,6 +186,10 @@ interface EngineSpec {
   readonly multiNode?: (o: ServeOptions, role: MultiNodeRole) => EngineCommand;
   /** A warning about what the serve command leaves out for this image, if anything. */
   readonly imageNote?: (o: ServeOptions) => string | undefined;
+  /** What the image needs from the pod (user, writable dirs, env, shutdown), with its sources. */
+  readonly runtime: EngineRuntimeContract;
+  /** Whether the serve command passes the model (false only for a generic engine that forgets it). */
+  readonly passesModel: boolean;
 }
 
 const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,$()-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
@@ -197,6 +224,8 @@ export class ServingEngine {
       runningRequestsMetric: 'vllm:num_requests_running',
       kvCacheUsageMetric: 'vllm:kv_cache_usage_perc',
       supportsMultiNode: true,
+      runtime: VLLM_CONTRACT,
+      passesModel: true,
       imageNote: (o) => (o.shutdownTimeoutSeconds && !useFlag(o) && flag === undefined
         ? `--shutdown-timeout is not passed: the image tag does not name vLLM >= ${VLLM_SHUTDOWN_TIMEOUT_SINCE}, so SIGTERM aborts in-flight requests `
           + '(set ServingEngine.vllm({ shutdownTimeoutFlag: true }) if the image runs vLLM >= 0.18)'
@@ -215,7 +244,8 @@ export class ServingEngine {
           return { command: ['vllm', 'serve'], args };
         }
         // Ray: the leader waits until every node of the group joined, then serves; workers join and block.
-        const script = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
+        // Run through bash: the Dockerfile COPYs examples/ without setting the script's executable bit.
+        const script = `bash ${VLLM_RAY_SCRIPT}`;
         if (role === MultiNodeRole.WORKER) {
           return { command: ['/bin/bash', '-c'], args: [`${script} worker --ray_address=${LwsEnv.ref(LwsEnv.LEADER_ADDRESS)}`] };
         }
@@ -251,6 +281,8 @@ export class ServingEngine {
       runningRequestsMetric: 'sglang:num_running_reqs',
       kvCacheUsageMetric: 'sglang:token_usage',
       supportsMultiNode: true,
+      runtime: SGLANG_CONTRACT,
+      passesModel: true,
       serve: (o) => ({ command: ['python3', '-m', 'sglang.launch_server'], args: [...base(o, o.tensorParallelSize), ...(o.extraArgs ?? [])] }),
       multiNode: (o) => ({
         command: ['python3', '-m', 'sglang.launch_server'],
@@ -266,10 +298,11 @@ export class ServingEngine {
   }
 
   /**
-   * Hugging Face Text Generation Inference (`text-generation-launcher`), listening on 8080 (the image's
-   * default 80 needs root), `/health`, metrics on `/metrics`. Single node only.
+   * Hugging Face Text Generation Inference (the image's `/tgi-entrypoint.sh`, which runs
+   * `text-generation-launcher`), listening on 8080 (the image's default 80 needs root), `/health`, metrics on
+   * `/metrics` of the same port. Single node only. The stock image runs only as UID 0 (see `TgiOptions`).
    */
-  public static tgi(): ServingEngine {
+  public static tgi(options: TgiOptions = {}): ServingEngine {
     return new ServingEngine({
       name: 'tgi',
       port: 8080,
@@ -279,13 +312,17 @@ export class ServingEngine {
       queueLengthMetric: 'tgi_queue_size',
       runningRequestsMetric: 'tgi_batch_current_size',
       supportsMultiNode: false,
+      runtime: options.nonRootImage ? { ...TGI_CONTRACT, nonRootBlocker: undefined } : TGI_CONTRACT,
+      passesModel: true,
       serve: (o) => ({
-        command: ['text-generation-launcher'],
+        // The entrypoint activates the venv and execs the launcher with these args (tgi-entrypoint.sh @ v3.3.7).
+        command: [],
         args: [
           '--model-id', o.model,
           '--num-shard', String(o.tensorParallelSize),
           '--hostname', '0.0.0.0',
           '--port', String(o.port),
+          ...(o.shutdownTimeoutSeconds !== undefined ? ['--graceful-termination-timeout', String(o.shutdownTimeoutSeconds)] : []),
           ...(o.extraArgs ?? []),
         ],
       }),
@@ -298,6 +335,7 @@ export class ServingEngine {
       .split('{model}').join(o.model)
       .split('{port}').join(String(o.port))
       .split('{tensorParallelSize}').join(String(o.tensorParallelSize));
+    const loadsModel = props.loadsModel ?? true;
     return new ServingEngine({
       name: props.name,
       port: props.port,
@@ -307,7 +345,29 @@ export class ServingEngine {
       metricsPort: props.metricsPort,
       queueLengthMetric: props.queueLengthMetric,
       supportsMultiNode: false,
+      runtime: genericContract(loadsModel),
+      passesModel: !loadsModel || [...(props.command ?? []), ...(props.args ?? [])].some((a) => a.includes('{model}')),
       serve: (o) => ({ command: [...(props.command ?? [])], args: [...(props.args ?? []).map((a) => fill(a, o)), ...(o.extraArgs ?? [])] }),
+    });
+  }
+
+  /**
+   * The SGLang router (`python3 -m sglang_router.launch_router`, image `lmsysorg/sglang-router`), CPU only,
+   * loading no model; `/health` on the serving port, metrics on `metricsPort` (`--prometheus-port`).
+   * @internal
+   */
+  public static _sglangRouter(port: number, metricsPort: number, args: string[]): ServingEngine {
+    return new ServingEngine({
+      name: 'sglang-router',
+      port,
+      healthPath: '/health',
+      readinessPath: '/health',
+      metricsPath: '/metrics',
+      metricsPort,
+      supportsMultiNode: false,
+      runtime: SGLANG_ROUTER_CONTRACT,
+      passesModel: true,
+      serve: () => ({ command: ['python3', '-m', 'sglang_router.launch_router'], args: [...args] }),
     });
   }
 
@@ -366,6 +426,22 @@ export class ServingEngine {
    */
   public imageNote(options: ServeOptions): string | undefined {
     return this.spec.imageNote?.(options);
+  }
+
+  /**
+   * The engine's runtime contract: image user, writable dirs with size limits, env, shutdown, sources.
+   * @internal
+   */
+  public _runtime(): EngineRuntimeContract {
+    return this.spec.runtime;
+  }
+
+  /**
+   * Whether the serve command passes the model (a generic engine whose args forget `{model}` does not).
+   * @internal
+   */
+  public _passesModel(): boolean {
+    return this.spec.passesModel;
   }
 
   /** The command and args for a single-pod server. */

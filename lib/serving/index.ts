@@ -1,7 +1,7 @@
 export { LwsEnv, MultiNodeRole, ServingEngine } from './engine';
-export type { EngineCommand, GenericEngineProps, ServeOptions, VllmOptions } from './engine';
+export type { EngineCommand, GenericEngineProps, ServeOptions, TgiOptions, VllmOptions } from './engine';
 export { GpuNodeLabels } from './gpu';
 export type { GpuPlacement, GpuRequest } from './gpu';
 export * from './model-server';
 export type { ModelServerProbeOptions, ModelServerProbes } from './probes';
-export type { EnvVariable, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, MultiNodeOptions, SecretKeyReference } from './model-server-pod';
+export type { EnvVariable, ExtendedResource, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, MultiNodeOptions, SecretKeyReference } from './model-server-pod';

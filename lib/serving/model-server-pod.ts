@@ -2,14 +2,17 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
-import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
-import { Cpu, Memory } from '../core/quantity';
-import { workloadSecurity, WorkloadSecurityOptions, writableDirs, WritableDir } from '../core/security';
+import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireQualifiedName } from '../core/names';
+import { Cpu, Memory, Storage } from '../core/quantity';
+import { PodSecurityLevel, workloadSecurity, WorkloadSecurityOptions, writableDirs, WritableDir } from '../core/security';
 import { applyPlacement, NodePlacement } from '../core/tenant';
 import { MultiNodeRole, ServingEngine } from './engine';
 import { applyGpuPlacement, GpuRequest, resolveGpuRequest, ResolvedGpu } from './gpu';
 import { addWarning, requirePinnedImage } from './image';
 import { modelServerProbes } from './probes';
+import { LOG_EPHEMERAL_STORAGE } from './runtime-contract';
+
+export { HOME_DIR } from './runtime-contract';
 
 /** A key of a Secret (the HF token). Only a reference: the token itself never appears in the manifests. */
 export interface SecretKeyReference {
@@ -98,6 +101,12 @@ export interface ModelServerOptions {
    */
   readonly shmSize?: Memory;
   /**
+   * Size limit of the emptyDir the model downloads into when there is no model cache volume (the container's
+   * ephemeral-storage request counts it). Ignored with a model cache and for engines that load no model.
+   * @default Storage.gibibytes(64)
+   */
+  readonly emptyDirModelCacheSize?: Storage;
+  /**
    * The longest model load (download + weights + warm-up); the startup probe covers it.
    * @default Duration.minutes(30)
    */
@@ -161,6 +170,7 @@ const MODEL_SERVER_OPTION_KEYS: { readonly [K in keyof ModelServerOptions]-?: tr
   cpu: true,
   memory: true,
   shmSize: true,
+  emptyDirModelCacheSize: true,
   maxModelLoadTime: true,
   extraArgs: true,
   env: true,
@@ -234,7 +244,30 @@ export interface ModelServerPodProps extends ModelServerOptions {
    * @default - single pod
    */
   readonly multiNode?: MultiNodeOptions;
+  /**
+   * Linux capabilities to add (for example `IPC_LOCK` for RDMA KV-cache transfer). Anything but
+   * NET_BIND_SERVICE needs `security.level` BASELINE (for the baseline set) or PRIVILEGED.
+   * @default - none
+   */
+  readonly addCapabilities?: string[];
+  /**
+   * Extra extended resources per pod, request = limit (for example an RDMA device `rdma/hca: 1`).
+   * @default - none
+   */
+  readonly extraResources?: ExtendedResource[];
 }
+
+/** An extended resource request (request = limit). */
+export interface ExtendedResource {
+  /** The resource name, for example `rdma/hca`. */
+  readonly name: string;
+  /** The count, a whole number >= 1. */
+  readonly count: number;
+}
+
+/** Capabilities Pod Security `baseline` allows to add (`restricted` only NET_BIND_SERVICE). */
+const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
 
 /** The built pod template and what callers need to wire Services, policies and quota checks. */
 export interface ModelServerPod {
@@ -258,6 +291,8 @@ export interface ModelServerPod {
   readonly memory: Memory;
   /** /dev/shm size. */
   readonly shmSize: Memory;
+  /** ephemeral-storage request = limit: the size-limited emptyDirs plus room for logs. */
+  readonly ephemeralStorage: Storage;
   /** The tensor parallel size (= GPUs per pod). */
   readonly tensorParallelSize: number;
   /** The longest model load, in seconds. */
@@ -272,8 +307,28 @@ export const HTTP_PORT_NAME = 'http';
 export const METRICS_PORT_NAME = 'metrics';
 /** Margin added to preStop + shutdown so the kubelet never SIGKILLs a draining engine. */
 export const DRAIN_MARGIN_SECONDS = 5;
-/** The writable home directory (read-only root filesystem). */
-export const HOME_DIR = '/home/serving';
+
+/** Where the model downloads to when there is no model cache volume (`HF_HOME`). */
+export const DOWNLOAD_DIR = '/var/cache/models';
+
+/**
+ * Tolerations without repeats: identical entries once, and an `Equal` toleration dropped when an `Exists`
+ * one for the same key and effect already covers it (the GPU request's and the tenant pool's often overlap).
+ */
+export function dedupeTolerations(tolerations: k8s.Toleration[] | undefined): k8s.Toleration[] | undefined {
+  if (!tolerations || tolerations.length === 0) return undefined;
+  const out: k8s.Toleration[] = [];
+  const seen = new Set<string>();
+  const covered = (t: k8s.Toleration) => tolerations.some((o) => o !== t && o.operator === 'Exists' && o.key === t.key
+    && (o.effect === undefined || o.effect === t.effect) && t.operator !== 'Exists');
+  for (const t of tolerations) {
+    const key = JSON.stringify([t.key, t.operator, t.value, t.effect, t.tolerationSeconds]);
+    if (seen.has(key) || covered(t)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}
 
 const at = (prop: string, name: string): string => (prop ? `${prop}.${name}` : name);
 const TOKEN_VARS = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HUGGINGFACEHUB_API_TOKEN'];
@@ -291,9 +346,14 @@ function seconds(scope: IConstruct, prop: string, d: Duration | undefined, dflt:
  */
 export function buildModelServerPod(scope: IConstruct, prop: string, props: ModelServerPodProps): ModelServerPod {
   const engine = props.engine.validate(scope, at(prop, 'engine'));
+  const runtime = engine._runtime();
   const image = requirePinnedImage(scope, at(prop, 'image'), props.image, props.allowLatestImage ?? false);
-  if (typeof props.model !== 'string' || props.model.trim() === '') {
+  if (runtime.loadsModel && (typeof props.model !== 'string' || props.model.trim() === '')) {
     fail(scope, at(prop, 'model'), props.model, 'a model id such as "meta-llama/Llama-3.1-8B-Instruct" or a path');
+  }
+  if (!engine._passesModel()) {
+    fail(scope, at(prop, 'engine'), `ServingEngine.generic({ name: "${engine.name}" }) whose command and args never use {model}`,
+      'args that pass the model, for example args: ["--model", "{model}"] (the model would be silently dropped), or loadsModel: false for a server that loads no model');
   }
   requireLabels(scope, at(prop, 'labels'), props.labels);
   if (Object.keys(props.labels ?? {}).length === 0) fail(scope, at(prop, 'labels'), props.labels, 'at least the selector labels');
@@ -315,11 +375,20 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
   const shmSize = (props.shmSize ?? Memory.gibibytes(8)).validate(scope, at(prop, 'shmSize'));
   if (cpu.amount <= 0) fail(scope, at(prop, 'cpu'), cpu.text, 'a CPU quantity > 0');
   if (memory.bytes <= 0) fail(scope, at(prop, 'memory'), memory.text, 'a memory quantity > 0');
+  // Every path the engine writes is a size-limited emptyDir (the contract's, plus the model download dir);
+  // the container requests their sum as ephemeral-storage so the scheduler places it on a node with room.
+  const cache = props.modelCache;
+  const downloadSize = (props.emptyDirModelCacheSize ?? Storage.gibibytes(64)).validate(scope, at(prop, 'emptyDirModelCacheSize'));
+  const diskDirs = [
+    ...runtime.dirs,
+    ...(runtime.loadsModel && !cache ? [{ name: 'model-download', mountPath: DOWNLOAD_DIR, sizeLimit: downloadSize }] : []),
+  ];
   const dirs: WritableDir[] = [
-    { name: 'tmp', mountPath: '/tmp' },
-    { name: 'home', mountPath: HOME_DIR },
+    ...diskDirs.map((d) => ({ name: d.name, mountPath: d.mountPath, sizeLimit: d.sizeLimit.toK8s() })),
     { name: 'dshm', mountPath: '/dev/shm', inMemory: true, sizeLimit: shmSize.toK8s() },
   ];
+  const ephemeralMiB = Math.ceil((diskDirs.reduce((a, d) => a + d.sizeLimit.bytes, 0) + LOG_EPHEMERAL_STORAGE.bytes) / 2 ** 20);
+  const ephemeralStorage = Storage.parse(`${ephemeralMiB}Mi`);
   const inMemoryBytes = shmSize.bytes;
   if (inMemoryBytes >= memory.bytes) {
     fail(scope, at(prop, 'shmSize'), shmSize.text,
@@ -341,13 +410,12 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
   if (props.serviceAccountName !== undefined) requireDnsSubdomain(scope, at(prop, 'serviceAccountName'), props.serviceAccountName);
   const containerName = requireDnsLabel(scope, at(prop, 'containerName'), props.containerName ?? 'server');
 
-  // Environment: writable home, HF cache, token from a Secret only.
+  // Environment: the contract's (HOME, USER/LOGNAME for getpass, cache dirs), HF cache, token from a Secret only.
   for (const e of props.env ?? []) {
     if (TOKEN_VARS.includes(e.name) && e.value !== undefined) {
       fail(scope, at(prop, `env[${e.name}]`), '<literal token>', 'a Secret reference: set hfTokenSecret instead of a literal token');
     }
   }
-  const cache = props.modelCache;
   const cacheVolume = cache?.volumeName ?? 'model-cache';
   const cachePath = cache?.mountPath ?? '/models';
   if (cache) {
@@ -356,9 +424,9 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     if (cache.claimName !== undefined) requireDnsSubdomain(scope, at(prop, 'modelCache.claimName'), cache.claimName);
   }
   const env: k8s.EnvVar[] = [
-    { name: 'HOME', value: HOME_DIR },
-    { name: 'HF_HOME', value: cache ? cachePath : `${HOME_DIR}/.cache/huggingface` },
-    ...(props.offline ? [{ name: 'HF_HUB_OFFLINE', value: '1' }] : []),
+    ...runtime.env.map((e) => ({ name: e.name, value: e.value })),
+    ...(runtime.loadsModel ? [{ name: 'HF_HOME', value: cache ? cachePath : DOWNLOAD_DIR }] : []),
+    ...(props.offline && runtime.loadsModel ? [{ name: 'HF_HUB_OFFLINE', value: '1' }] : []),
     ...(props.hfTokenSecret ? [{
       name: 'HF_TOKEN',
       valueFrom: { secretKeyRef: { name: requireDnsSubdomain(scope, at(prop, 'hfTokenSecret.name'), props.hfTokenSecret.name), key: props.hfTokenSecret.key ?? 'token' } },
@@ -383,6 +451,30 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
   if (note !== undefined) addWarning(scope, `${at(prop, 'image')}: ${note}`);
 
   const security = workloadSecurity(scope, at(prop, 'security'), props.security);
+  const level = props.security?.level ?? PodSecurityLevel.RESTRICTED;
+  if (runtime.nonRootBlocker && security.pod.runAsUser !== 0) {
+    fail(scope, at(prop, 'security.runAsUser'), security.pod.runAsUser,
+      `0 with security.level PodSecurityLevel.BASELINE (and a tenant namespace that enforces baseline): ${runtime.nonRootBlocker}; `
+      + `or ServingEngine.${engine.name}({ nonRootImage: true }) for an image rebuilt to run as non-root`);
+  }
+  const addCaps = props.addCapabilities ?? [];
+  addCaps.forEach((cap, i) => {
+    const allowed = level === PodSecurityLevel.PRIVILEGED || cap === 'NET_BIND_SERVICE'
+      || (level === PodSecurityLevel.BASELINE && BASELINE_CAPABILITIES.includes(cap));
+    if (!allowed) {
+      fail(scope, at(prop, `addCapabilities[${i}]`), cap,
+        `a capability Pod Security "${level.value}" allows (${level === PodSecurityLevel.BASELINE ? BASELINE_CAPABILITIES.join(', ') : 'NET_BIND_SERVICE'}); `
+        + `${cap} needs an explicit opt-in: security: { level: PodSecurityLevel.PRIVILEGED } on the workload and podSecurity: { enforce: PodSecurityLevel.PRIVILEGED } on its TenantNamespace`);
+    }
+  });
+  const containerSecurity: k8s.SecurityContext = addCaps.length === 0 ? security.container
+    : { ...security.container, capabilities: { ...security.container.capabilities, add: [...addCaps] } };
+  const extra: { [key: string]: k8s.Quantity } = {};
+  (props.extraResources ?? []).forEach((r, i) => {
+    requireQualifiedName(scope, at(prop, `extraResources[${i}].name`), r.name);
+    requireInteger(scope, at(prop, `extraResources[${i}].count`), r.count, 1);
+    extra[r.name] = k8s.Quantity.fromNumber(r.count);
+  });
   const wd = writableDirs(dirs);
   const probes = modelServerProbes(scope, prop, {
     port: HTTP_PORT_NAME,
@@ -391,7 +483,9 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     maxModelLoadTime: props.maxModelLoadTime,
   });
   const maxModelLoadSeconds = probes.startupProbe.failureThreshold! * probes.startupProbe.periodSeconds!;
-  const limits: { [key: string]: k8s.Quantity } = { cpu: cpu.toK8s(), memory: memory.toK8s(), ...(gpu?.resources ?? {}) };
+  const limits: { [key: string]: k8s.Quantity } = {
+    'cpu': cpu.toK8s(), 'memory': memory.toK8s(), 'ephemeral-storage': ephemeralStorage.toK8s(), ...(gpu?.resources ?? {}), ...extra,
+  };
   const ports: k8s.ContainerPort[] = isWorker ? [] : [
     { name: HTTP_PORT_NAME, containerPort: engine.port, protocol: 'TCP' },
     ...(engine.separateMetricsPort ? [{ name: METRICS_PORT_NAME, containerPort: engine.metricsPort, protocol: 'TCP' }] : []),
@@ -405,7 +499,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     ports: ports.length > 0 ? ports : undefined,
     env,
     resources: { requests: limits, limits },
-    securityContext: security.container,
+    securityContext: containerSecurity,
     volumeMounts: [
       ...wd.mounts,
       ...(cache ? [{ name: cacheVolume, mountPath: cachePath, readOnly: cache.readOnly ? true : undefined }] : []),
@@ -433,6 +527,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
   };
   spec = applyGpuPlacement(spec, gpu);
   spec = applyPlacement(spec, props.placement);
+  spec = { ...spec, tolerations: dedupeTolerations(spec.tolerations) };
 
   return {
     template: { metadata: { labels: { ...props.labels }, annotations: props.annotations }, spec },
@@ -445,6 +540,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     cpu,
     memory,
     shmSize,
+    ephemeralStorage,
     tensorParallelSize: tp,
     maxModelLoadSeconds,
     terminationGracePeriodSeconds: grace,

@@ -1,7 +1,7 @@
 // Runtime shapes of the serving props (see lib/core/validate.ts), shared by every construct that builds a
 // model-server pod.
 import { GpuResource } from '../core/gpu';
-import { Cpu, Memory } from '../core/quantity';
+import { Cpu, Memory, Storage } from '../core/quantity';
 import { PodSecurityLevel, WorkloadSecurityOptions } from '../core/security';
 import { NodePlacement } from '../core/tenant';
 import {
@@ -52,6 +52,7 @@ export const modelServerOptionsShape = lazy((): Shape<ModelServerOptions> => ({
   cpu: opt(cpu),
   memory: opt(memory),
   shmSize: opt(memory),
+  emptyDirModelCacheSize: opt(instance(Storage, { allowed: 'a Storage such as Storage.gibibytes(100)' })),
   maxModelLoadTime: opt(duration()),
   extraArgs: opt(arr(str())),
   env: opt(arr(envVar)),
@@ -87,6 +88,8 @@ export const modelServerPodPropsShape = lazy((): Shape<ModelServerPodProps> => (
   containerName: opt(dnsLabel()),
   imagePullPolicy: opt(str({ pattern: /^(Always|IfNotPresent|Never)$/, patternText: 'one of "Always", "IfNotPresent", "Never"' })),
   multiNode: opt(shape(multiNodeShape(), { name: 'MultiNodeOptions' })),
+  addCapabilities: opt(arr(str({ nonEmpty: true }))),
+  extraResources: opt(arr(object('an ExtendedResource { name, count }'))),
 }));
 export const modelServerPodProps: Check = (s, p, v) => shape(modelServerPodPropsShape(), { name: 'ModelServerPodProps' })(s, p, v);
 

@@ -5,5 +5,6 @@ export type { GangResources, PodGroupMembership, PodGroupProps } from './pod-gro
 export type { GangSchedulingOptions, KubeSchedulingOptions, VolcanoSchedulingOptions } from './gang-scheduling';
 export { RoleRestartPolicy, RoleWorkload } from './role';
 export type { ContainerPatch, EngineRuntimeReference, PodTemplatePatch, RoleLeaderWorkerSetOptions, RoleProps, RoleTemplate } from './role';
-export type { PrefillDecodeProps, PrefillDecodeRoleOptions } from './prefill-decode';
+export { KvTransfer } from './prefill-decode';
+export type { NixlOptions, PrefillDecodeMonitorOptions, PrefillDecodeProps, PrefillDecodeRoleOptions, RdmaOptions } from './prefill-decode';
 export * from './role-based-group';

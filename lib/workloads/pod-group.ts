@@ -34,19 +34,32 @@ export class GangScheduler {
 
   private constructor(
     /** `scheduler-plugins` or `volcano`. */
-    public readonly kind: string,
+    private readonly kind: string,
     /** The `spec.schedulerName` member pods need. */
     public readonly schedulerName: string,
   ) {}
 
-  /** True for Volcano. */
-  public get isVolcano(): boolean {
+  /**
+   * True for Volcano (its PodGroup, queue and priority class); false for scheduler-plugins.
+   * @internal
+   */
+  public get _isVolcano(): boolean {
     return this.kind === 'volcano';
   }
 
   /** The PodGroup apiVersion this scheduler reads. */
   public get apiVersion(): string {
-    return this.isVolcano ? volcano.PodGroup.GVK.apiVersion : sp.PodGroup.GVK.apiVersion;
+    return this._isVolcano ? volcano.PodGroup.GVK.apiVersion : sp.PodGroup.GVK.apiVersion;
+  }
+
+  /**
+   * The label, annotation and scheduler name a member pod of PodGroup `podGroupName` needs.
+   * @internal
+   */
+  public _membership(podGroupName: string): PodGroupMembership {
+    return this._isVolcano
+      ? { labels: {}, annotations: { [VOLCANO_GROUP_NAME_ANNOTATION]: podGroupName }, schedulerName: this.schedulerName }
+      : { labels: { [SCHEDULER_PLUGINS_POD_GROUP_LABEL]: podGroupName }, annotations: {}, schedulerName: this.schedulerName };
   }
 }
 
@@ -71,9 +84,7 @@ export interface PodGroupMembership {
  * `scheduling.k8s.io/group-name`.
  */
 export function podGroupMembership(scheduler: GangScheduler, podGroupName: string): PodGroupMembership {
-  return scheduler.isVolcano
-    ? { labels: {}, annotations: { [VOLCANO_GROUP_NAME_ANNOTATION]: podGroupName }, schedulerName: scheduler.schedulerName }
-    : { labels: { [SCHEDULER_PLUGINS_POD_GROUP_LABEL]: podGroupName }, annotations: {}, schedulerName: scheduler.schedulerName };
+  return scheduler._membership(podGroupName);
 }
 
 /** Returns a copy of `template` that is a member of the PodGroup (labels, annotations, schedulerName). */
@@ -161,7 +172,7 @@ export interface PodGroupProps {
 /** Checks scheduler-specific options against the chosen scheduler. Shared with RoleBasedGroup. */
 export function validateGangOptions(scope: IConstruct, prefix: string, scheduler: GangScheduler,
   options: { scheduleTimeoutSeconds?: number; queue?: string; priorityClassName?: string }): void {
-  if (scheduler.isVolcano) {
+  if (scheduler._isVolcano) {
     if (options.scheduleTimeoutSeconds !== undefined) {
       fail(scope, `${prefix}scheduleTimeoutSeconds`, options.scheduleTimeoutSeconds, 'only with GangScheduler.SCHEDULER_PLUGINS (Volcano has no schedule timeout)');
     }
@@ -229,7 +240,7 @@ export class PodGroup extends Construct {
     const minResources = minResourceValues(this, props.minResources);
     const metadata = { name: this.name, namespace: this.namespace, labels: props.labels, annotations: props.annotations };
 
-    if (this.scheduler.isVolcano) {
+    if (this.scheduler._isVolcano) {
       this.apiObject = new volcano.PodGroup(this, 'Resource', {
         metadata,
         spec: {

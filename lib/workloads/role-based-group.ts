@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as rbg from '../../imports/rbg-workloads.x-k8s.io';
 import * as rbgsa from '../../imports/rbgscaling-workloads.x-k8s.io';
 import { fail, requireInteger, requirePort } from '../core/errors';
@@ -12,9 +12,9 @@ import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { applyPlacement, checkFitsTenant, GpuQuotaEntry, ITenant } from '../core/tenant';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
-import { buildModelServerPod, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
+import { buildModelServerPod, dedupeTolerations, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
 import { GangSchedulingOptions, ResolvedGang, resolveGang } from './gang-scheduling';
-import { PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
+import { addPrefillDecodeMonitors, PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
 import { LeaderWorkerSet, LwsRestartPolicy, validateRollingUpdate } from './leader-worker-set';
 import { PodGroup, podGroupMembership, PodGroupMembership, withPodGroupMembership } from './pod-group';
 import {
@@ -184,7 +184,13 @@ export class RoleBasedGroup extends Construct {
     if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
       fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
-    return new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props));
+    // Errors name the group's path before the group exists.
+    const at = { node: { path: scope.node.path ? `${scope.node.path}/${id}` : id } } as unknown as IConstruct;
+    const group = new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props, at));
+    if (props.podMonitor) {
+      (group as { podMonitors: ApiObject[] }).podMonitors = addPrefillDecodeMonitors(group, group.name, group.namespace, props.engine.metricsPath, props.podMonitor);
+    }
+    return group;
   }
 
   /** The group name. */
@@ -208,6 +214,8 @@ export class RoleBasedGroup extends Construct {
   public readonly podGroup?: PodGroup;
   /** The router Service, when `router` is set. */
   public readonly routerService?: k8s.KubeService;
+  /** The PodMonitors of a prefill/decode group (`podMonitor`), empty otherwise. */
+  public readonly podMonitors: ApiObject[] = [];
   /** HPAs and ScaledObjects, by role. */
   public readonly autoscalers: { [role: string]: ApiObject } = {};
   /** Sync wave of each role (native mode: SyncWave.WORKLOAD + depth in the dependency DAG). */
@@ -272,8 +280,8 @@ export class RoleBasedGroup extends Construct {
     // Ready (native mode: later sync waves; controller mode: the controller creates them then), so only the
     // roles without dependencies join the PodGroup; otherwise minMember could never be reached.
     const member = (depth: number): PodGroupMembership | undefined => (ownPodGroup && depth > 0 ? undefined : membership);
-    const finish = (t: k8s.PodTemplateSpec, labels: { [key: string]: string }, depth: number): k8s.PodTemplateSpec =>
-      this.finishTemplate(t, labels, member(depth), props.tenant);
+    const finish = (t: k8s.PodTemplateSpec, labels: { [key: string]: string }, depth: number, placed: boolean): k8s.PodTemplateSpec =>
+      this.finishTemplate(t, labels, member(depth), placed ? props.tenant : undefined);
     const templates = new Map<string, { template: k8s.PodTemplateSpec; pod?: ModelServerPod; engine?: ServingEngine }>();
     const tseen = new Set<string>();
     (props.roleTemplates ?? []).forEach((rt, i) => {
@@ -291,7 +299,8 @@ export class RoleBasedGroup extends Construct {
 
     this.roles = props.roles.map((r, i) => {
       const depth = depths.get(r.name)!;
-      return this.resolveRole(r, i, v2, groupIdentity, props.labels, templates, (t, l) => finish(t, l, depth), ownPodGroup ? member(depth) : undefined);
+      return this.resolveRole(r, i, v2, groupIdentity, props.labels, templates, (t, l) => finish(t, l, depth, r.tenantPlacement ?? true),
+        ownPodGroup ? member(depth) : undefined);
     });
     this.roles.forEach((r) => { this.syncWaves[r.name] = SyncWave.WORKLOAD + (native ? depths.get(r.name)! : 0); });
     this.podCount = this.roles.reduce((a, r) => a + r.replicas * r.size, 0);
@@ -379,7 +388,9 @@ export class RoleBasedGroup extends Construct {
       spec: { ...t.spec, containers: t.spec?.containers ?? [] },
     };
     if (membership) out = withPodGroupMembership(out, membership);
-    if (tenant) out = { ...out, spec: applyPlacement(out.spec!, tenant.placement) };
+    // Placement is applied once per finish, and a template can be finished twice (base, then patched): no repeats.
+    if (tenant) out = { ...out, spec: { ...applyPlacement(out.spec!, tenant.placement) } };
+    if (out.spec?.tolerations) out = { ...out, spec: { ...out.spec, tolerations: dedupeTolerations(out.spec.tolerations) } };
     return out;
   }
 
@@ -537,7 +548,7 @@ export class RoleBasedGroup extends Construct {
     return new rbg.RoleBasedGroup(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels, annotations: props.annotations },
       spec: {
-        podGroupPolicy: gang ? (gang.scheduler.isVolcano
+        podGroupPolicy: gang ? (gang.scheduler._isVolcano
           ? { volcanoScheduling: { queue: gang.queue, priorityClassName: gang.priorityClassName } }
           : { kubeScheduling: { scheduleTimeoutSeconds: gang.scheduleTimeoutSeconds } }) : undefined,
         roleTemplates: templates.size > 0 ? [...templates].map(([name, t]) => ({ name, template: t.template as any })) : undefined,

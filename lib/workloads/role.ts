@@ -326,6 +326,12 @@ export interface RoleProps {
    */
   readonly minReadySeconds?: number;
   /**
+   * Apply the tenant's node placement (its pool's nodeSelector and tolerations) to this role's pods. Turn it off
+   * for a CPU-only role (a router) that should not take room on the tenant's GPU pool.
+   * @default true
+   */
+  readonly tenantPlacement?: boolean;
+  /**
    * Extra labels for the role's workload and pods.
    * @default - none
    */

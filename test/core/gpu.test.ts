@@ -7,7 +7,6 @@ const scope = () => new Construct(new Chart(Testing.app(), 'chart'), 'thing');
 describe('GpuResource', () => {
   test('whole GPUs', () => {
     expect(GpuResource.NVIDIA_GPU.resourceName).toBe('nvidia.com/gpu');
-    expect(GpuResource.NVIDIA_GPU.kind).toBe('whole');
     expect(GpuResource.NVIDIA_GPU.quotaKey).toBe('requests.nvidia.com/gpu');
     expect(GpuResource.NVIDIA_GPU.validate(scope(), 'gpu')).toBe(GpuResource.NVIDIA_GPU);
   });
@@ -15,8 +14,6 @@ describe('GpuResource', () => {
   test.each(['1g.10gb', '3g.40gb', '4g.71gb', '7g.80gb', '1g.5gb'])('MIG profile %p', (profile) => {
     const mig = GpuResource.mig(profile);
     expect(mig.resourceName).toBe(`nvidia.com/mig-${profile}`);
-    expect(mig.kind).toBe('mig');
-    expect(mig.migProfile).toBe(profile);
     expect(mig.quotaKey).toBe(`requests.nvidia.com/mig-${profile}`);
     expect(() => mig.validate(scope(), 'gpu')).not.toThrow();
   });
@@ -34,14 +31,13 @@ describe('GpuResource', () => {
   test('time-sliced GPUs', () => {
     expect(GpuResource.timeSliced(true).resourceName).toBe('nvidia.com/gpu.shared');
     expect(GpuResource.timeSliced(false).resourceName).toBe('nvidia.com/gpu');
-    expect(GpuResource.timeSliced(true).kind).toBe('shared');
     expect(GpuResource.timeSliced(true).quotaKey).toBe('requests.nvidia.com/gpu.shared');
     expect(() => GpuResource.timeSliced(true).validate(scope(), 'gpu')).not.toThrow();
   });
 
   test('custom extended resources', () => {
     const amd = GpuResource.custom('amd.com/gpu');
-    expect(amd.kind).toBe('custom');
+    expect(amd.resourceName).toBe('amd.com/gpu');
     expect(amd.quotaKey).toBe('requests.amd.com/gpu');
     expect(() => amd.validate(scope(), 'gpu')).not.toThrow();
   });

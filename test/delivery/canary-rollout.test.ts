@@ -321,6 +321,15 @@ describe('CanaryRollout', () => {
       expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [] })))
         .toThrow('[test/ro] steps: given []; allowed: at least one CanaryStep, for example [CanaryStep.trafficWeight(10), CanaryStep.pause()]');
     });
+    test('a step that is not from the CanaryStep factories', () => {
+      expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [{ kind: 'setWeight', weight: 10 } as any] })))
+        .toThrow('[test/ro] steps[0]: given {"kind":"setWeight","weight":10}; allowed: a CanaryStep from its static factories');
+    });
+    test('a step exposes no discriminant or per-kind fields', () => {
+      const step: any = CanaryStep.trafficWeight(10);
+      expect(Object.keys(CanaryStep.prototype).concat(Object.getOwnPropertyNames(CanaryStep.prototype)).filter((k) => !k.startsWith('_') && k !== 'constructor')).toEqual([]);
+      expect(step.kind).toBeUndefined();
+    });
     test('weight above 100', () => {
       expect(() => new CanaryRollout(chart(), 'ro', base({ steps: [CanaryStep.trafficWeight(120)] })))
         .toThrow('[test/ro] steps[0].setWeight: given 120; allowed: an integer from 0 to 100');

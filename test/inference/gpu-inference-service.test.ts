@@ -136,7 +136,7 @@ describe('GpuInferenceService', () => {
     const s = make({ engine: ServingEngine.sglang() });
     expect(container(s.manifests).args).toEqual(expect.arrayContaining(['--model-path', MODEL, '--tp', '2']));
     expect(find(s.manifests, 'Service').spec.ports[0]).toMatchObject({ name: 'http', port: 30000, targetPort: 'http' });
-    const t = make({ engine: ServingEngine.tgi(), extraArgs: ['--max-input-tokens', '4096'] });
+    const t = make({ engine: ServingEngine.tgi({ nonRootImage: true }), extraArgs: ['--max-input-tokens', '4096'] });
     expect(container(t.manifests).args).toEqual(expect.arrayContaining(['--model-id', MODEL, '--num-shard', '2', '--max-input-tokens', '4096']));
   });
 
@@ -372,7 +372,7 @@ describe('GpuInferenceService', () => {
     expect(spec.priorityClassName).toBe('high');
     expect(spec.schedulerName).toBe('volcano');
     expect(find(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
-    expect(container(manifests).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/dev/shm']);
+    expect(container(manifests).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/var/cache/models', '/dev/shm']);
   });
 
   test('ServiceMonitor and PodMonitor', () => {
@@ -463,7 +463,8 @@ describe('GpuInferenceService', () => {
     for (const m of own) expect(m.metadata.namespace).toBe('ml-team');
     const spec = podSpec(ms);
     expect(spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'gpu-a100' });
-    expect(spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    // The GPU request's Exists toleration covers the pool's Equal one, so it is listed once.
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
 
     const tenantPolicy = (name: string) => ms.find((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'ml-team' && m.metadata.name === name);
     expect(tenantPolicy('default-deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -512,7 +513,7 @@ describe('GpuInferenceService', () => {
       '[inference/svc] autoscaling.metrics[0] (vllm:num_requests_waiting): given undefined; allowed: a target average value per pod > 0'));
     test('HPA without any metric', () => expect(build({ autoscaling: Autoscaling.hpa({ maxReplicas: 2 }) })).toThrow(
       '[inference/svc] autoscaling.metrics: given []; allowed: at least one metric with a target'));
-    test('metric the engine does not export', () => expect(build({ engine: ServingEngine.tgi(), autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.kvCacheUsage(0.8)] }) })).toThrow(
+    test('metric the engine does not export', () => expect(build({ engine: ServingEngine.tgi({ nonRootImage: true }), autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.kvCacheUsage(0.8)] }) })).toThrow(
       '[inference/svc] autoscaling.metrics[0]: given "kvCacheUsage on engine tgi"; allowed: a metric the engine exports'));
     test('scale to zero without KEDA (HPA)', () => expect(build({ autoscaling: Autoscaling.hpa({ minReplicas: 0, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) })).toThrow(
       '[inference/svc] autoscaling.minReplicas: given 0; allowed: at least 1 for an HPA; scale to zero only with Autoscaling.keda(...)'));

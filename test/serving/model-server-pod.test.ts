@@ -83,7 +83,7 @@ describe('buildModelServerPod', () => {
     const pod = buildModelServerPod(chart(), '', base({ shmSize: Memory.gibibytes(16), memory: Memory.gibibytes(64) }));
     const vols = pod.template.spec!.volumes!;
     expect(vols.find((v) => v.name === 'dshm')!.emptyDir).toEqual({ medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Gi') });
-    expect(pod.container.volumeMounts!.map((m) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/dev/shm']);
+    expect(pod.container.volumeMounts!.map((m) => m.mountPath)).toEqual(['/tmp', '/home/serving', '/var/cache/models', '/dev/shm']);
     expect(pod.container.securityContext!.readOnlyRootFilesystem).toBe(true);
   });
 
@@ -122,8 +122,9 @@ describe('buildModelServerPod', () => {
     const sg = buildModelServerPod(chart(), '', base({ engine: ServingEngine.sglang() }));
     expect(sg.container.command).toEqual(['python3', '-m', 'sglang.launch_server']);
     expect(sg.container.args).toEqual(expect.arrayContaining(['--model-path', '--tp', '2', '--port', '30000']));
-    const tgi = buildModelServerPod(chart(), '', base({ engine: ServingEngine.tgi() }));
-    expect(tgi.container.args).toEqual(expect.arrayContaining(['--model-id', '--num-shard', '2']));
+    const tgi = buildModelServerPod(chart(), '', base({ engine: ServingEngine.tgi(), security: { level: PodSecurityLevel.BASELINE, runAsUser: 0 } }));
+    expect(tgi.container.args).toEqual(expect.arrayContaining(['--model-id', '--num-shard', '2', '--graceful-termination-timeout', '45']));
+    expect(tgi.container.command).toBeUndefined();
     const gen = buildModelServerPod(chart(), '', base({
       engine: ServingEngine.generic({ name: 'triton', port: 8000, metricsPort: 8002, args: ['--model={model}', '--tp={tensorParallelSize}'] }),
     }));
@@ -202,7 +203,7 @@ describe('pickModelServerOptions', () => {
       offline: true,
     }));
     expect(Object.keys(picked).sort()).toEqual([
-      'allowLatestImage', 'cpu', 'env', 'extraArgs', 'hfTokenSecret', 'image', 'maxModelLoadTime', 'memory', 'model',
+      'allowLatestImage', 'cpu', 'emptyDirModelCacheSize', 'env', 'extraArgs', 'hfTokenSecret', 'image', 'maxModelLoadTime', 'memory', 'model',
       'preStopDelay', 'priorityClassName', 'schedulerName', 'security', 'shmSize', 'shutdownTimeout',
       'tensorParallelSize', 'terminationGracePeriod',
     ]);

@@ -36,9 +36,11 @@ export function exportsOf(file: string, cache = new Map<string, Map<string, stri
       : ts.isFunctionDeclaration(s) ? 'function' : ts.isTypeAliasDeclaration(s) ? 'type' : ts.isVariableStatement(s) ? 'const' : undefined;
     if (kind === undefined) continue;
     const names = ts.isVariableStatement(s) ? s.declarationList.declarations.map((d) => d.name.getText(src)) : [(s as ts.DeclarationStatement).name!.getText(src)];
+    // @internal declarations are not public API (jsii leaves them out of the assembly too).
+    const internal = ts.getJSDocTags(s).some((t) => t.tagName.text === 'internal');
     for (const n of names) {
       local.set(n, kind);
-      if (hasExport(s)) out.set(n, kind);
+      if (hasExport(s) && !internal) out.set(n, kind);
     }
   }
   for (const s of src.statements) {
@@ -63,4 +65,29 @@ export function exportsOf(file: string, cache = new Map<string, Map<string, stri
 export function publicApi(root: string): ExportedSymbol[] {
   return [...exportsOf(path.join(root, 'lib', 'index.ts'))].map(([name, kind]) => ({ name, kind }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The public instance members (properties, getters, methods, constructor parameter properties) a class
+ * declares: neither private nor protected, not `_`-prefixed (@internal), not static.
+ */
+export function publicInstanceMembers(file: string, className: string): string[] {
+  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const cls = src.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className);
+  if (!cls) throw new Error(`no class ${className} in ${file}`);
+  const mods = (n: ts.Node) => (ts.canHaveModifiers(n) ? ts.getModifiers(n) ?? [] : []).map((m) => m.kind);
+  const hidden = (n: ts.Node) => mods(n).some((k) => k === ts.SyntaxKind.PrivateKeyword || k === ts.SyntaxKind.ProtectedKeyword || k === ts.SyntaxKind.StaticKeyword);
+  const out: string[] = [];
+  for (const m of cls.members) {
+    if (ts.isConstructorDeclaration(m)) {
+      for (const p of m.parameters) {
+        const ms = mods(p);
+        if (ms.includes(ts.SyntaxKind.PublicKeyword) || (ms.includes(ts.SyntaxKind.ReadonlyKeyword) && !hidden(p))) out.push(p.name.getText(src));
+      }
+    } else if (m.name && !hidden(m) && !ts.isIndexSignatureDeclaration(m)) {
+      const name = m.name.getText(src);
+      if (!name.startsWith('_') && !out.includes(name)) out.push(name);
+    }
+  }
+  return out;
 }

@@ -66,6 +66,13 @@ describe('PodGroup', () => {
     expect(t.metadata?.labels).toEqual({ app: 'x' });
   });
 
+  test('GangScheduler exposes its scheduler name and PodGroup apiVersion, not a kind to switch on', () => {
+    const v: any = GangScheduler.VOLCANO;
+    expect([v.schedulerName, v.apiVersion]).toEqual(['volcano', 'scheduling.volcano.sh/v1beta1']);
+    expect(GangScheduler.SCHEDULER_PLUGINS.apiVersion).toBe('scheduling.x-k8s.io/v1alpha1');
+    expect('isVolcano' in v).toBe(false);
+  });
+
   describe('errors', () => {
     test('minMember < 1', () => {
       expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 0 }))

@@ -145,7 +145,7 @@ describe('RoleBasedGroup: controller mode, v1alpha1', () => {
     seed(c);
     const out = synthValid(c);
     expect(role(out, 'prefill').template.spec.containers[0].args).toEqual(expect.arrayContaining([
-      '--disaggregation-mode', 'prefill', '--disaggregation-bootstrap-port', '8998', '--disaggregation-transfer-backend', 'mooncake',
+      '--disaggregation-mode', 'prefill', '--disaggregation-bootstrap-port', '8998', '--disaggregation-transfer-backend', 'nixl',
     ]));
     expect(role(out, 'prefill').servicePorts).toEqual([{ name: 'http', port: 30000 }, { name: 'bootstrap', port: 8998 }]);
     const router = role(out, 'router').template.spec.containers[0];
@@ -810,8 +810,17 @@ describe('RoleBasedGroup: tenant', () => {
     expect(obj.metadata.namespace).toBe('ml-team');
     expect(obj.metadata.labels['gpu-platform.dev/tenant']).toBe('ml-team');
     for (const r of obj.spec.roles) {
+      // The CPU-only router stays off the tenant's GPU pool; the engines go on it.
+      if (r.name === 'router') {
+        expect(r.template.spec.nodeSelector).toBeUndefined();
+        expect(r.template.spec.tolerations).toBeUndefined();
+        continue;
+      }
       expect(r.template.spec.nodeSelector).toEqual({ 'gpu-platform.dev/pool': 'gpu-a100' });
       expect(r.template.spec.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'gpu-platform.dev/pool' })]));
+      // No toleration twice (the template is finished twice: base, then patched).
+      const keys = r.template.spec.tolerations.map((t: any) => JSON.stringify(t));
+      expect(new Set(keys).size).toBe(keys.length);
     }
   });
 

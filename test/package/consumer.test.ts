@@ -1,0 +1,189 @@
+/**
+ * What a user gets from the published package: `npm pack` the jsii build, install the tarball into a fresh
+ * cdk8s app in a temp folder, compile that app with the tsconfig `cdk8s init typescript-app` writes, run
+ * `cdk8s synth` on it and validate what it wrote. The same compile checks every TypeScript snippet of
+ * README.md and docs/*.md against the installed package (conventions: test/docs/snippets.ts).
+ *
+ * No network: the tarball is installed by npm from the file, and the peers (cdk8s, cdk8s-plus-27,
+ * constructs) are linked from this repository's node_modules, the versions `npm ci` installed; the test
+ * checks that they satisfy the package's peer ranges.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { parseAllDocuments } from 'yaml';
+import { allSnippets, Snippet, snippetModule } from '../docs/snippets';
+import { expectValid } from '../harness';
+import { ensurePackageBuilt, ROOT } from './build';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+/** The environment for a nested npm: without the npm_* variables `npm test` sets for its own script. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if ((/^npm_/i.test(k) && !keep.has(k.toLowerCase())) || k === 'INIT_CWD') continue;
+    env[k] = v;
+  }
+  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+}
+
+function run(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', stdio: 'pipe' });
+  } catch (e: any) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+/** `^x.y.z` (the only form our peer ranges use): same major, at least x.y.z. */
+function satisfiesCaret(version: string, range: string): boolean {
+  const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (!m) throw new Error(`peer range ${range}: only ^x.y.z is supported here`);
+  const want = m.slice(1).map(Number);
+  const have = version.split(/[.-]/).slice(0, 3).map(Number);
+  if (have[0] !== want[0]) return false;
+  for (let i = 1; i < 3; i++) if (have[i] !== want[i]) return have[i] > want[i];
+  return true;
+}
+
+function formatDiagnostics(diags: readonly ts.Diagnostic[], where: (d: ts.Diagnostic) => string): string {
+  return diags.map((d) => `${where(d)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`).join('\n');
+}
+
+describe('the packed package in a fresh cdk8s app', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-platform-consumer-'));
+  const app = path.join(work, 'my-platform');
+  let files: string[] = [];
+  let program: ts.Program;
+  const snippets = allSnippets(ROOT);
+  const quickStart = snippets.find((s) => s.app);
+
+  beforeAll(() => {
+    ensurePackageBuilt();
+    const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT));
+    files = packed.files.map((f: { path: string }) => f.path);
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
+      name: 'my-platform', version: '1.0.0', private: true,
+      dependencies: { 'cdk8s-gpu-platform': `file:../${packed.filename}` },
+    }, null, 2));
+    // --legacy-peer-deps: npm leaves the peers alone (no registry); they are linked below.
+    run('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-package-lock'], app);
+    for (const peer of Object.keys(pkg.peerDependencies)) {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
+    }
+    // The template's dev dependency that snippets may use (console, process).
+    fs.mkdirSync(path.join(app, 'node_modules', '@types'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(app, 'node_modules', '@types', 'node'), 'dir');
+    // What `cdk8s init typescript-app` writes, with the app precompiled instead of run by ts-node.
+    fs.copyFileSync(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json'), path.join(app, 'tsconfig.json'));
+    // The package's validation plugin, as docs/validation.md tells users to name it.
+    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\nvalidations:\n'
+      + '  - package: ./node_modules/cdk8s-gpu-platform/validation\n    version: 0.1.0\n    class: GpuPlatformValidation\n');
+    if (quickStart) fs.writeFileSync(path.join(app, 'main.ts'), quickStart.code);
+  }, 600_000);
+
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('the tarball holds the jsii build, its assembly, the docs and the license; no sources or tests', () => {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', '.jsii.gz', pkg.main, pkg.types]) {
+      expect({ file: f, packed: files.includes(f) }).toEqual({ file: f, packed: true });
+    }
+    expect(files.filter((f) => /^(test|examples|bench|scripts)\/|(?<!\.d)\.ts$/.test(f))).toEqual([]);
+    const installed = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'cdk8s-gpu-platform', 'package.json'), 'utf8'));
+    expect(installed.engines.node).toMatch(/^>=\s*20/);
+  });
+
+  test('the peers this repository installs satisfy the package\'s peer ranges', () => {
+    for (const [peer, range] of Object.entries<string>(pkg.peerDependencies)) {
+      const { version } = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', peer, 'package.json'), 'utf8'));
+      expect({ peer, version, range, ok: satisfiesCaret(version, range) }).toEqual({ peer, version, range, ok: true });
+    }
+  });
+
+  test('the README quick start compiles with the cdk8s init tsconfig and `cdk8s synth` writes valid manifests', () => {
+    expect(quickStart).toBeDefined();
+    const cfg = ts.getParsedCommandLineOfConfigFile(path.join(app, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    program = ts.createProgram({ rootNames: [path.join(app, 'main.ts')], options: cfg.options });
+    const diags = ts.getPreEmitDiagnostics(program);
+    const at = (d: ts.Diagnostic) => `README.md:${quickStart!.line + (d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line : 0)}`;
+    if (diags.length > 0) throw new Error(`the quick start does not compile:\n${formatDiagnostics(diags, at)}`);
+    program.emit();
+
+    run(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], app);
+    const dist = path.join(app, 'dist');
+    const manifests = fs.readdirSync(dist).filter((f) => f.endsWith('.yaml')).sort()
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJSON()))
+      .filter((m) => m);
+    expect(manifests.map((m: any) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'Service']));
+    expectValid(manifests);
+  }, 120_000);
+
+  test('the installed validator: `cdk8s synth` ran the plugin, and the command validates dist/ with the bundled schemas only', () => {
+    expect(files).toEqual(expect.arrayContaining(['validation.js', 'validation.d.ts', 'bin/cdk8s-gpu-platform.js', 'build/package/lib/validation/schemas.json']));
+    // The quick start's synth (above) passed the plugin; a broken manifest fails the command with exit code 1.
+    const bin = path.join(app, 'node_modules', '.bin', 'cdk8s-gpu-platform');
+    const env = { ...cleanEnv(), CRDS_DIR: '' };
+    delete env.CRDS_DIR; // no ../shared: the package's own bundle
+    const report = JSON.parse(execFileSync(bin, ['validate', 'dist', '--json'], { cwd: app, env, encoding: 'utf8' }));
+    expect(report.summary).toEqual(expect.objectContaining({ errors: 0 }));
+    expect(report.summary.objects).toBeGreaterThan(3);
+    expect(report.schemas.crds.map((c: any) => `${c.project} ${c.version}`)).toEqual(expect.arrayContaining(['argo-cd v3.5.1', 'lws commit 060ab4da17ee']));
+    const bad = path.join(work, 'bad');
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, 'lws.yaml'), 'apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata:\n  name: x\nspec:\n  leaderWorkerTemplate:\n    size: two\n');
+    let status = 0;
+    let stdout = '';
+    try {
+      execFileSync(bin, ['validate', bad], { cwd: app, env, encoding: 'utf8' });
+    } catch (e: any) {
+      status = e.status;
+      stdout = e.stdout;
+    }
+    expect(status).toBe(1);
+    expect(stdout).toContain('error   crd: spec.leaderWorkerTemplate.size: must be integer');
+    // The function form, from the user's own code.
+    const fn = execFileSync(process.execPath, ['-e', "const v = require('cdk8s-gpu-platform/validation'); console.log(typeof v.validate, typeof v.GpuPlatformValidation)"], { cwd: app, env, encoding: 'utf8' });
+    expect(fn.trim()).toBe('function function');
+  }, 120_000);
+
+  test('every TypeScript snippet of README.md and docs/*.md compiles against the installed package', () => {
+    const compiled = snippets.filter((s) => !s.skip);
+    expect(compiled.length).toBeGreaterThan(5);
+    const index = path.join(app, 'node_modules', 'cdk8s-gpu-platform', pkg.types);
+    const cfg = ts.getParsedCommandLineOfConfigFile(path.join(app, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    // A snippet shows one thing: unused names are fine; a current `lib` as on Node 20.
+    const options: ts.CompilerOptions = { ...cfg.options, noUnusedLocals: false, noUnusedParameters: false, noEmit: true, lib: ['lib.es2022.d.ts'] };
+
+    // The names a fragment's hidden preamble imports: every export of the package.
+    const probe = ts.createProgram({ rootNames: [index], options, oldProgram: program });
+    const moduleSymbol = probe.getTypeChecker().getSymbolAtLocation(probe.getSourceFile(index)!)!;
+    const exported = probe.getTypeChecker().getExportsOfModule(moduleSymbol).map((s) => s.name).sort();
+    expect(exported).toContain('TenantNamespace');
+
+    const dir = path.join(app, 'snippets');
+    fs.mkdirSync(dir, { recursive: true });
+    const byFile = new Map<string, { snippet: Snippet; hiddenLines: number }>();
+    compiled.forEach((s, i) => {
+      const { source, hiddenLines } = snippetModule(s, exported);
+      const file = path.join(dir, `${s.file.replace(/[^\w]+/g, '_')}_${s.line}_${i}.ts`);
+      fs.writeFileSync(file, source);
+      byFile.set(file, { snippet: s, hiddenLines });
+    });
+    const snippetProgram = ts.createProgram({ rootNames: [...byFile.keys()], options, oldProgram: probe });
+    const diags = ts.getPreEmitDiagnostics(snippetProgram);
+    const at = (d: ts.Diagnostic) => {
+      const entry = d.file && byFile.get(path.resolve(d.file.fileName));
+      if (!entry) return d.file?.fileName ?? 'tsc';
+      const line = d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line - entry.hiddenLines;
+      return line < 0 ? `${entry.snippet.file}:${entry.snippet.line} (setup)` : `${entry.snippet.file}:${entry.snippet.line + line}`;
+    };
+    const report = formatDiagnostics(diags, at).split('\n').filter(Boolean)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join('\n');
+    expect(report).toBe('');
+  }, 120_000);
+});
