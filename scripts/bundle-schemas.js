@@ -5,7 +5,7 @@
  * dev loop, from scripts/build.js), so an installed package validates with no network and no ../shared. It holds the Kubernetes 1.27
  * schemas of kubernetes-models (every built-in kind and what it references) and the openAPIV3Schema of every
  * served version of every CRD under ../shared/crds (or $CRDS_DIR), descriptions stripped, with each CRD
- * folder's upstream repository and release from its SOURCE.md. About 1.7 MB (measured in docs/validation.md):
+ * folder's upstream repository and release from its SOURCE.md. About 2 MB (measured in docs/validation.md):
  * generated at build time, not committed.
  *
  * `writeBundle(dir)` (the package build) always writes and fails without the CRDs; `ensureBundle()` (from
