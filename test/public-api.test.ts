@@ -237,6 +237,7 @@ const REVIEWED_EXPORTS = [
     'TenantGpuQuota interface',
     'TenantIngressSource interface',
     'TenantInternetEgress interface',
+    'TenantLimitsView interface',
     'TenantNamespace class',
     'TenantNamespaceProps interface',
     'TenantNetwork interface',

@@ -6,5 +6,5 @@ export type { WorkloadIdentity } from './labels';
 export { PodSecurityDefaults, PodSecurityLevel } from './security';
 export type { WorkloadSecurityContexts, WorkloadSecurityOptions, WritableDir, WritableDirMounts } from './security';
 export { SyncWave } from './sync-wave';
-export type { GpuQuotaEntry, ITenant, NodePlacement, TenantQuotaView, TenantUsage } from './tenant';
+export type { GpuQuotaEntry, ITenant, NodePlacement, TenantLimitsView, TenantQuotaView, TenantUsage } from './tenant';
 export * from './ignore-differences';

@@ -12,7 +12,7 @@ import {
 } from '../../imports/rollouts-argoproj.io';
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
 import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
-import { applyPlacement, checkFitsTenant } from '../core/tenant';
+import { TenantBinding, WorkloadPods } from '../core/tenant';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
 import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
@@ -21,7 +21,7 @@ import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
-import { findApiObjects, podDemand, PodDemand, usageOf, withGpus } from './internal';
+import { findApiObjects } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { checkRouteConflicts, GATEWAY_API_PLUGIN, GatewayApiPluginConfig, requireRouteHostnames, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
@@ -209,17 +209,14 @@ export class CanaryRollout extends Construct {
   private readonly routing: TrafficRouting;
   private readonly ownTemplate?: any;
   private readonly scaling?: BoundAutoscaling;
+  private readonly binding: TenantBinding;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
     this.props = props;
     this.rolloutName = requireDnsSubdomain(this, 'name', props.name);
-    const namespace = props.namespace ?? props.tenant?.namespaceName;
-    if (namespace === undefined) fail(this, 'namespace', namespace, 'a namespace, or a tenant to take it from');
-    if (props.tenant && props.namespace !== undefined && props.namespace !== props.tenant.namespaceName) {
-      fail(this, 'namespace', props.namespace, `the tenant's namespace "${props.tenant.namespaceName}" (or leave namespace out)`);
-    }
-    this.namespace = requireDnsLabel(this, 'namespace', namespace);
+    this.binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant, tenantLabel: props.identity?.tenant });
+    this.namespace = this.binding.namespace;
     this.routing = props.trafficRouting ?? TrafficRouting.none();
     const identity: WorkloadIdentity = { name: props.name, ...props.identity, tenant: props.identity?.tenant ?? props.tenant?.tenantName };
     validateIdentity(this, 'identity', identity);
@@ -271,7 +268,7 @@ export class CanaryRollout extends Construct {
           ...props.template.metadata,
           labels: { ...props.template.metadata?.labels, ...standardLabels(identity) },
         },
-        spec: applyPlacement(spec, props.tenant?.placement),
+        spec: this.binding.place(spec),
       });
     }
 
@@ -423,9 +420,7 @@ export class CanaryRollout extends Construct {
     addRule(this, () => this.checkServiceNames());
     if (this.routing.kind === 'nginx') addRule(this, () => this.checkStableIngress());
     // With a workloadRef, the peak already counts the Deployment's pods where they overlap (scaleDown).
-    if (props.tenant) {
-      checkFitsTenant(this, props.tenant, () => this.peakUsage(), { covers: () => { const t = this.findTarget(); return t ? [t] : []; } });
-    }
+    this.binding.checkPods(() => this.peakWorkloadPods(), { covers: () => { const t = this.findTarget(); return t ? [t] : []; } });
   }
 
   /** The number of canary and total pods at every point of the rollout, for `replicas` pods. */
@@ -575,12 +570,11 @@ export class CanaryRollout extends Construct {
     return out;
   }
 
-  /** What the rollout asks of the tenant at its peak. */
-  private peakUsage() {
+  /** The rollout's pods at its peak. */
+  private peakWorkloadPods(): WorkloadPods {
     const ref = this.props.workloadRef;
     const targetJson = ref ? this.targetJson() : undefined;
     const template = this.ownTemplate ?? targetJson?.spec?.template;
-    const demand: PodDemand = withGpus(podDemand(template?.spec ?? {}, this.props.gpuResource?.resourceName), this.props.gpusPerPod, this.props.gpuResource);
     const replicas = this.scaling?.maxReplicas ?? this.props.replicas ?? targetJson?.spec?.replicas ?? 1;
     let pods = this.peakPods(replicas);
     let why = `${pods} pods at the canary's peak with ${replicas} replicas`;
@@ -594,6 +588,10 @@ export class CanaryRollout extends Construct {
         why = `${pods} pods while migrating from Deployment ${ref.name} (scaleDown onsuccess)`;
       }
     }
-    return usageOf(why, [{ pods, demand }]);
+    // The LimitRange check covers our own template; a referenced Deployment is checked by its owner.
+    return {
+      description: why,
+      parts: [{ pods, spec: template?.spec, prop: ref ? 'workloadRef' : 'template', gpusPerPod: this.props.gpusPerPod, gpuResource: this.props.gpuResource, skipAdmission: ref !== undefined }],
+    };
   }
 }

@@ -3,14 +3,14 @@ import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
 import { addRule, fail, failAll, formatViolation, requireInteger, requirePort } from '../core/errors';
-import { applyPlacement, checkFitsTenant } from '../core/tenant';
+import { PodPart, TenantBinding } from '../core/tenant';
 import { requireDnsLabel, requireDnsSubdomain, requireLabelValue } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
 import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
 import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
-import { findApiObjects, podDemand, usageOf, withGpus } from './internal';
+import { findApiObjects } from './internal';
 import { checkRouteConflicts, GatewayParentRef, requireRouteHostnames } from './traffic-routing';
 
 /** Pod label naming the Deployment slot; part of each Deployment's (immutable) selector. */
@@ -237,9 +237,8 @@ export class NativeCanary extends Construct {
   constructor(scope: Construct, id: string, props: NativeCanaryProps) {
     super(scope, id);
     const name = requireDnsLabel(this, 'name', props.name, 61); // room for the "-a"/"-b" suffix
-    const namespace = props.namespace ?? props.tenant?.namespaceName;
-    if (namespace === undefined) fail(this, 'namespace', namespace, 'a namespace, or a tenant to take it from');
-    this.namespace = requireDnsLabel(this, 'namespace', namespace);
+    const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant, tenantLabel: props.identity?.tenant });
+    this.namespace = binding.namespace;
     const identity: WorkloadIdentity = { name, ...props.identity, tenant: props.identity?.tenant ?? props.tenant?.tenantName };
     validateIdentity(this, 'identity', identity);
     const replicas = requireInteger(this, 'replicas', props.replicas, 1);
@@ -286,7 +285,7 @@ export class NativeCanary extends Construct {
           selector: { matchLabels: { ...common, [SLOT_LABEL]: slot.value } },
           template: {
             metadata: { labels: podLabels },
-            spec: applyPlacement(v.podSpec, props.tenant?.placement),
+            spec: binding.place(v.podSpec),
           },
         },
       });
@@ -339,14 +338,12 @@ export class NativeCanary extends Construct {
         .filter((s) => !mine.has(s) && names.has(s.name) && s.metadata.namespace === this.namespace)
         .map((s) => formatViolation(this, 'name', s.name, `a Service name not used by another Service in namespace ${this.namespace} (${s.node.path})`));
     });
-    if (props.tenant) {
-      checkFitsTenant(this, props.tenant, () => {
-        const demandOf = (v: NativeCanaryVersion) => withGpus(
-          podDemand(k8s.toJson_PodSpec(v.podSpec), props.gpuResource?.resourceName), props.gpusPerPod, props.gpuResource);
-        const parts = [{ pods: this.stableReplicas, demand: demandOf(props.stable) }];
-        if (props.canary) parts.push({ pods: this.canaryReplicas, demand: demandOf(props.canary) });
-        return usageOf(`${this.stableReplicas} stable + ${this.canaryReplicas} canary pods at weight ${weight}`, parts);
-      });
-    }
+    binding.checkPods(() => {
+      const part = (v: NativeCanaryVersion, pods: number, prop: string): PodPart =>
+        ({ pods, spec: v.podSpec, prop, gpusPerPod: props.gpusPerPod, gpuResource: props.gpuResource });
+      const parts = [part(props.stable, this.stableReplicas, 'stable.podSpec')];
+      if (props.canary) parts.push(part(props.canary, this.canaryReplicas, 'canary.podSpec'));
+      return { description: `${this.stableReplicas} stable + ${this.canaryReplicas} canary pods at weight ${weight}`, parts };
+    });
   }
 }

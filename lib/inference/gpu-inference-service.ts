@@ -9,7 +9,7 @@ import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
-import { checkFitsTenant, ITenant, NodePlacement } from '../core/tenant';
+import { ITenant, NodePlacement, PodPart, TenantBinding } from '../core/tenant';
 import { LeaderWorkerSet } from '../workloads/leader-worker-set';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
 import { GpuRequest } from '../serving/gpu';
@@ -47,12 +47,13 @@ export interface GpuInferenceServiceProps extends ModelServerOptions {
   readonly name: string;
   /**
    * The namespace.
-   * @default - the tenant's namespace, else "default"
+   * @default - the tenant's namespace (one of `namespace` or `tenant` is required)
    */
   readonly namespace?: string;
   /**
-   * The tenant: namespace, node pool placement, tenant label, and a synth-time check that the service at
-   * its peak (max replicas plus rollout surge) fits the tenant's GPU, CPU and memory quota.
+   * The tenant: namespace, node pool placement, tenant label, and synth-time checks that the service at
+   * its peak (max replicas plus rollout surge) fits the tenant's GPU, CPU and memory quota and that its pods
+   * pass the tenant's LimitRange.
    * @default - no tenant
    */
   readonly tenant?: ITenant;
@@ -254,11 +255,9 @@ export class GpuInferenceService extends Construct {
   constructor(scope: Construct, id: string, props: GpuInferenceServiceProps) {
     super(scope, id);
     this.name = requireDnsLabel(this, 'name', props.name, 52);
-    const tenant = props.tenant;
-    if (props.namespace !== undefined && tenant && props.namespace !== tenant.namespaceName) {
-      fail(this, 'namespace', props.namespace, `the tenant's namespace "${tenant.namespaceName}" (or leave namespace out)`);
-    }
-    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? tenant?.namespaceName ?? 'default');
+    const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
+    const tenant = binding.tenant;
+    this.namespace = binding.namespace;
     this.engine = props.engine ?? ServingEngine.vllm();
     requireLabels(this, 'labels', props.labels);
     const nodes = requireInteger(this, 'nodesPerReplica', props.nodesPerReplica ?? 1, 1);
@@ -350,7 +349,7 @@ export class GpuInferenceService extends Construct {
       modelCache: cacheMount,
       offline: !download,
       serviceAccountName: this.serviceAccount.name,
-      placement: mergePlacement(tenant?.placement, props.placement),
+      placement: binding.placement(props.placement),
       labels: role ? { ...podLabels, [ROLE_LABEL]: role.value } : podLabels,
       annotations: role === MultiNodeRole.WORKER ? undefined : {
         'prometheus.io/scrape': 'true',
@@ -377,6 +376,7 @@ export class GpuInferenceService extends Construct {
       fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${this.pod.maxModelLoadSeconds}s), or every rollout is reported failed while the model loads`);
     }
     const autoscaled = autoscaling !== undefined;
+    let workerTemplate: k8s.PodTemplateSpec | undefined;
     if (this.workloadKind === 'Deployment') {
       this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
         metadata: this.meta(this.name),
@@ -420,6 +420,7 @@ export class GpuInferenceService extends Construct {
       setSyncWave(this.statefulSet, SyncWave.WORKLOAD);
     } else {
       const worker = buildModelServerPod(this, 'worker', podProps(MultiNodeRole.WORKER));
+      workerTemplate = withScheduling(worker.template);
       this.leaderWorkerSet = new LeaderWorkerSet(this, 'LeaderWorkerSet', {
         name: this.name,
         namespace: this.namespace,
@@ -428,7 +429,7 @@ export class GpuInferenceService extends Construct {
         omitReplicas: autoscaled,
         size: nodes,
         leaderTemplate: this.podTemplate,
-        workerTemplate: withScheduling(worker.template),
+        workerTemplate,
         rolloutStrategy: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
         labels: this.labels,
       });
@@ -506,18 +507,15 @@ export class GpuInferenceService extends Construct {
     // Scheduling checks that need the pool size.
     this.checkPool(props, surge);
 
-    // Tenant quota, at the service's peak: max replicas plus rollout surge, every pod of every group.
+    // Tenant quota and LimitRange, at the service's peak: max replicas plus rollout surge, every pod of every group.
     if (tenant) {
       const peak = this.peak(surge, nodes);
-      const gpuCount = this.pod.gpuCount;
-      checkFitsTenant(this, tenant, () => ({
-        description: peak.description,
-        gpus: this.pod.gpu ? [{ resource: this.pod.gpu.resource, count: peak.pods * gpuCount }] : [],
-        cpuRequests: peak.pods * this.pod.cpu.amount,
-        cpuLimits: peak.pods * this.pod.cpu.amount,
-        memoryRequests: peak.pods * this.pod.memory.bytes,
-        memoryLimits: peak.pods * this.pod.memory.bytes,
-      }));
+      const groups = peak.pods / nodes;
+      // LimitRange errors name the props that set the engine container's resources.
+      const resourceProps = { [this.pod.container.name]: { cpu: 'cpu', memory: 'memory', gpu: 'gpu.count' } };
+      const parts: PodPart[] = [{ pods: groups, spec: this.podTemplate.spec, prop: 'podTemplate', resourceProps }];
+      if (workerTemplate) parts.push({ pods: groups * (nodes - 1), spec: workerTemplate.spec, prop: 'podTemplate', resourceProps });
+      binding.checkPods(() => ({ description: peak.description, parts }));
     }
   }
 
@@ -653,12 +651,3 @@ export class GpuInferenceService extends Construct {
   }
 }
 
-function mergePlacement(a: NodePlacement | undefined, b: NodePlacement | undefined): NodePlacement | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    nodeSelector: { ...a.nodeSelector, ...b.nodeSelector },
-    preferredNodeLabels: { ...a.preferredNodeLabels, ...b.preferredNodeLabels },
-    tolerations: [...(a.tolerations ?? []), ...(b.tolerations ?? [])],
-  };
-}

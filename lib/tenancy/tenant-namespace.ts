@@ -9,7 +9,7 @@ import { Cpu, countQuantity, Memory, requireGpuCount, ResourceQuantity, Storage 
 import { PodSecurityLevel } from '../core/security';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { checkProps } from '../core/validate';
-import { GpuQuotaEntry, ITenant, NodePlacement, TenantQuotaView } from '../core/tenant';
+import { GpuQuotaEntry, ITenant, NodePlacement, TenantLimitsView, TenantQuotaView } from '../core/tenant';
 import { tenantNamespaceShape } from './shapes';
 import { cidrContains, cidrStrictlyContains, ParsedCidr, parseCidr, requireCidr } from './cidr';
 import { TenantRole } from './roles';
@@ -473,6 +473,8 @@ export class TenantNamespace extends Construct implements ITenant {
   public readonly resourceQuota: k8s.KubeResourceQuota;
   /** The LimitRange, when there is anything to limit or default. */
   public readonly limitRange?: k8s.KubeLimitRange;
+  /** What the LimitRange defaults and enforces (workloads check their pods against it at synth). */
+  public readonly limits: TenantLimitsView;
   public readonly networkPolicies: k8s.KubeNetworkPolicy[] = [];
   /** tenant-admin, tenant-developer, tenant-viewer. */
   public readonly roles: k8s.KubeRole[] = [];
@@ -502,7 +504,9 @@ export class TenantNamespace extends Construct implements ITenant {
     const gpus = this.validateGpus(props.quota?.gpus ?? []);
     this.quota = this.quotaView(props.quota ?? {}, gpus);
     this.resourceQuota = this.createResourceQuota(props.quota ?? {}, gpus);
-    this.limitRange = this.createLimitRange(props, gpus);
+    const limits: { view: TenantLimitsView } = { view: {} };
+    this.limitRange = this.createLimitRange(props, gpus, limits);
+    this.limits = limits.view;
     this.createNetworkPolicies(props.network ?? {});
     this.createRbac(props);
 
@@ -664,7 +668,7 @@ export class TenantNamespace extends Construct implements ITenant {
 
   // ---------------------------------------------------------------- LimitRange
 
-  private createLimitRange(props: TenantNamespaceProps, gpus: TenantGpuQuota[]): k8s.KubeLimitRange | undefined {
+  private createLimitRange(props: TenantNamespaceProps, gpus: TenantGpuQuota[], out: { view: TenantLimitsView }): k8s.KubeLimitRange | undefined {
     const c = props.containerLimits ?? {};
     const p = props.podLimits ?? {};
     const v = props.pvcLimits ?? {};
@@ -706,6 +710,13 @@ export class TenantNamespace extends Construct implements ITenant {
       container.defaultRequest[g.resource.resourceName] = countQuantity(0);
     }
 
+    // The same values as the LimitRange below (the effective defaults included), for the workloads' synth-time check.
+    out.view = {
+      defaultCpuLimit: cpu?.limit, defaultCpuRequest: cpu?.request, minCpu: cpu?.min, maxCpu: cpu?.max,
+      defaultMemoryLimit: memory?.limit, defaultMemoryRequest: memory?.request, minMemory: memory?.min, maxMemory: memory?.max,
+      podMaxCpu: p.maxCpu, podMaxMemory: p.maxMemory,
+      maxGpusPerContainer: gpus.filter((g) => g.maxPerContainer !== undefined).map((g) => ({ resource: g.resource, count: g.maxPerContainer! })),
+    };
     const limits: k8s.LimitRangeItem[] = [];
     const nonEmpty = (m: Record<string, k8s.Quantity>) => (Object.keys(m).length > 0 ? m : undefined);
     if (Object.values(container).some((m) => Object.keys(m).length > 0)) {

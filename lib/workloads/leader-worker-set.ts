@@ -4,6 +4,7 @@ import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { ITenant, PodPart, TenantBinding } from '../core/tenant';
 
 /** What the LWS controller does when a pod of a group fails or restarts. */
 export class LwsRestartPolicy {
@@ -59,9 +60,15 @@ export interface LeaderWorkerSetProps {
   readonly name: string;
   /**
    * The namespace.
-   * @default "default"
+   * @default - the tenant's namespace (one of `namespace` or `tenant` is required)
    */
   readonly namespace?: string;
+  /**
+   * The tenant: namespace, node placement of both templates, and synth-time checks that `replicas` groups
+   * fit the tenant's quota and that every pod passes the tenant's LimitRange.
+   * @default - no tenant
+   */
+  readonly tenant?: ITenant;
   /**
    * Number of leader/worker groups.
    * @default 1
@@ -167,7 +174,8 @@ export class LeaderWorkerSet extends Construct {
   constructor(scope: Construct, id: string, props: LeaderWorkerSetProps) {
     super(scope, id);
     this.name = requireDnsLabel(this, 'name', props.name);
-    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
+    this.namespace = binding.namespace;
     this.replicas = requireInteger(this, 'replicas', props.replicas ?? 1, 0, 1000000);
     this.size = requireInteger(this, 'size', props.size, 1);
     this.replicasOmitted = props.omitReplicas ?? false;
@@ -197,6 +205,15 @@ export class LeaderWorkerSet extends Construct {
       partition: r.partition,
     } : undefined;
 
+    const place = (t: k8s.PodTemplateSpec): k8s.PodTemplateSpec => (binding.tenant && t.spec ? { ...t, spec: binding.place(t.spec) } : t);
+    const leaderTemplate = props.leaderTemplate ? place(props.leaderTemplate) : undefined;
+    const workerTemplate = place(props.workerTemplate);
+    binding.checkPods(() => {
+      const parts: PodPart[] = [{ pods: this.replicas, spec: (leaderTemplate ?? workerTemplate).spec, prop: leaderTemplate ? 'leaderTemplate' : 'workerTemplate' }];
+      if (this.size > 1) parts.push({ pods: this.replicas * (this.size - 1), spec: workerTemplate.spec, prop: 'workerTemplate' });
+      return { description: `LeaderWorkerSet ${this.name}: ${this.replicas} group(s) x ${this.size} pod(s)`, parts };
+    });
+
     this.apiObject = new lws.LeaderWorkerSet(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -210,8 +227,8 @@ export class LeaderWorkerSet extends Construct {
         leaderWorkerTemplate: {
           size: this.size,
           restartPolicy: (props.restartPolicy ?? LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART).value as lws.LeaderWorkerSetSpecLeaderWorkerTemplateRestartPolicy,
-          leaderTemplate: props.leaderTemplate ? lwsTemplate(props.leaderTemplate) : undefined,
-          workerTemplate: lwsTemplate(props.workerTemplate),
+          leaderTemplate: leaderTemplate ? lwsTemplate(leaderTemplate) : undefined,
+          workerTemplate: lwsTemplate(workerTemplate),
           subGroupPolicy,
         },
         rolloutStrategy: {

@@ -4,10 +4,10 @@ import * as sp from '../../imports/schedplugins-scheduling.x-k8s.io';
 import * as volcano from '../../imports/volcano-scheduling.volcano.sh';
 import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
-import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
+import { requireDnsSubdomain, requireLabels } from '../core/names';
 import { Cpu, Memory, requireGpuCount } from '../core/quantity';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
-import { GpuQuotaEntry } from '../core/tenant';
+import { GpuQuotaEntry, ITenant, TenantBinding } from '../core/tenant';
 
 /** The scheduler that gang-schedules a PodGroup, and the scheduler name member pods must use. */
 export class GangScheduler {
@@ -127,9 +127,14 @@ export interface PodGroupProps {
   readonly name: string;
   /**
    * The namespace (the same as the member pods').
-   * @default "default"
+   * @default - the tenant's namespace (one of `namespace` or `tenant` is required)
    */
   readonly namespace?: string;
+  /**
+   * The tenant whose namespace the gang's pods run in.
+   * @default - no tenant
+   */
+  readonly tenant?: ITenant;
   /**
    * Which gang scheduler reads the PodGroup.
    * @default GangScheduler.SCHEDULER_PLUGINS
@@ -232,7 +237,7 @@ export class PodGroup extends Construct {
   constructor(scope: Construct, id: string, props: PodGroupProps) {
     super(scope, id);
     this.name = requireDnsSubdomain(this, 'name', props.name);
-    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    this.namespace = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant }).namespace;
     this.scheduler = props.scheduler ?? GangScheduler.SCHEDULER_PLUGINS;
     this.minMember = requireInteger(this, 'minMember', props.minMember, 1, 2147483647);
     validateGangOptions(this, '', this.scheduler, props);

@@ -9,7 +9,7 @@ import { k8s } from '../core/k8s';
 import { Labels, selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
-import { applyPlacement, checkFitsTenant, GpuQuotaEntry, ITenant } from '../core/tenant';
+import { ITenant, PodPart, podDemand, TenantBinding } from '../core/tenant';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
 import { buildModelServerPod, dedupeTolerations, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
@@ -19,7 +19,7 @@ import { LeaderWorkerSet, LwsRestartPolicy, validateRollingUpdate } from './lead
 import { PodGroup, podGroupMembership, PodGroupMembership, withPodGroupMembership } from './pod-group';
 import {
   applyPatch, dependencyDepths, diffTemplates, patchToJson, RoleProps, RoleRestartPolicy, RoleTemplate,
-  RoleWorkload, templateResourceCount,
+  RoleWorkload,
 } from './role';
 
 /** The RoleBasedGroup API version to emit. */
@@ -70,12 +70,13 @@ export interface RoleBasedGroupProps {
   readonly name: string;
   /**
    * The namespace.
-   * @default - the tenant's namespace, else "default"
+   * @default - the tenant's namespace (one of `namespace` or `tenant` is required)
    */
   readonly namespace?: string;
   /**
-   * The tenant: namespace, node placement for every role, and a synth-time GPU quota check
-   * (sum over roles of replicas x group size x GPUs per pod, at max replicas).
+   * The tenant: namespace, node placement for every role, and synth-time checks that the group at max
+   * replicas (sum over roles of replicas x group size x each pod's GPUs, CPU and memory) fits the tenant's
+   * quota and that every pod passes the tenant's LimitRange.
    * @default - no tenant
    */
   readonly tenant?: ITenant;
@@ -236,6 +237,7 @@ export class RoleBasedGroup extends Construct {
   public readonly gangPodCount: number;
 
   private readonly roles: ResolvedRole[];
+  private readonly binding: TenantBinding;
   private readonly gang?: ResolvedGang;
   /** Gang scheduling delegated to the RBG controller (podGroupPolicy / v1alpha2 annotations), if any. */
   private readonly controllerGang?: ResolvedGang;
@@ -243,7 +245,8 @@ export class RoleBasedGroup extends Construct {
   constructor(scope: Construct, id: string, props: RoleBasedGroupProps) {
     super(scope, id);
     this.name = requireDnsLabel(this, 'name', props.name);
-    this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? props.tenant?.namespaceName ?? 'default');
+    this.binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
+    this.namespace = this.binding.namespace;
     this.mode = props.mode ?? RbgMode.CONTROLLER;
     const version = props.apiVersion ?? RbgApiVersion.V1ALPHA1;
     const v2 = version === RbgApiVersion.V1ALPHA2;
@@ -334,10 +337,8 @@ export class RoleBasedGroup extends Construct {
     for (const r of this.roles) if (r.props.autoscaling) this.renderAutoscaler(r, v2, native, groupLabels);
     this.ignoreDifferences.push(...this.replicaIgnores(native));
 
-    if (props.tenant) {
-      const tenant = props.tenant;
-      checkFitsTenant(this, tenant, () => ({ description: this.usageDescription(tenant), gpus: this.gpuUsage(tenant) }));
-    }
+    const tenant = this.binding.tenant;
+    if (tenant) this.binding.checkPods(() => ({ description: this.usageDescription(tenant), parts: this.roles.flatMap((r) => this.podParts(r)) }));
   }
 
   /** What the autoscalers change at runtime, so Argo CD neither reports it as drift nor resets it. */
@@ -358,22 +359,22 @@ export class RoleBasedGroup extends Construct {
     });
   }
 
-  /** GPUs at peak (max replicas), by resource. */
-  private gpuUsage(tenant: ITenant): GpuQuotaEntry[] {
-    const resources = new Map<string, GpuResource>();
-    for (const q of tenant.quota.gpus ?? []) resources.set(q.resource.resourceName, q.resource);
-    for (const r of this.roles) for (const g of r.gpuResources) resources.set(g.resourceName, g);
-    return [...resources.values()].map((resource) => ({
-      resource,
-      count: this.roles.reduce((a, r) => a + r.peakReplicas * (templateResourceCount(r.leader, resource.resourceName)
-        + (r.size - 1) * templateResourceCount(r.worker, resource.resourceName)), 0),
-    })).filter((e) => e.count > 0);
+  /** A role's pods at peak (max replicas): leaders, and the workers of LeaderWorkerSet groups. */
+  private podParts(r: ResolvedRole): PodPart[] {
+    const server = r.props.server ? `${r.prop}.server` : undefined;
+    const container = r.props.server?.containerName ?? 'server';
+    const resourceProps = server ? { [container]: { cpu: `${server}.cpu`, memory: `${server}.memory`, gpu: `${server}.gpu.count` } } : undefined;
+    const prop = server ?? (r.props.templateRef !== undefined ? `${r.prop}.templateRef` : `${r.prop}.template`);
+    const gpuResource = r.gpuResources[0];
+    const parts: PodPart[] = [{ pods: r.peakReplicas, spec: r.leader.spec, prop, resourceProps, gpuResource }];
+    if (r.size > 1) parts.push({ pods: r.peakReplicas * (r.size - 1), spec: r.worker.spec, prop, resourceProps, gpuResource });
+    return parts;
   }
 
   private usageDescription(tenant: ITenant): string {
+    const extra = (tenant.quota.gpus ?? []).map((q) => q.resource.resourceName);
     const parts = this.roles.map((r) => {
-      const res = (tenant.quota.gpus ?? []).map((q) => q.resource.resourceName).concat(r.gpuResources.map((g) => g.resourceName));
-      const gpus = Math.max(0, ...res.map((n) => templateResourceCount(r.worker, n)));
+      const gpus = Math.max(0, ...Object.values(podDemand(k8s.toJson_PodSpec(r.worker.spec!), extra).gpus));
       return `${r.name}: ${r.peakReplicas} x ${r.size} pod(s) x ${gpus} GPU`;
     });
     return `RoleBasedGroup ${this.name} at max replicas; ${parts.join(', ')}`;
@@ -389,7 +390,7 @@ export class RoleBasedGroup extends Construct {
     };
     if (membership) out = withPodGroupMembership(out, membership);
     // Placement is applied once per finish, and a template can be finished twice (base, then patched): no repeats.
-    if (tenant) out = { ...out, spec: { ...applyPlacement(out.spec!, tenant.placement) } };
+    if (tenant) out = { ...out, spec: this.binding.place(out.spec!) };
     if (out.spec?.tolerations) out = { ...out, spec: { ...out.spec, tolerations: dedupeTolerations(out.spec.tolerations) } };
     return out;
   }

@@ -375,13 +375,3 @@ export function dependencyDepths(scope: IConstruct, roles: RoleProps[]): Map<str
   roles.forEach((r) => visit(r.name));
   return depth;
 }
-
-/** Sum of an extended resource (GPUs) over a template's containers' limits (requests when no limit). */
-export function templateResourceCount(template: k8s.PodTemplateSpec | undefined, resourceName: string): number {
-  let total = 0;
-  for (const c of [...(template?.spec?.containers ?? [])]) {
-    const q = c.resources?.limits?.[resourceName] ?? c.resources?.requests?.[resourceName];
-    if (q !== undefined) total += Number(q.value);
-  }
-  return total;
-}

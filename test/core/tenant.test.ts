@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cpu, GpuResource, ITenant, Memory, NodePlacement, TenantQuotaView, TenantUsage } from '../../lib/core';
-import { applyPlacement, checkFitsTenant, gpuQuotaFor } from '../../lib/core/tenant';
+import { applyPlacement, checkFitsTenant, gpuQuotaFor, PodPart, podDemand, TenantBinding, TenantLimitsView } from '../../lib/core/tenant';
 import { k8s } from '../../lib/core/k8s';
 import { synth } from '../harness';
 
@@ -171,5 +171,87 @@ describe('tenant total: workloads that fit alone but not together', () => {
     const rollout = new Construct(chart, 'rollout');
     checkFitsTenant(rollout, tenant, () => ({ description: 'rollout', gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 6 }] }), { covers: () => [deployment] });
     expect(() => synth(chart)).not.toThrow();
+  });
+});
+
+describe('podDemand: the one pod-demand calculator', () => {
+  test('containers summed, init containers as the max, a missing request is the limit, GPUs the max of request and limit', () => {
+    const d = podDemand({
+      containers: [
+        { name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi', 'nvidia.com/gpu': 2 } } },
+        { name: 'b', resources: { limits: { cpu: '2', memory: '4Gi' } } },
+      ],
+      initContainers: [{ name: 'i', resources: { limits: { cpu: '8', memory: '1Gi' } } }],
+    });
+    expect(d).toEqual({ gpus: { 'nvidia.com/gpu': 2 }, cpuRequests: 8, cpuLimits: 8, memoryRequests: 5 * 2 ** 30, memoryLimits: 6 * 2 ** 30 });
+  });
+  test('extra GPU resource names count too', () => {
+    expect(podDemand({ containers: [{ resources: { limits: { 'habana.ai/gaudi': 1 } } }] }, ['habana.ai/gaudi']).gpus).toEqual({ 'habana.ai/gaudi': 1 });
+  });
+});
+
+describe('TenantBinding', () => {
+  const tenant = () => new FakeTenant(new Chart(Testing.app(), 'c'), 'tenant', quota);
+  test('the namespace comes from the tenant, or is given', () => {
+    const t = tenant();
+    expect(TenantBinding.bind(new Construct(t.node.scope!, 'w'), { tenant: t }).namespace).toBe('team-a');
+    expect(TenantBinding.bind(new Construct(t.node.scope!, 'v'), { namespace: 'apps' }).namespace).toBe('apps');
+  });
+  test('never a silent "default": no namespace and no tenant is an error', () => {
+    expect(() => TenantBinding.bind(new Construct(new Chart(Testing.app(), 'c'), 'w'), {}))
+      .toThrow('[c/w] namespace: given undefined; allowed: a namespace, or a tenant to take it from');
+  });
+  test('a namespace other than the tenant\'s is an error', () => {
+    const t = tenant();
+    expect(() => TenantBinding.bind(new Construct(t.node.scope!, 'w'), { tenant: t, namespace: 'other' }))
+      .toThrow('[c/w] namespace: given "other"; allowed: the tenant\'s namespace "team-a" (or leave namespace out)');
+  });
+  test('a tenant label other than the tenant\'s name is an error', () => {
+    const t = tenant();
+    expect(() => TenantBinding.bind(new Construct(t.node.scope!, 'w'), { tenant: t, tenantLabel: 'team-b' }))
+      .toThrow('[c/w] identity.tenant: given "team-b"; allowed: the tenant\'s name "team-a" (or leave it out)');
+  });
+});
+
+describe('LimitRange admission at synth', () => {
+  class LimitedTenant extends FakeTenant {
+    public readonly limits: TenantLimitsView = {
+      defaultCpuLimit: Cpu.cores(1), defaultCpuRequest: Cpu.millis(100), defaultMemoryLimit: Memory.mebibytes(512), defaultMemoryRequest: Memory.mebibytes(128),
+      minCpu: Cpu.millis(100), maxMemory: Memory.gibibytes(32), podMaxCpu: Cpu.cores(8),
+      maxGpusPerContainer: [{ resource: GpuResource.NVIDIA_GPU, count: 2 }],
+    };
+  }
+  const big: TenantQuotaView = { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 64 }] };
+  function admit(spec: any, resourceProps?: PodPart['resourceProps']): () => any[] {
+    const chart = new Chart(Testing.app(), 'chart');
+    const tenant = new LimitedTenant(chart, 'tenant', big);
+    const workload = new Construct(chart, 'llm');
+    TenantBinding.bind(workload, { tenant }).checkPods(() => ({ description: '1 pod', parts: [{ pods: 1, spec, prop: 'template', resourceProps }] }));
+    return () => synth(chart);
+  }
+  const c = (name: string, requests: any, limits: any) => ({ name, image: 'x', resources: { requests, limits } });
+
+  test('a pod within the limits, defaults filling what it leaves out, passes', () => {
+    expect(admit({ containers: [c('server', { cpu: '2' }, { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 2 }), { name: 'side', image: 'y' }] })()).toHaveLength(0);
+  });
+  test('a GPU limit above the per-container max names the prop the user set and the tenant limit', () => {
+    expect(admit({ containers: [c('server', {}, { 'nvidia.com/gpu': 4 })] }, { server: { gpu: 'gpu.count' } }))
+      .toThrow('[chart/llm] gpu.count: given "4 x nvidia.com/gpu"; allowed: at most 2 per container, quota.gpus maxPerContainer (tenant "team-a" LimitRange); the API server would reject the pod');
+  });
+  test('memory above the max', () => {
+    expect(admit({ containers: [c('server', {}, { memory: '64Gi' })] }, { server: { memory: 'memory' } }))
+      .toThrow('[chart/llm] memory: given "64Gi memory limit"; allowed: at most 32Gi, the per-container maximum containerLimits.maxMemory (tenant "team-a" LimitRange)');
+  });
+  test('CPU below the min, in a container of a template (named by the prop and the container)', () => {
+    expect(admit({ containers: [c('app', { cpu: '50m' }, { cpu: '1' })] }))
+      .toThrow('[chart/llm] template (container app): given "50m cpu request"; allowed: at least 100m, the per-container minimum containerLimits.minCpu');
+  });
+  test('a request above the default limit a container without a limit gets', () => {
+    expect(admit({ containers: [c('app', { memory: '1Gi' }, {})] }))
+      .toThrow('template (container app): given "1Gi memory request"; allowed: at most the memory limit the LimitRange gives containers without one (0.5Gi)');
+  });
+  test('the pod maximum caps the sum of the limits', () => {
+    expect(admit({ containers: [c('a', {}, { cpu: '6' }), c('b', {}, { cpu: '4' })] }))
+      .toThrow('[chart/llm] template: given "10 cpu limits summed over the pod"; allowed: at most 8 per pod, podLimits.maxCpu');
   });
 });

@@ -163,6 +163,12 @@ describe('NativeCanary', () => {
   });
 
   describe('errors', () => {
+    test('a namespace other than the tenant\'s (the same tenant binding as every workload)', () => {
+      const c = chart();
+      const tenant = new FakeTenant(c, 't', 'ml-team', 4);
+      expect(() => new NativeCanary(c, 'web', props({ tenant })))
+        .toThrow('[test/web] namespace: given "web-team"; allowed: the tenant\'s namespace "ml-team" (or leave namespace out)');
+    });
     test('a weight the replica count cannot express', () => {
       expect(() => new NativeCanary(chart(), 'web', props({ canaryWeight: 10 })))
         .toThrow('[test/web] canaryWeight: given 10; allowed: a weight 4 replicas express exactly (0, 25, 50, 75, 100); set allowRounding: true to get 25% (1 of 4 pods), or use httpRoute for exact weights');

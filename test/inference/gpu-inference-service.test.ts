@@ -495,7 +495,35 @@ describe('GpuInferenceService', () => {
     expect(() => synth(app)).toThrow('[inference/svc] tenant: given "6 x nvidia.com/gpu (3 max replicas, 2 GPU(s) per pod)"; allowed: at most 4 under tenant "ml-team" quota requests.nvidia.com/gpu');
   });
 
+  describe('the tenant\'s LimitRange, checked at synth (what the API server would reject)', () => {
+    const limited = (chart: Chart) => tenantNamespace(chart, {
+      quota: {
+        cpuRequests: Cpu.cores(64), cpuLimits: Cpu.cores(128), memoryRequests: Memory.gibibytes(512), memoryLimits: Memory.gibibytes(768),
+        gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 8, maxPerContainer: 2 }],
+      },
+      containerLimits: { maxMemory: Memory.gibibytes(32), minCpu: Cpu.cores(2) },
+    });
+    test('pods within the LimitRange pass', () => {
+      const { app, chart } = setup();
+      new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant: limited(chart), cpu: Cpu.cores(4), memory: Memory.gibibytes(32) }));
+      expect(synthValid(app).length).toBeGreaterThan(0);
+    });
+    test('GPUs per pod above the per-container maximum name gpu.count', () => {
+      const { app, chart } = setup();
+      new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant: limited(chart), gpu: { count: 4 }, cpu: Cpu.cores(4), memory: Memory.gibibytes(32) }));
+      expect(() => synth(app)).toThrow('[inference/svc] gpu.count: given "4 x nvidia.com/gpu"; allowed: at most 2 per container, quota.gpus maxPerContainer (tenant "ml-team" LimitRange); the API server would reject the pod');
+    });
+    test('memory above the maximum names memory; CPU below the minimum names cpu', () => {
+      const { app, chart } = setup();
+      new GpuInferenceService(chart, 'svc', props({ namespace: undefined, tenant: limited(chart), cpu: Cpu.cores(1), memory: Memory.gibibytes(64) }));
+      expect(() => synth(app)).toThrow(/\[inference\/svc\] cpu: given "1 cpu request"; allowed: at least 2, the per-container minimum containerLimits.minCpu[^]*\[inference\/svc\] memory: given "64Gi memory limit"; allowed: at most 32Gi, the per-container maximum containerLimits.maxMemory \(tenant "ml-team" LimitRange\)/);
+    });
+  });
+
   describe('errors', () => {
+    test('no namespace and no tenant (never a silent "default")', () => expect(() => new GpuInferenceService(setup().chart, 'svc', props({ namespace: undefined }))).toThrow(
+      '[inference/svc] namespace: given undefined; allowed: a namespace, or a tenant to take it from'));
+
     const build = (overrides: Partial<GpuInferenceServiceProps>) => () => new GpuInferenceService(setup().chart, 'svc', props(overrides));
     test('0 GPUs', () => expect(build({ gpu: { count: 0 } })).toThrow('[inference/svc] gpu.count: given 0; allowed: a whole number of GPUs >= 1'));
     test('fractional GPUs', () => expect(build({ gpu: { count: 1.5 } })).toThrow('[inference/svc] gpu.count: given 1.5; allowed: a whole number of GPUs >= 1'));

@@ -28,11 +28,11 @@ describe('PodGroup', () => {
 
   test('scheduler-plugins is the default: scheduling.x-k8s.io/v1alpha1, CONFIG sync wave', () => {
     const c = chart();
-    const pg = new PodGroup(c, 'pg', { name: 'g', minMember: 3 });
+    const pg = new PodGroup(c, 'pg', { name: 'g', namespace: 'ml-team', minMember: 3 });
     const [obj] = synthValid(c);
     expect(obj.apiVersion).toBe('scheduling.x-k8s.io/v1alpha1');
     expect(obj.kind).toBe('PodGroup');
-    expect(obj.metadata).toEqual({ name: 'g', namespace: 'default', annotations: { 'argocd.argoproj.io/sync-wave': '-5' } });
+    expect(obj.metadata).toEqual({ name: 'g', namespace: 'ml-team', annotations: { 'argocd.argoproj.io/sync-wave': '-5' } });
     expect(obj.spec).toEqual({ minMember: 3 });
     expect(pg.membership).toEqual({
       labels: { 'scheduling.x-k8s.io/pod-group': 'g' }, annotations: {}, schedulerName: 'scheduler-plugins-scheduler',
@@ -41,7 +41,7 @@ describe('PodGroup', () => {
 
   test('Volcano: scheduling.volcano.sh/v1beta1 with queue and priority; members get the group-name annotation and schedulerName volcano', () => {
     const c = chart();
-    const pg = new PodGroup(c, 'pg', { name: 'g', minMember: 2, scheduler: GangScheduler.VOLCANO, queue: 'gpu', priorityClassName: 'prod' });
+    const pg = new PodGroup(c, 'pg', { name: 'g', namespace: 'ml-team', minMember: 2, scheduler: GangScheduler.VOLCANO, queue: 'gpu', priorityClassName: 'prod' });
     const [obj] = synthValid(c);
     expect(obj.apiVersion).toBe('scheduling.volcano.sh/v1beta1');
     expect(obj.spec).toEqual({ minMember: 2, queue: 'gpu', priorityClassName: 'prod' });
@@ -50,7 +50,7 @@ describe('PodGroup', () => {
 
   test('minResources render as quantities', () => {
     const c = chart();
-    new PodGroup(c, 'pg', { name: 'g', minMember: 2, minResources: { cpu: Cpu.millis(500), gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 2 }] } });
+    new PodGroup(c, 'pg', { name: 'g', namespace: 'ml-team', minMember: 2, minResources: { cpu: Cpu.millis(500), gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 2 }] } });
     const [obj] = synthValid(c);
     expect(obj.spec.minResources).toEqual({ 'cpu': '500m', 'nvidia.com/gpu': 2 });
   });
@@ -74,28 +74,32 @@ describe('PodGroup', () => {
   });
 
   describe('errors', () => {
+    test('no namespace and no tenant (never a silent "default")', () => {
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 1 }))
+        .toThrow('[test/pg] namespace: given undefined; allowed: a namespace, or a tenant to take it from');
+    });
     test('minMember < 1', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 0 }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', namespace: 'ml-team', minMember: 0 }))
         .toThrow('[test/pg] minMember: given 0; allowed: an integer from 1 to 2147483647');
     });
     test('scheduleTimeoutSeconds with Volcano', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 1, scheduler: GangScheduler.VOLCANO, scheduleTimeoutSeconds: 60 }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', namespace: 'ml-team', minMember: 1, scheduler: GangScheduler.VOLCANO, scheduleTimeoutSeconds: 60 }))
         .toThrow('[test/pg] scheduleTimeoutSeconds: given 60; allowed: only with GangScheduler.SCHEDULER_PLUGINS (Volcano has no schedule timeout)');
     });
     test('queue with scheduler-plugins', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 1, queue: 'q' }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', namespace: 'ml-team', minMember: 1, queue: 'q' }))
         .toThrow('[test/pg] queue: given "q"; allowed: only with GangScheduler.VOLCANO');
     });
     test('priorityClassName with scheduler-plugins', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 1, priorityClassName: 'p' }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', namespace: 'ml-team', minMember: 1, priorityClassName: 'p' }))
         .toThrow('[test/pg] priorityClassName: given "p"; allowed: only with GangScheduler.VOLCANO');
     });
     test('GPU count in minResources', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'g', minMember: 1, minResources: { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 1.5 }] } }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'g', namespace: 'ml-team', minMember: 1, minResources: { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 1.5 }] } }))
         .toThrow('[test/pg] minResources.gpus[0].count: given 1.5; allowed: a whole number of GPUs >= 1');
     });
     test('bad name', () => {
-      expect(() => new PodGroup(chart(), 'pg', { name: 'G!', minMember: 1 }))
+      expect(() => new PodGroup(chart(), 'pg', { name: 'G!', namespace: 'ml-team', minMember: 1 }))
         .toThrow(/\[test\/pg\] name: given "G!"; allowed: a DNS-1123 subdomain/);
     });
   });

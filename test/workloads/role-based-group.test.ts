@@ -842,7 +842,28 @@ describe('RoleBasedGroup: tenant', () => {
   });
 });
 
+describe('RoleBasedGroup: the tenant binding (CPU and memory quota, LimitRange)', () => {
+  test('CPU and memory count against the quota too, not only GPUs', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, { cpuLimits: Cpu.cores(4), gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 8 }] });
+    new RoleBasedGroup(c, 'g', { name: 'grp', tenant, roles: [{ name: 'a', replicas: 2, server: { ...SGLANG, labels: {}, gpu: { count: 1 }, cpu: Cpu.cores(4) } }] });
+    expect(() => synth(c)).toThrow('[test/g] tenant: given "8 cores of limits.cpu (RoleBasedGroup grp at max replicas; a: 2 x 1 pod(s) x 1 GPU)"; allowed: at most 4 cores under tenant "ml-team" quota');
+  });
+
+  test('a server role over the tenant\'s LimitRange names the role\'s prop', () => {
+    const c = chart();
+    const tenant = new FakeTenant(c, { gpus: [{ resource: GpuResource.NVIDIA_GPU, count: 8 }] });
+    (tenant as { limits?: unknown }).limits = { maxMemory: Memory.gibibytes(16) };
+    new RoleBasedGroup(c, 'g', { name: 'grp', tenant, roles: [{ name: 'a', server: { ...SGLANG, labels: {}, gpu: { count: 1 }, memory: Memory.gibibytes(64) } }] });
+    expect(() => synth(c)).toThrow('[test/g] roles[0].server.memory: given "64Gi memory limit"; allowed: at most 16Gi, the per-container maximum containerLimits.maxMemory (tenant "ml-team" LimitRange)');
+  });
+});
+
 describe('RoleBasedGroup: errors', () => {
+  test('no namespace and no tenant (never a silent "default")', () => {
+    expect(() => new RoleBasedGroup(chart(), 'g', basic({ namespace: undefined })))
+      .toThrow('[test/g] namespace: given undefined; allowed: a namespace, or a tenant to take it from');
+  });
   test('duplicate role names', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({ roles: [{ name: 'a', template: template() }, { name: 'a', template: template() }] })))
       .toThrow('[test/g] roles[1].name: given "a"; allowed: a role name not used by another role of this group');
