@@ -9,8 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { CACHE_ROOT, codeKey, contentKey, hash, loadValidator, newAjv, writeAtomic, writeValidator } from './cache';
 import { groupOf, isObject, objectId, Violation } from './types';
 
@@ -114,6 +114,8 @@ export function buildIndex(dir: string, files: string[], cacheDir: string | unde
   };
   for (const file of files) {
     const project = projectOf(file);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAllDocuments }: typeof import('yaml') = require('yaml');
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = doc.toJSON();
       if (crd?.kind !== 'CustomResourceDefinition' || !isObject(crd.spec)) continue;

@@ -8,7 +8,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const YAML_VERSION: string = require('yaml/package.json').version;
 import { CACHE_ROOT, hash, writeAtomic } from './cache';
@@ -108,6 +107,9 @@ function parseFile(text: string): Parsed {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Parsed;
   } catch { /* not cached yet */ }
+  // Loaded only on a cache miss.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseAllDocuments }: typeof import('yaml') = require('yaml');
   const parsed: Parsed = parseAllDocuments(text).map((d) => (d.errors.length > 0
     ? { error: d.errors.map((e) => e.message.split('\n')[0]).join('; ') } : { json: d.toJSON() ?? null }));
   try {

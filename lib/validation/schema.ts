@@ -9,7 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { CACHE_ROOT, codeKey, hash, loadValidator, newAjv, writeValidator } from './cache';
 import { BUNDLE_FILE, loadBundle } from './crd';
 import { groupOf, isObject, Violation, objectId } from './types';
