@@ -474,7 +474,7 @@ export class TenantNamespace extends Construct implements ITenant {
   /** The LimitRange, when there is anything to limit or default. */
   public readonly limitRange?: k8s.KubeLimitRange;
   /** What the LimitRange defaults and enforces (workloads check their pods against it at synth). */
-  public readonly limits: TenantLimitsView;
+  public readonly limits?: TenantLimitsView;
   public readonly networkPolicies: k8s.KubeNetworkPolicy[] = [];
   /** tenant-admin, tenant-developer, tenant-viewer. */
   public readonly roles: k8s.KubeRole[] = [];
