@@ -5,6 +5,7 @@ import {
   AntiAffinity, Autoscaling, ClientPeer, GpuInferenceService, MetricsMonitor, ModelCache, PodMetric, PrometheusAdapterRules,
 } from '../lib/inference';
 import { ServingEngine } from '../lib/serving';
+import { INFERENCE_PRIORITY_CLASS } from './prerequisites';
 import { ExampleWorkloadSettings, PROD_WORKLOADS } from './settings';
 import { ExampleTenants } from './tenants';
 
@@ -52,7 +53,8 @@ export function buildInference(scope: Construct, tenants: ExampleTenants, settin
       ClientPeer.namespace('web-team'),
     ],
     monitor: MetricsMonitor.serviceMonitor({ labels: MONITOR_LABELS }),
-    priorityClassName: 'inference-high',
+    // Created by the platform (examples/prerequisites.ts), so admission finds it.
+    priorityClassName: INFERENCE_PRIORITY_CLASS,
   });
 
   // --- llm-serving: a chat model with headroom for a canary (ml-team's 4 GPUs are all taken by llama-8b) --

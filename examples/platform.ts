@@ -5,6 +5,7 @@ import { buildCanaries } from './canary';
 import { buildInference } from './inference';
 import { buildRoleBasedGroups } from './rbg';
 import { DEV_WORKLOADS, ExampleWorkloadSettings, PROD_WORKLOADS, STAGING_WORKLOADS } from './settings';
+import { buildPrerequisites } from './prerequisites';
 import { buildTenants } from './tenants';
 
 /** Typed per-environment settings: environments differ here, in code, never in copied YAML. */
@@ -45,6 +46,7 @@ export function buildEnvironment(env: Environment, settings: ExampleEnvironmentS
   const platform = env.addPlatformProject();
   // The builders' charts go in one plain construct; its id is in every construct path, never in a name.
   const scope = new Construct(env, scopeId);
+  buildPrerequisites(scope);
   const tenants = buildTenants(scope);
   const inference = buildInference(scope, tenants, settings.workloads);
   buildRoleBasedGroups(scope, tenants, settings.workloads);

@@ -8,3 +8,5 @@ export type { WorkloadSecurityContexts, WorkloadSecurityOptions, WritableDir, Wr
 export { SyncWave } from './sync-wave';
 export type { GpuQuotaEntry, ITenant, NodePlacement, TenantLimitsView, TenantQuotaView, TenantUsage } from './tenant';
 export * from './ignore-differences';
+export { ClusterPrerequisites, Prerequisite } from './prerequisites';
+export type { ClusterPrerequisitesProps } from './prerequisites';

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
+import { ClusterPrerequisites, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
 import { childName, requireDnsLabel } from '../core/names';
-import { fail, formatViolation, addRule } from '../core/errors';
+import { fail, failSynth, formatViolation, addRule } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
@@ -214,7 +217,11 @@ export class Environment extends App {
    */
   public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
-    return linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const scan = new PrerequisiteScan();
+    for (const f of folders) scan.add(f.objects.map((o) => o.manifest));
+    this.checkPrerequisites(scan);
+    return folders;
   }
 
   /**
@@ -223,7 +230,31 @@ export class Environment extends App {
    */
   public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): void {
     this.prepare();
-    linearSynth(this, (chart) => this.targetOf(chart), sink, validated);
+    const scan = new PrerequisiteScan();
+    linearSynth(this, (chart) => this.targetOf(chart), (f) => { scan.add(f.objects.map((o) => o.manifest)); sink(f); }, validated);
+    this.writePrerequisites(this.checkPrerequisites(scan));
+  }
+
+  /**
+   * The cluster prerequisites of the last synth: what the output references and does not create (see
+   * ClusterPrerequisites); written to `<env>/PREREQUISITES.md`.
+   * @internal
+   */
+  public _prerequisites: PrerequisiteUse[] = [];
+
+  /** Fails the synth for a reference neither created nor declared (lib/core/prerequisites.ts). */
+  private checkPrerequisites(scan: PrerequisiteScan): PrerequisiteUse[] {
+    const { uses, undeclared } = scan.result(ClusterPrerequisites.declaredIn(this));
+    if (undeclared.length > 0) failSynth(undeclaredMessage(this.environmentName, undeclared));
+    this._prerequisites = uses;
+    return uses;
+  }
+
+  private writePrerequisites(uses: PrerequisiteUse[]): void {
+    if (uses.length === 0) return;
+    const dir = path.join(this.gitops.outdir, this.environmentName);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'PREREQUISITES.md'), renderPrerequisites(this.environmentName, uses), 'utf8');
   }
 
   /** This environment's manifests as one YAML stream, in linear time (what the test harness reads). */
@@ -234,6 +265,7 @@ export class Environment extends App {
   /** Writes only this environment's folders. */
   public override synth(): void {
     this.gitops.writeFolders(this.synthFolders());
+    this.writePrerequisites(this._prerequisites);
   }
 
   private targetOf(chart: Chart): FolderTarget | undefined {

@@ -308,6 +308,14 @@ export const METRICS_PORT_NAME = 'metrics';
 /** Margin added to preStop + shutdown so the kubelet never SIGKILLs a draining engine. */
 export const DRAIN_MARGIN_SECONDS = 5;
 
+/** The init container that proves the model cache is writable by the pod's UID (see docs/prerequisites.md). */
+export const CACHE_CHECK_SCRIPT = 'f="$DIR/.write-test-$(hostname)"; if touch "$f" 2>/dev/null && rm -f "$f"; then exit 0; fi; '
+  + 'echo "model cache $DIR is not writable by uid $(id -u) gid $(id -g) (groups $(id -G)): the storage class must honour fsGroup '
+  + 'for ReadWriteMany volumes (CSIDriver fsGroupPolicy File) or export the volume writable for this uid/gid; see docs/prerequisites.md" >&2; exit 1';
+const CHECK_RESOURCES: { [key: string]: k8s.Quantity } = {
+  'cpu': k8s.Quantity.fromString('100m'), 'memory': k8s.Quantity.fromString('64Mi'), 'ephemeral-storage': k8s.Quantity.fromString('64Mi'),
+};
+
 /** Where the model downloads to when there is no model cache volume (`HF_HOME`). */
 export const DOWNLOAD_DIR = '/var/cache/models';
 
@@ -510,7 +518,22 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
+  // A shared (RWX) cache is only writable by the UID when the volume honours fsGroup or is exported for it;
+  // under the default CSIDriver fsGroupPolicy ReadWriteOnceWithFSType the kubelet skips fsGroup for RWX
+  // volumes. Fail the pod at start with the reason instead of a download error deep in the engine.
+  const cacheCheck: k8s.Container[] = cache && !cache.readOnly && runtime.shell ? [{
+    name: 'check-model-cache',
+    image,
+    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+    // `$$(` so the kubelet, which expands `$(VAR)` in commands, hands the shell a literal `$(`.
+    command: ['sh', '-c', CACHE_CHECK_SCRIPT.split('$DIR').join(cachePath).split('$(').join('$$(')],
+    resources: { requests: CHECK_RESOURCES, limits: CHECK_RESOURCES },
+    securityContext: security.container,
+    volumeMounts: [{ name: cacheVolume, mountPath: cachePath }],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  }] : [];
   let spec: k8s.PodSpec = {
+    initContainers: cacheCheck.length > 0 ? cacheCheck : undefined,
     containers: [container],
     volumes: [
       ...wd.volumes,

@@ -19,6 +19,8 @@ export interface EngineRuntimeContract {
   readonly env: ContractEnv[];
   /** Whether the engine downloads and loads a model (the HF cache, token and offline mode apply). */
   readonly loadsModel: boolean;
+  /** Whether the image has `/bin/sh` (Ubuntu-based images), so a pod can run a shell check before the engine. */
+  readonly shell: boolean;
   /** How the engine reacts to SIGTERM, for docs. */
   readonly shutdown: string;
   /** Upstream sources the contract was read from: `repo file @ version`. */
@@ -86,6 +88,7 @@ export const VLLM_CONTRACT: EngineRuntimeContract = {
   dirs: dirs(Storage.gibibytes(8), Storage.gibibytes(16)),
   env: pythonEnv(),
   loadsModel: true,
+  shell: true,
   shutdown: 'SIGTERM stops the server; vLLM >= 0.18 drains in-flight requests for --shutdown-timeout seconds first',
   sources: [
     'vllm-project/vllm docker/Dockerfile (vllm-openai stage) @ dead20ba',
@@ -106,6 +109,7 @@ export const SGLANG_CONTRACT: EngineRuntimeContract = {
   dirs: dirs(Storage.gibibytes(8), Storage.gibibytes(16)),
   env: [...pythonEnv(), { name: 'FLASHINFER_WORKSPACE_BASE', value: HOME_DIR }],
   loadsModel: true,
+  shell: true,
   shutdown: 'SIGTERM stops the server; in-flight requests are aborted, so preStop drains the endpoints first',
   sources: [
     'sgl-project/sglang docker/Dockerfile @ 004740a9 (SGL_VERSION 0.5.5)',
@@ -131,6 +135,7 @@ export const TGI_CONTRACT: EngineRuntimeContract = {
   dirs: dirs(Storage.gibibytes(4), Storage.gibibytes(8)),
   env: pythonEnv(),
   loadsModel: true,
+  shell: true,
   shutdown: 'SIGTERM: the launcher stops the router, then gives each shard --graceful-termination-timeout (default 90 s)',
   sources: [
     'huggingface/text-generation-inference Dockerfile @ v3.3.7',
@@ -150,6 +155,7 @@ export const SGLANG_ROUTER_CONTRACT: EngineRuntimeContract = {
   dirs: dirs(Storage.parse('256Mi'), Storage.parse('256Mi')),
   env: [{ name: 'HOME', value: HOME_DIR }, { name: 'USER', value: USER_NAME }, { name: 'LOGNAME', value: USER_NAME }],
   loadsModel: false,
+  shell: false,
   shutdown: 'SIGTERM stops the router; clients retry against the other replicas',
   sources: ['sgl-project/sglang docker/Dockerfile.router @ 157f6443'],
 };
@@ -161,6 +167,7 @@ export function genericContract(loadsModel: boolean): EngineRuntimeContract {
     dirs: dirs(Storage.gibibytes(2), Storage.gibibytes(4)),
     env: pythonEnv(),
     loadsModel,
+    shell: false,
     shutdown: 'unknown: the grace period covers preStopDelay + shutdownTimeout',
     sources: [],
   };

@@ -2,11 +2,13 @@
  * The rule engine: runs every check on a set of manifests (one cluster) and applies the suppressions written
  * in the objects. New checks (admission, scheduling, sync) are wired in here.
  */
+import { checkAdmission } from './admission';
 import { checkMetadata, checkPodSpecs } from './api-validation';
 import { checkCrd, crdIndex, isCrdGroup } from './crd';
 import { checkCrossObject } from './cross-object';
 import { checkPodSecurity } from './pod-security';
 import { isKnownRule, RULE_CATALOGUE } from './rules';
+import { checkScheduling } from './scheduling';
 import { checkSchema, isBuiltInGroup } from './schema';
 import { suppressionsOf } from './suppress';
 import { groupOf, isObject, objectId } from './types';
@@ -47,7 +49,7 @@ export function evaluate(manifests: any[], options: ValidateOptions = {}): Evalu
     }
   }
   const valid = docs.filter((m) => isObject(m));
-  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid));
+  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid), ...checkAdmission(valid), ...checkScheduling(valid));
   // Suppressions apply to the object they are written on (every document with its id).
   const reasons = new Map<string, Map<string, string>>();
   for (const m of valid) {

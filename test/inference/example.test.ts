@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { buildInference } from '../../examples/inference';
+import { buildPrerequisites } from '../../examples/prerequisites';
 import { buildTenants } from '../../examples/tenants';
 import { synthValid } from '../harness';
 
@@ -10,6 +11,8 @@ beforeAll(() => {
 describe('examples/inference', () => {
   test('the inference examples pass the harness inside their tenants', () => {
     const app = Testing.app();
+    // The platform's PriorityClass (llama-8b's inference-high): without it the admission rule refuses the pods.
+    buildPrerequisites(app);
     const tenants = buildTenants(app);
     const { vllm } = buildInference(app, tenants);
     const ms = synthValid(app);

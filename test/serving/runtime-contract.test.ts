@@ -68,6 +68,19 @@ describe('engine runtime contracts', () => {
     expect(pod.ephemeralStorage.text).toBe(`${(8 + 16 + 1) * 1024}Mi`);
   });
 
+  test('a writable model cache volume is checked at pod start (RWX volumes may ignore fsGroup); read-only or none: no check', () => {
+    const { manifest } = build({ modelCache: { claimName: 'cache' } });
+    const init = manifest.initContainers[0];
+    expect(init.name).toBe('check-model-cache');
+    expect(init.command[2]).toContain('touch "$f"');
+    expect(init.command[2]).toContain('$$(id -u)');
+    expect(init.command[2]).toContain('model cache /models is not writable');
+    expect(init.securityContext).toEqual(manifest.containers[0].securityContext);
+    expect(init.volumeMounts).toEqual([{ name: 'model-cache', mountPath: '/models' }]);
+    expect(build({ modelCache: { claimName: 'cache', readOnly: true } }).manifest.initContainers).toBeUndefined();
+    expect(build({}).manifest.initContainers).toBeUndefined();
+  });
+
   test('emptyDirModelCacheSize sizes the download dir', () => {
     const { manifest } = build({ emptyDirModelCacheSize: Storage.gibibytes(200) });
     expect(dirs(manifest)['model-download']).toBe('200Gi');

@@ -83,6 +83,28 @@ const CASES: { [rule: string]: { fails: () => any[]; passes: () => any[]; needsC
     fails: () => [configMap('cfg'), configMap('cfg')],
     passes: () => [configMap('cfg'), configMap('cfg', 'team-b')],
   },
+  'admission': {
+    fails: () => {
+      const d = deployment();
+      d.spec.template.spec.serviceAccountName = 'missing';
+      return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, d];
+    },
+    passes: () => [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, deployment()],
+  },
+  'scheduling': {
+    fails: () => {
+      const d = deployment();
+      d.spec.template.spec.nodeSelector = { pool: 'a100' };
+      d.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['h100'] }] }] } } };
+      return [d];
+    },
+    passes: () => {
+      const d = deployment();
+      d.spec.template.spec.nodeSelector = { pool: 'h100' };
+      d.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['h100'] }] }] } } };
+      return [d];
+    },
+  },
   'suppression': {
     fails: () => [{ ...configMap(), metadata: { ...configMap().metadata, annotations: { 'gpu-platform.dev/suppress': 'metadata:' } } }],
     passes: () => [{ ...configMap(), metadata: { ...configMap().metadata, annotations: suppressionAnnotation({ metadata: 'the name is owned by another team' }) } }],
