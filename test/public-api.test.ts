@@ -235,6 +235,7 @@ const REVIEWED_EXPORTS = [
     'SyncWave class',
     'SynthesizedFolder interface',
     'SynthesizedObject interface',
+    'TenantAdmissionPolicies interface',
     'TenantContainerLimits interface',
     'TenantDns interface',
     'TenantEgressCidr interface',
@@ -311,6 +312,10 @@ test('no resolved or internal type is public', () => {
 test.each([
   ['lib/core/gpu.ts', 'GpuResource', ['resourceName', 'quotaKey', 'validate']],
   ['lib/delivery/canary-step.ts', 'CanaryStep', []],
+  ['lib/delivery/canary-step.ts', 'AnalysisArg', ['name', 'toJson']],
+  ['lib/delivery/traffic-routing.ts', 'TrafficRouting', []],
+  ['lib/tenancy/subject.ts', 'TenantSubject', []],
+  ['lib/delivery/analysis-template.ts', 'AnalysisMetric', ['name', 'bounded']],
   ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
   ['lib/inference/options.ts', 'ModelCache', []],
   ['lib/inference/options.ts', 'MetricsMonitor', []],

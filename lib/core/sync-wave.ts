@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { fail } from './errors';
 
 /** The Argo CD annotation that orders a sync; lower waves sync (and become healthy) first. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -35,6 +36,8 @@ export class SyncWave {
 
 /** Sets the sync wave on one object. */
 export function setSyncWave(obj: ApiObject, wave: number): void {
+  // Argo CD parses the annotation with strconv.Atoi: "1.5" or "NaN" would silently become wave 0.
+  if (typeof wave !== 'number' || !Number.isSafeInteger(wave)) fail(obj, 'syncWave', wave, 'an integer sync wave (Argo CD reads anything else as wave 0)');
   obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
 }
 

@@ -298,10 +298,24 @@ export interface ShapeRule {
   readonly allowUnknown?: boolean;
 }
 
-function closest(key: string, known: string[]): string | undefined {
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The known prop an unknown key is a likely misspelling of (same letters in another case, or 1-2 edits away). */
+function misspelled(key: string, known: string[]): string | undefined {
   const lower = key.toLowerCase();
-  return known.find((k) => k.toLowerCase() === lower)
-    ?? known.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
+  const exact = known.find((k) => k.toLowerCase() === lower);
+  if (exact) return exact;
+  if (key.length < 4) return undefined;
+  const limit = key.length < 7 ? 1 : 2;
+  return known.map((k) => ({ k, d: editDistance(lower, k.toLowerCase()) })).filter((x) => x.d <= limit).sort((x, y) => x.d - y.d)[0]?.k;
 }
 
 /** Checks an object against a shape (called by `shape` and `checkProps`). */
@@ -319,13 +333,14 @@ function checkObject(scope: IConstruct, prefix: string, value: unknown, fields: 
     if (v === null) fail(scope, at(k), v, isOptional(check) ? 'a value, or leave the prop out' : 'a value');
     check(scope, at(k), v);
   }
+  // Keys the shape does not list are allowed (TypeScript lets a spread carry a bigger object's fields), except
+  // a likely misspelling of a known prop (`replica`, `gpus`, `Name`), which would otherwise be dropped silently.
   if (!rule.allowUnknown) {
     const known = Object.keys(fields);
     for (const k of Object.keys(value)) {
-      if (!(k in fields) && value[k] !== undefined) {
-        const hint = closest(k, known);
-        fail(scope, at(k), value[k], `no such prop${rule.name ? ` in ${rule.name}` : ''}${hint ? ` (did you mean ${hint}?)` : ''}; known: ${known.join(', ')}`);
-      }
+      if (k in fields || value[k] === undefined) continue;
+      const hint = misspelled(k, known);
+      if (hint) fail(scope, at(k), value[k], `no such prop${rule.name ? ` in ${rule.name}` : ''}; did you mean ${hint}?`);
     }
   }
 }
@@ -413,3 +428,29 @@ export function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= build());
 }
+
+/**
+ * A stand-in scope for checks that run before the construct exists (static factories such as
+ * `RoleBasedGroup.prefillDecode(scope, id, ...)`): messages carry the path the construct will have.
+ */
+export function pathScope(path: string): IConstruct {
+  return { node: { path } } as unknown as IConstruct;
+}
+
+/** An Argo CD ignoreDifferences entry. */
+export const ignoreDifference: Check = (scope, prop, value) => {
+  checkObject(scope, prop, value, {
+    group: opt(str()),
+    kind: str({ nonEmpty: true }),
+    name: opt(str()),
+    namespace: opt(str()),
+    jsonPointers: opt(arr(req(requireJsonPointer))),
+    jqPathExpressions: opt(arr(str({ nonEmpty: true }))),
+    managedFieldsManagers: opt(arr(str({ nonEmpty: true }))),
+  }, { name: 'IgnoreDifference' });
+};
+
+/** A sync wave: an integer Argo CD reads as such. */
+export const syncWave: Check = (scope, prop, value) => {
+  requireSyncWave(scope, prop, value as number);
+};

@@ -12,7 +12,9 @@ import { ITenant, Labels, SyncWave } from '../core';
 import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { argReferences, requireArgoDuration } from './internal';
+import { analysisTemplateShape } from './shapes';
 
 /** An argument an AnalysisTemplate declares; queries reference it as `{{args.<name>}}`. */
 export interface AnalysisTemplateArg {
@@ -281,7 +283,7 @@ export class AnalysisMetric {
 
   private constructor(
     /** The preset: `successRate`, `latency` or `query`. */
-    public readonly preset: string,
+    private readonly preset: string,
     private readonly options: PrometheusMetricOptions,
     private readonly built: {
       name?: string;
@@ -303,8 +305,11 @@ export class AnalysisMetric {
     return this.options.count !== undefined;
   }
 
-  /** Validates the metric and renders it. `prop` is the metric's prop path for messages. */
-  public render(scope: Construct, prop: string): AnalysisTemplateSpecMetrics {
+  /**
+   * Validates the metric and renders it. `prop` is the metric's prop path for messages.
+   * @internal
+   */
+  public _render(scope: Construct, prop: string): AnalysisTemplateSpecMetrics {
     const o = this.options;
     if (this.built.name === undefined || this.built.name === '') {
       fail(scope, `${prop}.name`, this.built.name, 'a metric name (required for AnalysisMetric.prometheusQuery)');
@@ -387,6 +392,7 @@ export class CanaryAnalysisTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryAnalysisTemplateProps) {
     super(scope, id);
+    checkProps(this, props, analysisTemplateShape(), { name: 'CanaryAnalysisTemplateProps' });
     this.templateName = requireDnsSubdomain(this, 'name', props.name);
     const namespace = props.namespace ?? props.tenant?.namespaceName;
     if (namespace === undefined) fail(this, 'namespace', namespace, 'a namespace, or a tenant to take it from');
@@ -412,7 +418,7 @@ export class CanaryAnalysisTemplate extends Construct {
     }
     const names = new Set<string>();
     const metrics = props.metrics.map((m, i) => {
-      const rendered = m.render(this, `metrics[${i}]`);
+      const rendered = m._render(this, `metrics[${i}]`);
       if (names.has(rendered.name)) fail(this, `metrics[${i}].name`, rendered.name, 'a metric name unique in the template');
       names.add(rendered.name);
       const texts: Array<[string, string | undefined]> = [

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
+import { HttpRoute } from '../../imports/httproute-gateway.networking.k8s.io';
 import {
   Rollout,
   RolloutSpec,
@@ -13,18 +13,20 @@ import {
 import { GpuResource, ITenant, SyncWave, WorkloadIdentity } from '../core';
 import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
 import { TenantBinding, WorkloadPods } from '../core/tenant';
-import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
+import { requireDnsSubdomain } from '../core/names';
 import { requireGpuCount } from '../core/quantity';
 import { selectorLabels, standardLabels, validateIdentity } from '../core/labels';
 import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
+import { checkProps, requireDnsLabel1035 } from '../core/validate';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
-import { checkRouteConflicts, GATEWAY_API_PLUGIN, GatewayApiPluginConfig, requireRouteHostnames, TrafficRouting } from './traffic-routing';
+import { GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
+import { canaryRolloutShape } from './shapes';
 
 /** Analysis that runs in the background while the steps progress; a failure aborts the rollout. */
 export interface BackgroundAnalysis {
@@ -213,6 +215,7 @@ export class CanaryRollout extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
+    checkProps(this, props, canaryRolloutShape(), { name: 'CanaryRolloutProps' });
     this.props = props;
     this.rolloutName = requireDnsSubdomain(this, 'name', props.name);
     this.binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant, tenantLabel: props.identity?.tenant });
@@ -253,7 +256,7 @@ export class CanaryRollout extends Construct {
     for (const key of ['abortScaleDownDelaySeconds', 'scaleDownDelaySeconds', 'progressDeadlineSeconds', 'revisionHistoryLimit'] as const) {
       if (props[key] !== undefined) requireInteger(this, key, props[key]!, 0);
     }
-    if (props.dynamicStableScale && !this.routing.routed) {
+    if (props.dynamicStableScale && !this.routing._routed) {
       fail(this, 'dynamicStableScale', true, 'true only with a traffic router (TrafficRouting.nginx or gatewayApi)');
     }
 
@@ -277,8 +280,17 @@ export class CanaryRollout extends Construct {
     const targetPort = requirePort(this, 'targetPort', props.targetPort ?? port);
 
     // Services.
-    const stableName = requireDnsLabel(this, 'stableServiceName', props.stableServiceName ?? `${this.rolloutName}-stable`);
-    const canaryName = requireDnsLabel(this, 'canaryServiceName', props.canaryServiceName ?? `${this.rolloutName}-canary`);
+    // Service names are DNS-1035 labels. A derived one that overflows is reported on `name`, the prop the user set.
+    const serviceName = (prop: string, given: string | undefined, suffix: string): string => {
+      if (given !== undefined) return requireDnsLabel1035(this, prop, given);
+      const derived = `${this.rolloutName}-${suffix}`;
+      if (derived.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(derived)) {
+        fail(this, 'name', this.rolloutName, `a DNS-1035 label of at most ${63 - suffix.length - 1} characters (starting with a letter), as ${prop} "${derived}" is derived from it; or set stableServiceName and canaryServiceName`);
+      }
+      return derived;
+    };
+    const stableName = serviceName('stableServiceName', props.stableServiceName, 'stable');
+    const canaryName = serviceName('canaryServiceName', props.canaryServiceName, 'canary');
     if (stableName === canaryName) {
       fail(this, 'canaryServiceName', canaryName, `a name different from the stable Service "${stableName}"`);
     }
@@ -302,44 +314,13 @@ export class CanaryRollout extends Construct {
     this.weights = props.steps.flatMap((s) => (s._trafficWeight === undefined ? [] : [s._trafficWeight]));
 
     // Traffic routing.
-    let trafficRouting: RolloutSpecStrategyCanary['trafficRouting'];
-    if (this.routing.kind === 'nginx') {
-      const o = this.routing.nginxOptions!;
-      requireDnsSubdomain(this, 'trafficRouting.stableIngress', o.stableIngress);
-      trafficRouting = {
-        nginx: { stableIngress: o.stableIngress, annotationPrefix: o.annotationPrefix, additionalIngressAnnotations: o.additionalIngressAnnotations },
-      };
-    } else if (this.routing.kind === 'gatewayApi') {
-      const o = this.routing.gatewayApiOptions!;
-      const routeName = requireDnsSubdomain(this, 'trafficRouting.httpRouteName', o.httpRouteName ?? this.rolloutName);
-      if (!Array.isArray(o.parentRefs) || o.parentRefs.length === 0) {
-        fail(this, 'trafficRouting.parentRefs', o.parentRefs, 'at least one Gateway');
-      }
-      o.parentRefs.forEach((p, i) => requireDnsSubdomain(this, `trafficRouting.parentRefs[${i}].name`, p.name));
-      const pathPrefix = o.pathPrefix ?? '/';
-      if (!pathPrefix.startsWith('/')) fail(this, 'trafficRouting.pathPrefix', pathPrefix, 'a path starting with "/"');
-      const hostnames = requireRouteHostnames(this, 'trafficRouting.', this.namespace, o.parentRefs, o.hostnames, o.catchAllHostnames);
-      this.gatewayApiPluginConfig = { httpRoute: routeName, namespace: this.namespace };
-      trafficRouting = { plugins: { [GATEWAY_API_PLUGIN]: { ...this.gatewayApiPluginConfig } } };
-      this.httpRoute = new HttpRoute(this, 'HttpRoute', {
-        metadata: { name: routeName, namespace: this.namespace, labels: objLabels },
-        spec: {
-          parentRefs: o.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-          hostnames,
-          rules: [{
-            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }],
-            // The plugin rewrites these weights during a rollout; Git holds the resting state.
-            backendRefs: [
-              { name: stableName, port, weight: 100 },
-              { name: canaryName, port, weight: 0 },
-            ],
-          }],
-        },
-      });
-      setSyncWave(this.httpRoute, SyncWave.ROLLOUT);
-      const route = this.httpRoute;
-      addRule(this, () => checkRouteConflicts(this, 'trafficRouting.httpRouteName', route));
-    }
+    const routing = this.routing._bind({
+      scope: this, rolloutName: this.rolloutName, namespace: this.namespace, labels: objLabels,
+      stableServiceName: stableName, canaryServiceName: canaryName, port,
+    });
+    const trafficRouting = routing.trafficRouting;
+    this.httpRoute = routing.httpRoute;
+    this.gatewayApiPluginConfig = routing.gatewayApiPluginConfig;
 
     // Background analysis.
     let analysis: RolloutSpecStrategyCanary['analysis'];
@@ -418,7 +399,6 @@ export class CanaryRollout extends Construct {
     // App-wide rules.
     if (ref) addRule(this, () => this.checkWorkloadRef());
     addRule(this, () => this.checkServiceNames());
-    if (this.routing.kind === 'nginx') addRule(this, () => this.checkStableIngress());
     // With a workloadRef, the peak already counts the Deployment's pods where they overlap (scaleDown).
     this.binding.checkPods(() => this.peakWorkloadPods(), { covers: () => { const t = this.findTarget(); return t ? [t] : []; } });
   }
@@ -427,7 +407,7 @@ export class CanaryRollout extends Construct {
   public peakPods(replicas: number): number {
     const n = replicas;
     const canaryFor = (w: number) => Math.ceil((w * n) / 100);
-    if (!this.routing.routed) {
+    if (!this.routing._routed) {
       // Basic canary: pods are split between the ReplicaSets, with up to maxSurge extra while they change.
       return n + (this.props.maxSurge ?? Math.ceil(n / 4));
     }
@@ -479,7 +459,7 @@ export class CanaryRollout extends Construct {
       const prop = `steps[${i}]`;
       if (!(step instanceof CanaryStep)) return fail(this, prop, step, 'a CanaryStep from its static factories');
       const rendered = step._render({
-        scope: this, prop, previousWeight, routed: this.routing.routed,
+        scope: this, prop, previousWeight, routed: this.routing._routed,
         checkTemplate: (p, template, args) => this.checkTemplate(p, template, args, true),
       });
       previousWeight = step._trafficWeight ?? previousWeight;
@@ -550,21 +530,6 @@ export class CanaryRollout extends Construct {
         if (svc.name === own.name) {
           out.push(formatViolation(this, prop, own.name, `a Service name not used by another Service in namespace ${this.namespace} (${svc.node.path})`));
         }
-      }
-    }
-    return out;
-  }
-
-  /** An nginx stable Ingress defined in this app must route to the stable Service (Argo requires it). */
-  private checkStableIngress(): string[] {
-    const name = this.routing.nginxOptions!.stableIngress;
-    const out: string[] = [];
-    for (const ing of findApiObjects(this, 'networking.k8s.io/v1', 'Ingress')) {
-      if (ing.name !== name || (ing.metadata.namespace ?? this.namespace) !== this.namespace) continue;
-      const backends = (ing.toJson()?.spec?.rules ?? []).flatMap((r: any) => r?.http?.paths ?? []).map((p: any) => p?.backend?.service?.name);
-      if (!backends.includes(this.stableService.name)) {
-        out.push(formatViolation(this, 'trafficRouting.stableIngress', name,
-          `an Ingress whose rules route to the stable Service "${this.stableService.name}" (it routes to ${JSON.stringify(backends)})`));
       }
     }
     return out;

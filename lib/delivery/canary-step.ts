@@ -30,11 +30,11 @@ export class AnalysisArg {
     /** The argument name. */
     public readonly name: string,
     /** A literal value. */
-    public readonly literal?: string,
+    private readonly literal?: string,
     /** `Stable` or `Latest`. */
-    public readonly podTemplateHash?: string,
+    private readonly podTemplateHash?: string,
     /** A Rollout field path. */
-    public readonly fieldPath?: string,
+    private readonly fieldPath?: string,
   ) {}
 
   /** The Rollout `args[]` entry. */

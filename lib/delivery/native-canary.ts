@@ -10,8 +10,10 @@ import { selectorLabels, standardLabels, validateIdentity } from '../core/labels
 import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
+import { checkProps } from '../core/validate';
 import { findApiObjects } from './internal';
 import { checkRouteConflicts, GatewayParentRef, requireRouteHostnames } from './traffic-routing';
+import { nativeCanaryShape } from './shapes';
 
 /** Pod label naming the Deployment slot; part of each Deployment's (immutable) selector. */
 export const SLOT_LABEL = 'gpu-platform.dev/slot';
@@ -236,6 +238,7 @@ export class NativeCanary extends Construct {
 
   constructor(scope: Construct, id: string, props: NativeCanaryProps) {
     super(scope, id);
+    checkProps(this, props, nativeCanaryShape(), { name: 'NativeCanaryProps' });
     const name = requireDnsLabel(this, 'name', props.name, 61); // room for the "-a"/"-b" suffix
     const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant, tenantLabel: props.identity?.tenant });
     this.namespace = binding.namespace;

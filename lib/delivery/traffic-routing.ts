@@ -1,6 +1,11 @@
 import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { fail, formatViolation } from '../core/errors';
+import { Construct, IConstruct } from 'constructs';
+import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
+import { RolloutSpecStrategyCanaryTrafficRouting } from '../../imports/rollouts-argoproj.io';
+import { addRule, fail, formatViolation } from '../core/errors';
+import { requireDnsSubdomain } from '../core/names';
+import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { findApiObjects } from './internal';
 
 /** The Argo Rollouts Gateway API traffic-router plugin name (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi). */
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
@@ -106,17 +111,110 @@ export class TrafficRouting {
 
   private constructor(
     /** `none`, `nginx` or `gatewayApi`. */
-    public readonly kind: string,
-    /** The nginx options. */
-    public readonly nginxOptions?: NginxTrafficRoutingOptions,
-    /** The Gateway API options. */
-    public readonly gatewayApiOptions?: GatewayApiTrafficRoutingOptions,
+    private readonly kind: string,
+    private readonly nginxOptions?: NginxTrafficRoutingOptions,
+    private readonly gatewayApiOptions?: GatewayApiTrafficRoutingOptions,
   ) {}
 
-  /** True when a router sets exact weights (anything but `none`). */
-  public get routed(): boolean {
+  /**
+   * True when a router sets exact weights (anything but `none`).
+   * @internal
+   */
+  public get _routed(): boolean {
     return this.kind !== 'none';
   }
+
+  /**
+   * Validates the options against the rollout, creates what the router needs (the HTTPRoute) and registers
+   * its app-wide rules; returns the Rollout's `trafficRouting`.
+   * @internal
+   */
+  public _bind(ctx: TrafficRoutingContext): BoundTrafficRouting {
+    const scope = ctx.scope;
+    if (this.kind === 'nginx') {
+      const o = this.nginxOptions!;
+      requireDnsSubdomain(scope, 'trafficRouting.stableIngress', o.stableIngress);
+      addRule(scope, () => checkStableIngress(scope, ctx.namespace, o.stableIngress, ctx.stableServiceName));
+      return {
+        trafficRouting: {
+          nginx: { stableIngress: o.stableIngress, annotationPrefix: o.annotationPrefix, additionalIngressAnnotations: o.additionalIngressAnnotations },
+        },
+      };
+    }
+    if (this.kind !== 'gatewayApi') return {};
+    const o = this.gatewayApiOptions!;
+    const routeName = requireDnsSubdomain(scope, 'trafficRouting.httpRouteName', o.httpRouteName ?? ctx.rolloutName);
+    if (!Array.isArray(o.parentRefs) || o.parentRefs.length === 0) {
+      fail(scope, 'trafficRouting.parentRefs', o.parentRefs, 'at least one Gateway');
+    }
+    o.parentRefs.forEach((p, i) => requireDnsSubdomain(scope, `trafficRouting.parentRefs[${i}].name`, p.name));
+    const pathPrefix = o.pathPrefix ?? '/';
+    if (!pathPrefix.startsWith('/')) fail(scope, 'trafficRouting.pathPrefix', pathPrefix, 'a path starting with "/"');
+    const hostnames = requireRouteHostnames(scope, 'trafficRouting.', ctx.namespace, o.parentRefs, o.hostnames, o.catchAllHostnames);
+    const pluginConfig: GatewayApiPluginConfig = { httpRoute: routeName, namespace: ctx.namespace };
+    const httpRoute = new HttpRoute(scope, 'HttpRoute', {
+      metadata: { name: routeName, namespace: ctx.namespace, labels: ctx.labels },
+      spec: {
+        parentRefs: o.parentRefs.map((p) => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
+        hostnames,
+        rules: [{
+          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: pathPrefix } }],
+          // The plugin rewrites these weights during a rollout; Git holds the resting state.
+          backendRefs: [
+            { name: ctx.stableServiceName, port: ctx.port, weight: 100 },
+            { name: ctx.canaryServiceName, port: ctx.port, weight: 0 },
+          ],
+        }],
+      },
+    });
+    setSyncWave(httpRoute, SyncWave.ROLLOUT);
+    addRule(scope, () => checkRouteConflicts(scope, 'trafficRouting.httpRouteName', httpRoute));
+    return { trafficRouting: { plugins: { [GATEWAY_API_PLUGIN]: { ...pluginConfig } } }, httpRoute, gatewayApiPluginConfig: pluginConfig };
+  }
+}
+
+/**
+ * What a traffic router needs from the rollout it is bound to.
+ * @internal
+ */
+export interface TrafficRoutingContext {
+  /** The rollout: scope of the HTTPRoute and of messages. */
+  readonly scope: Construct;
+  readonly rolloutName: string;
+  readonly namespace: string;
+  /** Labels of the rollout's objects. */
+  readonly labels: { [key: string]: string };
+  readonly stableServiceName: string;
+  readonly canaryServiceName: string;
+  /** The Services' port. */
+  readonly port: number;
+}
+
+/**
+ * What a bound traffic router gives the rollout.
+ * @internal
+ */
+export interface BoundTrafficRouting {
+  /** The Rollout's `spec.strategy.canary.trafficRouting`, undefined without a router. */
+  readonly trafficRouting?: RolloutSpecStrategyCanaryTrafficRouting;
+  /** The HTTPRoute, with Gateway API. */
+  readonly httpRoute?: HttpRoute;
+  /** The Gateway API plugin config, with Gateway API. */
+  readonly gatewayApiPluginConfig?: GatewayApiPluginConfig;
+}
+
+/** An nginx stable Ingress defined in this app must route to the stable Service (Argo requires it). */
+function checkStableIngress(scope: IConstruct, namespace: string, name: string, stableServiceName: string): string[] {
+  const out: string[] = [];
+  for (const ing of findApiObjects(scope, 'networking.k8s.io/v1', 'Ingress')) {
+    if (ing.name !== name || (ing.metadata.namespace ?? namespace) !== namespace) continue;
+    const backends = (ing.toJson()?.spec?.rules ?? []).flatMap((r: any) => r?.http?.paths ?? []).map((p: any) => p?.backend?.service?.name);
+    if (!backends.includes(stableServiceName)) {
+      out.push(formatViolation(scope, 'trafficRouting.stableIngress', name,
+        `an Ingress whose rules route to the stable Service "${stableServiceName}" (it routes to ${JSON.stringify(backends)})`));
+    }
+  }
+  return out;
 }
 
 /** Gateway API hostname: a DNS name, optionally with a leading `*.` (HTTPRoute CRD `spec.hostnames` pattern). */

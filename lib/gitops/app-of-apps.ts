@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { requireDnsLabel } from '../core/names';
 import { Application, ApplicationSyncOptions } from './application';
 import { SyncOption } from './sync-options';
+import { checkProps } from '../core/validate';
+import { appOfAppsShape } from './shapes';
 
 /** Props of an AppOfApps. */
 export interface AppOfAppsProps extends ApplicationSyncOptions {
@@ -44,6 +46,7 @@ export class AppOfApps extends Construct {
 
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
+    checkProps(this, props, appOfAppsShape(), { name: 'AppOfAppsProps' });
     const env = requireDnsLabel(this, 'environment', props.environment);
     const argocdNamespace = props.argocdNamespace ?? 'argocd';
     this.application = new Application(this, 'Application', {

@@ -10,6 +10,8 @@ import { IgnoreDifference } from '../core/ignore-differences';
 import { ignoreDifferenceToJson } from './ignore-differences';
 import { RESOURCES_FINALIZER } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoPath, requireRepoUrl, requireRevision, requireServerUrl } from './validation';
+import { checkProps } from '../core/validate';
+import { applicationSetShape } from './shapes';
 
 /** One Application an ApplicationSet generates. */
 export interface ApplicationSetElement {
@@ -78,6 +80,7 @@ export class ApplicationSet extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationSetProps) {
     super(scope, id);
+    checkProps(this, props, applicationSetShape(), { name: 'ApplicationSetProps' });
     const name = requireDnsLabel(this, 'name', props.name);
     const argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
     requireRepoUrl(this, 'repoUrl', props.repoUrl);

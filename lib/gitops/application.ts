@@ -10,6 +10,8 @@ import { isNamespacedKind } from './kinds';
 import { apiGroupOf, IAppProject, RESOURCES_FINALIZER } from './project';
 import { RetryPolicy, retryToJson, SyncOption } from './sync-options';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoPath, requireRepoUrl, requireRevision, requireServerUrl } from './validation';
+import { checkProps } from '../core/validate';
+import { applicationShape } from './shapes';
 
 /** Props shared by Application, AppOfApps and the ApplicationSet template. */
 export interface ApplicationSyncOptions {
@@ -144,6 +146,7 @@ export class Application extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
+    checkProps(this, props, applicationShape(), { name: 'ApplicationProps' });
     this.applicationName = requireDnsLabel(this, 'name', props.name);
     const argocdNamespace = requireNamespace(this, 'argocdNamespace', props.argocdNamespace ?? 'argocd');
     requireRepoUrl(this, 'repoUrl', props.repoUrl);

@@ -7,6 +7,8 @@ import { workloadSecurity, writableDirs } from '../core/security';
 import { k8s } from '../core/k8s';
 import { FolderChart } from './folder-chart';
 import { requireNamespace } from './validation';
+import { checkProps } from '../core/validate';
+import { configManagementPluginShape } from './shapes';
 
 /** The env vars (without the ARGOCD_ENV_ prefix) an Application passes to the plugin to pick its folder. */
 export const CMP_ENVIRONMENT_VAR = 'GITOPS_ENVIRONMENT';
@@ -82,6 +84,7 @@ export class ConfigManagementPlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigManagementPluginProps = {}) {
     super(scope, id);
+    checkProps(this, props, configManagementPluginShape(), { name: 'ConfigManagementPluginProps' });
     const name = requireDnsLabel(this, 'name', props.name ?? 'cdk8s', 40);
     const version = props.version ?? 'v1.0';
     if (!/^v[0-9]+(\.[0-9]+)*$/.test(version)) fail(this, 'version', version, 'a version such as "v1.0"');

@@ -20,6 +20,8 @@ import { PlatformProject } from './platform-project';
 import { apiGroupOf } from './project';
 import { TenantProject, TenantProjectProps } from './tenant-project';
 import { requireRevision, requireServerUrl } from './validation';
+import { checkProps, pathScope } from '../core/validate';
+import { environmentApplicationShape, environmentShape } from './shapes';
 
 /** The nearest chart at or above `c`, or undefined. */
 function outerChart(c: IConstruct): Chart | undefined {
@@ -134,6 +136,7 @@ export class Environment extends App {
    */
   constructor(scope: GitOpsApp, id: string, props: EnvironmentProps = {}) {
     super({ outdir: scope.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    checkProps(pathScope(id), props, environmentShape(), { name: 'EnvironmentProps' });
     useDictionaryChildren(this);
     // As a root, the environment's own path is ''; its messages name it by id instead.
     this.label = { node: { path: id } } as unknown as IConstruct;
@@ -181,6 +184,7 @@ export class Environment extends App {
 
   /** Adds an Application: returns the chart to put its constructs in. */
   public addApplication(id: string, options: EnvironmentApplicationOptions = {}): ApplicationChart {
+    checkProps(this.label, options, environmentApplicationShape(), { name: 'EnvironmentApplicationOptions' });
     const name = this.checkName(`addApplication("${id}").name`, options.name ?? id);
     const chart = new ApplicationChart(this, id, {
       ...options, environment: this.environmentName, shortName: name, repoPath: this.gitops.repoPath,
@@ -194,6 +198,7 @@ export class Environment extends App {
    * with `new Chart(env, id)`) an Application of its own, written to `<env>/<name>/`.
    */
   public addApplicationForChart(chart: Chart, options: EnvironmentApplicationOptions = {}): EnvironmentApplication {
+    checkProps(this.label, options, environmentApplicationShape(), { name: 'EnvironmentApplicationOptions' });
     if (chart.node.root !== this || FolderChart.find(chart) !== undefined || chart.node.scope === undefined
       || outerChart(chart.node.scope) !== undefined) {
       fail(this.label, 'addApplicationForChart.chart', chart.node.path, `a top-level Chart (in no other chart) of environment "${this.environmentName}"`);
@@ -326,13 +331,18 @@ export class Environment extends App {
   public addTenantProject(tenant: ITenant, options: EnvironmentTenantProjectOptions = {}): TenantProject {
     const props: TenantProjectProps = {
       tenant,
-      name: childName(this.label, 'addTenantProject.tenant', [this.environmentName, tenant.tenantName]),
+      // AppProject names are object names (DNS-1123 subdomains, 253); no dots, so the name also reads well in RBAC.
+      name: childName(this.label, 'addTenantProject.tenant', [this.environmentName, tenant.tenantName], 253),
       namespaces: [tenant.namespaceName, ...(options.extraNamespaces ?? [])],
       sourceRepos: [this.gitops.repoUrl],
       destinationServer: this.destinationServer,
       argocdNamespace: this.gitops.argocdNamespace,
       adminGroups: options.adminGroups,
     };
+    if (this.appsChart.node.tryFindChild(`Project-${tenant.tenantName}`)) {
+      fail(this.label, 'addTenantProject.tenant', tenant.tenantName,
+        `a tenant whose tenantName no other tenant project of environment "${this.environmentName}" uses (AppProject "${props.name}" exists already)`);
+    }
     return new TenantProject(this.appsChart, `Project-${tenant.tenantName}`, props);
   }
 

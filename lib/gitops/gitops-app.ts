@@ -9,6 +9,8 @@ import { applyDefaultSyncWaves } from './kinds';
 import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder, throwValidationErrors, validateOnce } from './linear-synth';
 import { defaultSerializerThreads } from './serializer-pool';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
+import { checkProps, pathScope } from '../core/validate';
+import { gitOpsAppShape } from './shapes';
 
 /** The upstream Argo CD install the CMP folder's kustomization patches. */
 export const ARGO_CD_INSTALL_URL = 'https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml';
@@ -96,7 +98,8 @@ export class GitOpsApp extends App {
   private readonly envs: Environment[] = [];
 
   constructor(props: GitOpsAppProps) {
-    super({ outdir: props.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    // Checked before super(), which reads props.outdir.
+    super({ outdir: checkProps(pathScope('GitOpsApp'), props, gitOpsAppShape(), { name: 'GitOpsAppProps' }).outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     useDictionaryChildren(this);
     this.repoUrl = requireRepoUrl(this, 'repoUrl', props.repoUrl);
     this.repoPath = requireRepoPath(this, 'repoPath', props.repoPath ?? 'dist');

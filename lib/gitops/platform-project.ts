@@ -6,6 +6,8 @@ import { requireDnsLabel } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
 import { IAppProject, PROJECT_SYNC_WAVE } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoUrl, requireServerUrl } from './validation';
+import { checkProps } from '../core/validate';
+import { platformProjectShape } from './shapes';
 
 /** Props of a PlatformProject. */
 export interface PlatformProjectProps {
@@ -53,7 +55,9 @@ export class PlatformProject extends Construct implements IAppProject {
 
   constructor(scope: Construct, id: string, props: PlatformProjectProps) {
     super(scope, id);
-    this.projectName = requireDnsLabel(this, 'name', props.name);
+    checkProps(this, props, platformProjectShape(), { name: 'PlatformProjectProps' });
+    // An AppProject name is an object name (up to 253); kept free of dots for Argo CD RBAC strings.
+    this.projectName = requireDnsLabel(this, 'name', props.name, 253);
     if (!Array.isArray(props.sourceRepos) || props.sourceRepos.length === 0) {
       fail(this, 'sourceRepos', props.sourceRepos, 'at least one Git repository URL');
     }

@@ -7,6 +7,8 @@ import { requireDnsLabel } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
 import { GroupKind, IAppProject, PROJECT_SYNC_WAVE } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoUrl, requireServerUrl } from './validation';
+import { checkProps } from '../core/validate';
+import { tenantProjectShape } from './shapes';
 
 /** The kinds the platform owns in a tenant namespace; tenants may not manage them. */
 export const PLATFORM_OWNED_KINDS: GroupKind[] = [
@@ -85,9 +87,11 @@ export class TenantProject extends Construct implements IAppProject {
 
   constructor(scope: Construct, id: string, props: TenantProjectProps) {
     super(scope, id);
+    checkProps(this, props, tenantProjectShape(), { name: 'TenantProjectProps' });
     const name = props.name ?? props.tenant?.tenantName;
     if (name === undefined) fail(this, 'name', undefined, 'a project name, or a tenant to take it from');
-    this.projectName = requireDnsLabel(this, 'name', name);
+    // An AppProject name is an object name (up to 253); kept free of dots for Argo CD RBAC strings.
+    this.projectName = requireDnsLabel(this, 'name', name, 253);
     this.namespaces = [...(props.namespaces ?? (props.tenant ? [props.tenant.namespaceName] : []))];
     if (this.namespaces.length === 0) {
       fail(this, 'namespaces', this.namespaces, 'at least one namespace (the tenant namespace); an empty destination list would let the project deploy nowhere');

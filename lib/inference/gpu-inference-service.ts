@@ -9,6 +9,7 @@ import { k8s } from '../core/k8s';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { ITenant, NodePlacement, PodPart, TenantBinding } from '../core/tenant';
 import { LeaderWorkerSet } from '../workloads/leader-worker-set';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
@@ -18,6 +19,7 @@ import {
   buildModelServerPod, HTTP_PORT_NAME, ModelCacheMount, ModelServerOptions, ModelServerPod, ModelServerPodProps, pickModelServerOptions,
 } from '../serving/model-server-pod';
 import { Autoscaling, BoundAutoscaling, CustomMetric } from './autoscaling';
+import { gpuInferenceServiceShape } from './shapes';
 import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, ServingWorkloadKind } from './options';
 
 /**
@@ -254,6 +256,7 @@ export class GpuInferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuInferenceServiceProps) {
     super(scope, id);
+    checkProps(this, props, gpuInferenceServiceShape(), { name: 'GpuInferenceServiceProps' });
     this.name = requireDnsLabel(this, 'name', props.name, 52);
     const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
     const tenant = binding.tenant;
@@ -327,7 +330,8 @@ export class GpuInferenceService extends Construct {
     const boundCache = cache?._bind({
       scope: this,
       meta: (name) => this.meta(name),
-      defaultClaimName: () => childName(this, 'modelCache.claimName', [this.name, 'model-cache']),
+      // A claim name is a DNS subdomain (253), so a service name within its 52 limit never overflows it.
+      defaultClaimName: () => childName(this, 'name', [this.name, 'model-cache'], 253),
       pods: this.maxReplicas * nodes,
       labels: this.labels,
     });
@@ -371,9 +375,11 @@ export class GpuInferenceService extends Construct {
         `left out for a ${this.workloadKind}: only a Deployment has a progress deadline (the startup probe, from maxModelLoadTime, bounds each pod's load)`);
     }
     const progressDeadline = props.progressDeadline?.toSeconds() ?? this.pod.maxModelLoadSeconds + 600;
-    requireInteger(this, 'progressDeadline', progressDeadline, 60);
-    if (progressDeadline < this.pod.maxModelLoadSeconds) {
-      fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${this.pod.maxModelLoadSeconds}s), or every rollout is reported failed while the model loads`);
+    requireInteger(this, 'progressDeadline', progressDeadline, 1);
+    // The rule the docs state: at least the load time as given (the probe's budget rounds it up to its period).
+    const loadSeconds = props.maxModelLoadTime?.toSeconds() ?? this.pod.maxModelLoadSeconds;
+    if (progressDeadline < loadSeconds) {
+      fail(this, 'progressDeadline', `${progressDeadline}s`, `at least maxModelLoadTime (${loadSeconds}s), or every rollout is reported failed while the model loads`);
     }
     const autoscaled = autoscaling !== undefined;
     let workerTemplate: k8s.PodTemplateSpec | undefined;

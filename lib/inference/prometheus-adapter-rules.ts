@@ -4,8 +4,10 @@ import { fail, formatViolation } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { CustomMetric, customMetricName } from './autoscaling';
 import { GpuInferenceService } from './gpu-inference-service';
+import { prometheusAdapterRulesShape } from './shapes';
 
 /** Props of {@link PrometheusAdapterRules}. */
 export interface PrometheusAdapterRulesProps {
@@ -81,6 +83,7 @@ export class PrometheusAdapterRules extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusAdapterRulesProps = {}) {
     super(scope, id);
+    checkProps(this, props, prometheusAdapterRulesShape(), { name: 'PrometheusAdapterRulesProps' });
     this.name = requireDnsSubdomain(this, 'name', props.name ?? 'prometheus-adapter-rules');
     this.namespace = requireDnsLabel(this, 'namespace', props.namespace ?? 'monitoring');
     this.configKey = props.configKey ?? 'config.yaml';

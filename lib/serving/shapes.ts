@@ -19,7 +19,7 @@ export const memory: Check = instance(Memory, { allowed: 'a Memory such as Memor
 
 export const gpuRequestShape = lazy((): Shape<GpuRequest> => ({
   resource: opt(gpuResource),
-  count: int(1),
+  count: num(),
   product: opt(str()),
   minMemoryMiB: opt(int(1)),
   tolerateGpuTaint: opt(bool),

@@ -25,13 +25,15 @@ export class TenantRole {
   ]);
 
   /**
-   * `tenant-developer`: create and update Deployments, create pods, read logs, services and configmaps.
-   * No secrets (reading one is reading every credential in the namespace), no deletes, no exec.
+   * `tenant-developer`: create and update Deployments, read pods, logs, services and configmaps.
+   * No secrets (reading one is reading every credential in the namespace), no deletes, no exec, no bare
+   * pods (Deployments are the one way in; RBAC cannot stop a pod template from mounting a Secret or naming a
+   * ServiceAccount, so `TenantNamespace` `admissionPolicies` is what limits that; see docs/tenancy.md).
    */
   public static readonly DEVELOPER = new TenantRole('tenant-developer', [
     { apiGroups: ['apps'], resources: ['deployments'], verbs: [...READ, 'create', 'update', 'patch'] },
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
-    { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create'] },
+    { apiGroups: [''], resources: ['pods'], verbs: READ },
     { apiGroups: [''], resources: ['pods/log'], verbs: READ },
     { apiGroups: [''], resources: ['services', 'configmaps', 'events'], verbs: READ },
   ]);

@@ -7,7 +7,7 @@ import { cpu, gpuResource, memory } from '../serving/shapes';
 import { TenantSubject } from './subject';
 import { NodeTaintEffect } from './taint-effect';
 import type {
-  TenantContainerLimits, TenantDns, TenantEgressCidr, TenantEgressNamespace, TenantGpuQuota, TenantIngressSource, TenantInternetEgress,
+  TenantAdmissionPolicies, TenantContainerLimits, TenantDns, TenantEgressCidr, TenantEgressNamespace, TenantGpuQuota, TenantIngressSource, TenantInternetEgress,
   TenantNamespaceProps, TenantNetwork, TenantNodeLabel, TenantNodePool, TenantPodLimits, TenantPodSecurity, TenantPvcLimits, TenantQuota,
   TenantStorageClassQuota, TenantTaint,
 } from './tenant-namespace';
@@ -78,4 +78,11 @@ export const tenantNamespaceShape = lazy((): Shape<TenantNamespaceProps> => ({
     taint: opt(shape<TenantTaint>({ key: str(), value: opt(str()), effect: opt(effect) }, { name: 'TenantTaint' })),
     soft: opt(bool),
   }, { name: 'TenantNodePool' })),
+  admissionPolicies: opt(shape<TenantAdmissionPolicies>({
+    allowedSecrets: opt(arr(str())),
+    allowedServiceAccounts: opt(arr(str())),
+    allowedRegistries: opt(arr(str())),
+    maxGpusPerPod: opt(num()),
+    allowedTolerationKeys: opt(arr(str())),
+  }, { name: 'TenantAdmissionPolicies' })),
 }));

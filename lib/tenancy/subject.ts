@@ -32,15 +32,18 @@ export class TenantSubject {
 
   private constructor(
     /** `User`, `Group` or `ServiceAccount`. */
-    public readonly kind: string,
+    private readonly kind: string,
     /** The subject name. */
-    public readonly name: string,
+    private readonly name: string,
     /** The service account namespace, when given. */
-    public readonly namespace?: string,
+    private readonly namespace?: string,
   ) {}
 
-  /** Checks the subject and returns the RoleBinding subject, service accounts defaulting to `defaultNamespace`. */
-  public bind(scope: IConstruct, prop: string, defaultNamespace: string): k8s.Subject {
+  /**
+   * Checks the subject and returns the RoleBinding subject, service accounts defaulting to `defaultNamespace`.
+   * @internal
+   */
+  public _bind(scope: IConstruct, prop: string, defaultNamespace: string): k8s.Subject {
     if (typeof this.name !== 'string' || this.name.trim() === '') {
       fail(scope, `${prop}.name`, this.name, `a non-empty ${this.kind} name`);
     }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { fail, requireInteger, requirePort } from '../core/errors';
+import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
 import { GpuResource } from '../core/gpu';
 import { k8s } from '../core/k8s';
 import { Labels } from '../core/labels';
@@ -12,6 +12,10 @@ import { checkProps } from '../core/validate';
 import { GpuQuotaEntry, ITenant, NodePlacement, TenantLimitsView, TenantQuotaView } from '../core/tenant';
 import { tenantNamespaceShape } from './shapes';
 import { cidrContains, cidrStrictlyContains, ParsedCidr, parseCidr, requireCidr } from './cidr';
+import {
+  podPolicy, PodPolicyInput, validatingAdmissionPolicy, validatingAdmissionPolicyBinding, VapMatchResources, VapNamedRuleWithOperations,
+  VapValidation, VapVariable, volumePolicy,
+} from './admission-policy';
 import { TenantRole } from './roles';
 import { NodeTaintEffect } from './taint-effect';
 import { TenantSubject } from './subject';
@@ -352,6 +356,42 @@ export interface TenantNodePool {
   readonly soft?: boolean;
 }
 
+/**
+ * Per-tenant admission policies: a ValidatingAdmissionPolicy and Binding per concern
+ * (`admissionregistration.k8s.io/v1`, Kubernetes 1.30 and later). They close what RBAC cannot: a pod
+ * template mounting any Secret or running as any ServiceAccount of the namespace.
+ */
+export interface TenantAdmissionPolicies {
+  /**
+   * Secrets the tenant's pods may use (secret and projected volumes, `env.valueFrom.secretKeyRef`,
+   * `envFrom.secretRef`). Every other Secret of the namespace is out of reach of a pod template.
+   * @default - none: pods may use no Secret
+   */
+  readonly allowedSecrets?: string[];
+  /**
+   * ServiceAccounts the tenant's pods may run as.
+   * @default ['default']
+   */
+  readonly allowedServiceAccounts?: string[];
+  /**
+   * Image prefixes pods may pull from, each ending in "/" (`registry.example.com/`, `docker.io/vllm/`).
+   * Compared with the image reference as written in the pod, so list short Docker Hub forms too if used.
+   * @default - any registry
+   */
+  readonly allowedRegistries?: string[];
+  /**
+   * Most GPUs one pod may use, per GPU resource (`nvidia.com/gpu` and each resource of the quota).
+   * @default - no per-pod ceiling beyond the quota
+   */
+  readonly maxGpusPerPod?: number;
+  /**
+   * With a hard `nodePool`: taint keys pods may tolerate besides the pool's taint, `nvidia.com/gpu` and
+   * `node.kubernetes.io/*`.
+   * @default - none
+   */
+  readonly allowedTolerationKeys?: string[];
+}
+
 /** Props of TenantNamespace. */
 export interface TenantNamespaceProps {
   /** The namespace name, used exactly as given (a DNS-1123 label, not `default` or `kube-*`). */
@@ -421,6 +461,11 @@ export interface TenantNamespaceProps {
    * @default - no node-pool isolation
    */
   readonly nodePool?: TenantNodePool;
+  /**
+   * Admission policies for the tenant's pods and PVCs (ValidatingAdmissionPolicy, Kubernetes 1.30+).
+   * @default - none (the typed API targets 1.27, where the v1 kinds do not exist)
+   */
+  readonly admissionPolicies?: TenantAdmissionPolicies;
 }
 
 const CPU_DEFAULT_LIMIT = Cpu.cores(1);
@@ -482,6 +527,8 @@ export class TenantNamespace extends Construct implements ITenant {
   public readonly bindings: k8s.KubeRoleBinding[] = [];
   /** The `default` ServiceAccount, with token automount off. */
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The ValidatingAdmissionPolicies and their Bindings, with `admissionPolicies` (cluster-scoped). */
+  public readonly admissionObjects: ApiObject[] = [];
 
   private readonly objectLabels: { [key: string]: string };
 
@@ -509,6 +556,7 @@ export class TenantNamespace extends Construct implements ITenant {
     this.limits = limits.view;
     this.createNetworkPolicies(props.network ?? {});
     this.createRbac(props);
+    if (props.admissionPolicies !== undefined) this.createAdmissionPolicies(props.admissionPolicies, props.nodePool, gpus);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'DefaultServiceAccount', {
       metadata: this.meta('default'),
@@ -939,6 +987,113 @@ export class TenantNamespace extends Construct implements ITenant {
     }
   }
 
+  // ---------------------------------------------------------------- admission policies
+
+  private createAdmissionPolicies(a: TenantAdmissionPolicies, pool: TenantNodePool | undefined, gpus: TenantGpuQuota[]): void {
+    const names = (prop: string, list: string[] | undefined, fallback: string[]) => {
+      if (list === undefined) return fallback;
+      if (!Array.isArray(list)) fail(this, prop, list, 'a list of names');
+      list.forEach((n, i) => requireDnsSubdomain(this, `${prop}[${i}]`, n));
+      if (new Set(list).size !== list.length) fail(this, prop, list, 'each name once');
+      return [...list];
+    };
+    const allowedSecrets = names('admissionPolicies.allowedSecrets', a.allowedSecrets, []);
+    const allowedServiceAccounts = names('admissionPolicies.allowedServiceAccounts', a.allowedServiceAccounts, ['default']);
+    if (allowedServiceAccounts.length === 0) fail(this, 'admissionPolicies.allowedServiceAccounts', [], 'at least one ServiceAccount (pods always run as one)');
+    let allowedRegistries: string[] | undefined;
+    if (a.allowedRegistries !== undefined) {
+      if (!Array.isArray(a.allowedRegistries) || a.allowedRegistries.length === 0) {
+        fail(this, 'admissionPolicies.allowedRegistries', a.allowedRegistries, 'a non-empty list of image prefixes, or leave it out for any registry');
+      }
+      a.allowedRegistries.forEach((r, i) => {
+        // The trailing "/" keeps `registry.example.com` from also admitting `registry.example.com.evil.io/...`.
+        if (typeof r !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*\/$/.test(r)) {
+          fail(this, `admissionPolicies.allowedRegistries[${i}]`, r, 'an image prefix ending in "/", such as "registry.example.com/" or "docker.io/vllm/" (no scheme)');
+        }
+      });
+      allowedRegistries = [...a.allowedRegistries];
+    }
+    if (a.maxGpusPerPod !== undefined) requireGpuCount(this, 'admissionPolicies.maxGpusPerPod', a.maxGpusPerPod, 0);
+    const hardPool = pool !== undefined && !pool.soft;
+    const extraTolerations = (a.allowedTolerationKeys ?? []).map((k, i) => requireQualifiedName(this, `admissionPolicies.allowedTolerationKeys[${i}]`, k));
+    if (a.allowedTolerationKeys !== undefined && !hardPool) {
+      fail(this, 'admissionPolicies.allowedTolerationKeys', a.allowedTolerationKeys, 'toleration keys only with a hard nodePool (without one, tolerations are not restricted)');
+    }
+    const gpuResources = [...new Set([GpuResource.NVIDIA_GPU.resourceName, ...gpus.map((g) => g.resource.resourceName)])];
+    const input: PodPolicyInput = {
+      allowedSecrets,
+      allowedServiceAccounts,
+      allowedRegistries,
+      maxGpusPerPod: a.maxGpusPerPod,
+      gpuResources,
+      nodeSelector: hardPool ? { key: pool!.nodeLabel.key, value: pool!.nodeLabel.value } : undefined,
+      tolerationKeys: hardPool ? [...new Set([...(pool!.taint ? [pool!.taint.key] : []), GpuResource.NVIDIA_GPU.resourceName, ...extraTolerations])] : undefined,
+    };
+    this.resolvedPodPolicy = input;
+    const labels = { ...this.objectLabels };
+    const inNamespace: VapMatchResources = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespaceName } } };
+    const policies: Array<[string, VapNamedRuleWithOperations[], { variables?: VapVariable[]; validations: VapValidation[] }]> = [
+      ['pods', [
+        // Pod specs are immutable after creation except through these; UPDATE of the pod itself is left out
+        // so pods admitted before the policy can still be relabelled by their controllers.
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers'] },
+      ], podPolicy(input)],
+      ['volumes', [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['persistentvolumeclaims'] }], { validations: volumePolicy() }],
+    ];
+    for (const [what, rules, body] of policies) {
+      const name = `tenant-${this.namespaceName}-${what}`;
+      this.admissionObjects.push(validatingAdmissionPolicy(this, `AdmissionPolicy-${what}`, { name, labels }, {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: rules, ...inNamespace },
+        variables: body.variables,
+        validations: body.validations,
+      }));
+      this.admissionObjects.push(validatingAdmissionPolicyBinding(this, `AdmissionPolicyBinding-${what}`, { name, labels }, {
+        policyName: name,
+        validationActions: ['Deny'],
+        matchResources: inNamespace,
+      }));
+    }
+    addRule(this, () => this.checkPodsAgainstPolicy());
+  }
+
+  /** The pod policy as resolved, when admission policies are on (for the synth check). */
+  private resolvedPodPolicy?: PodPolicyInput;
+
+  /**
+   * Synth check: pod templates of this app in the tenant's namespace that the pod policy would refuse
+   * (their ReplicaSets would fail to create pods), so the mistake shows at synth, not at rollout.
+   */
+  private checkPodsAgainstPolicy(): string[] {
+    const p = this.resolvedPodPolicy!;
+    const out: string[] = [];
+    for (const obj of this.node.root.node.findAll()) {
+      if (!(obj instanceof ApiObject) || obj.metadata.namespace !== this.namespaceName) continue;
+      const json = obj.toJson() ?? {};
+      for (const spec of podSpecsOf(json)) {
+        const where = `${obj.kind}/${obj.name}`;
+        const sa = spec.serviceAccountName ?? 'default';
+        if (!p.allowedServiceAccounts.includes(sa)) {
+          out.push(formatViolation(this, 'admissionPolicies.allowedServiceAccounts', p.allowedServiceAccounts, `a list that includes "${sa}", which ${where} runs as (its pods would be refused)`));
+        }
+        for (const secret of secretsOf(spec)) {
+          if (!p.allowedSecrets.includes(secret)) {
+            out.push(formatViolation(this, 'admissionPolicies.allowedSecrets', p.allowedSecrets, `a list that includes "${secret}", which ${where} uses (its pods would be refused)`));
+          }
+        }
+        if (p.allowedRegistries) {
+          for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+            if (typeof c?.image === 'string' && !p.allowedRegistries.some((r) => c.image.startsWith(r))) {
+              out.push(formatViolation(this, 'admissionPolicies.allowedRegistries', p.allowedRegistries, `a prefix of "${c.image}", the image of ${where} (its pods would be refused)`));
+            }
+          }
+        }
+      }
+    }
+    return [...new Set(out)];
+  }
+
   // ---------------------------------------------------------------- RBAC
 
   private createRbac(props: TenantNamespaceProps): void {
@@ -952,7 +1107,7 @@ export class TenantNamespace extends Construct implements ITenant {
       this.roles.push(r);
       const bound = (list ?? []).map((s, i) => {
         if (!(s instanceof TenantSubject)) fail(this, `${prop}[${i}]`, s, 'a TenantSubject.user(), .group() or .serviceAccount()');
-        return s.bind(this, `${prop}[${i}]`, this.namespaceName);
+        return s._bind(this, `${prop}[${i}]`, this.namespaceName);
       });
       const unique = bound.filter((s, i) => bound.findIndex((t) => t.kind === s.kind && t.name === s.name && t.namespace === s.namespace) === i);
       if (unique.length === 0) continue;
@@ -963,4 +1118,32 @@ export class TenantNamespace extends Construct implements ITenant {
       }));
     }
   }
+}
+
+/** The pod specs an object carries (pods, workload templates, CronJob and LeaderWorkerSet templates). */
+function podSpecsOf(json: any): any[] {
+  const spec = json?.spec;
+  if (!spec || typeof spec !== 'object') return [];
+  const out: any[] = [];
+  if (json.kind === 'Pod') out.push(spec);
+  if (spec.template?.spec) out.push(spec.template.spec);
+  if (spec.jobTemplate?.spec?.template?.spec) out.push(spec.jobTemplate.spec.template.spec);
+  const lws = spec.leaderWorkerTemplate;
+  if (lws?.leaderTemplate?.spec) out.push(lws.leaderTemplate.spec);
+  if (lws?.workerTemplate?.spec) out.push(lws.workerTemplate.spec);
+  return out.filter((s) => s && typeof s === 'object' && Array.isArray(s.containers));
+}
+
+/** The Secret names a pod spec uses (volumes, projected volumes, env, envFrom). */
+function secretsOf(spec: any): string[] {
+  const out: string[] = [];
+  for (const v of spec.volumes ?? []) {
+    if (v?.secret?.secretName) out.push(v.secret.secretName);
+    for (const src of v?.projected?.sources ?? []) if (src?.secret?.name) out.push(src.secret.name);
+  }
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    for (const e of c?.env ?? []) if (e?.valueFrom?.secretKeyRef?.name) out.push(e.valueFrom.secretKeyRef.name);
+    for (const f of c?.envFrom ?? []) if (f?.secretRef?.name) out.push(f.secretRef.name);
+  }
+  return [...new Set(out)];
 }

@@ -4,6 +4,8 @@ import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
+import { leaderWorkerSetShape } from './shapes';
 import { ITenant, PodPart, TenantBinding } from '../core/tenant';
 
 /** What the LWS controller does when a pod of a group fails or restarts. */
@@ -173,6 +175,7 @@ export class LeaderWorkerSet extends Construct {
 
   constructor(scope: Construct, id: string, props: LeaderWorkerSetProps) {
     super(scope, id);
+    checkProps(this, props, leaderWorkerSetShape(), { name: 'LeaderWorkerSetProps' });
     this.name = requireDnsLabel(this, 'name', props.name);
     const binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
     this.namespace = binding.namespace;

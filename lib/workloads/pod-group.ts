@@ -7,7 +7,9 @@ import { k8s } from '../core/k8s';
 import { requireDnsSubdomain, requireLabels } from '../core/names';
 import { Cpu, Memory, requireGpuCount } from '../core/quantity';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { GpuQuotaEntry, ITenant, TenantBinding } from '../core/tenant';
+import { podGroupShape } from './shapes';
 
 /** The scheduler that gang-schedules a PodGroup, and the scheduler name member pods must use. */
 export class GangScheduler {
@@ -236,6 +238,7 @@ export class PodGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: PodGroupProps) {
     super(scope, id);
+    checkProps(this, props, podGroupShape(), { name: 'PodGroupProps' });
     this.name = requireDnsSubdomain(this, 'name', props.name);
     this.namespace = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant }).namespace;
     this.scheduler = props.scheduler ?? GangScheduler.SCHEDULER_PLUGINS;

@@ -9,14 +9,17 @@ import { k8s } from '../core/k8s';
 import { Labels, selectorLabels, standardLabels } from '../core/labels';
 import { childName, requireDnsLabel, requireLabels, requireLabelValue } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
+import { checkProps } from '../core/validate';
 import { ITenant, PodPart, podDemand, TenantBinding } from '../core/tenant';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { MultiNodeRole, ServingEngine } from '../serving/engine';
 import { buildModelServerPod, dedupeTolerations, HTTP_PORT_NAME, ModelServerPod, ModelServerPodProps } from '../serving/model-server-pod';
+import { requirePinnedImage } from '../serving/image';
 import { GangSchedulingOptions, ResolvedGang, resolveGang } from './gang-scheduling';
 import { addPrefillDecodeMonitors, PrefillDecodeProps, prefillDecodeGroupProps } from './prefill-decode';
 import { LeaderWorkerSet, LwsRestartPolicy, validateRollingUpdate } from './leader-worker-set';
 import { PodGroup, podGroupMembership, PodGroupMembership, withPodGroupMembership } from './pod-group';
+import { prefillDecodeShape, roleBasedGroupShape } from './shapes';
 import {
   applyPatch, dependencyDepths, diffTemplates, patchToJson, RoleProps, RoleRestartPolicy, RoleTemplate,
   RoleWorkload,
@@ -182,11 +185,15 @@ export class RoleBasedGroup extends Construct {
    * engine's disaggregation args, ports and dependencies (the router starts after prefill and decode).
    */
   public static prefillDecode(scope: Construct, id: string, props: PrefillDecodeProps): RoleBasedGroup {
+    // Errors name the group's path before the group exists.
+    const at = { node: { path: scope.node.path ? `${scope.node.path}/${id}` : id } } as unknown as IConstruct;
+    // Checked before expansion, so errors name the preset's props (`image`, `decode.nodes`), not the roles'.
+    checkProps(at, props, prefillDecodeShape(), { name: 'PrefillDecodeProps' });
+    requirePinnedImage(at, 'image', props.image, props.allowLatestImage ?? false);
+    requirePinnedImage(at, 'routerImage', props.routerImage, props.allowLatestImage ?? false);
     if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
       fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
-    // Errors name the group's path before the group exists.
-    const at = { node: { path: scope.node.path ? `${scope.node.path}/${id}` : id } } as unknown as IConstruct;
     const group = new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props, at));
     if (props.podMonitor) {
       (group as { podMonitors: ApiObject[] }).podMonitors = addPrefillDecodeMonitors(group, group.name, group.namespace, props.engine.metricsPath, props.podMonitor);
@@ -244,6 +251,7 @@ export class RoleBasedGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: RoleBasedGroupProps) {
     super(scope, id);
+    checkProps(this, props, roleBasedGroupShape(), { name: 'RoleBasedGroupProps' });
     this.name = requireDnsLabel(this, 'name', props.name);
     this.binding = TenantBinding.bind(this, { namespace: props.namespace, tenant: props.tenant });
     this.namespace = this.binding.namespace;
@@ -413,6 +421,11 @@ export class RoleBasedGroup extends Construct {
     const restartPolicy = r.restartPolicy?.validate(this, `${prop}.restartPolicy`);
     if (v2 && restartPolicy && !isLws && restartPolicy.value !== 'None') {
       fail(this, `${prop}.restartPolicy`, restartPolicy.value, 'v1alpha2 takes a restart policy only on LeaderWorkerSet roles (leaderWorkerPattern); use None or v1alpha1');
+    }
+    // Native mode has no controller to recreate a role instance: a StatefulSet or Deployment would drop it silently.
+    if (this.mode === RbgMode.NATIVE && restartPolicy && !isLws && restartPolicy.value !== 'None') {
+      fail(this, `${prop}.restartPolicy`, restartPolicy.value,
+        'None (or left out) in native mode for a StatefulSet or Deployment role: only the RBG controller (mode CONTROLLER) or a LeaderWorkerSet role recreates on pod restart');
     }
 
     // Names the controller derives: workload <rbg>-<role>, headless Service s-<rbg>-<role>.
