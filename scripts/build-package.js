@@ -52,6 +52,12 @@ function buildPackage() {
     // metadata/missing-dev-dependency: peer ranges are wider than the pinned dev versions on purpose.
     '--silence-warnings=reserved-word', '--silence-warnings=metadata/missing-dev-dependency',
   ]);
+  // The validator's schema bundle (Kubernetes 1.27 and CRD schemas) next to its compiled code: no network and
+  // no ../shared at validation time. Fails without ../shared/crds (or $CRDS_DIR).
+  if (fs.existsSync(path.join(OUT, 'lib', 'validation', 'crd.js'))) {
+    const bytes = require('./bundle-schemas').writeBundle(path.join(OUT, 'lib', 'validation'));
+    console.log(`build:package: validator schema bundle ${(bytes / 1e6).toFixed(2)} MB`);
+  }
   console.log(`build:package: build/package/ and .jsii written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

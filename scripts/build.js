@@ -80,6 +80,8 @@ function build() {
   }
   if (!stampOk) fs.writeFileSync(STAMP, stamp);
   if (built > 0 || removed > 0) console.log(`build: ${built} transpiled, ${removed} removed, ${expected.size - built} up to date`);
+  // The validator's schema bundle (build/lib/validation/schemas.json), rebuilt when its inputs changed.
+  require('./bundle-schemas').ensureBundle();
   return built + removed;
 }
 

@@ -230,11 +230,15 @@ export class Autoscaling {
       fail(scope, `${prop}.metrics`, [], 'at least one metric with a target: cpuUtilization or metrics such as PodMetric.queueLength(5)');
     }
     const behavior = hpaBehavior(scope, prop, o.scaleDownStabilization);
-    return new BoundAutoscaling(min, max, resolved.map((m) => ({ seriesName: m.seriesName, metricName: m.metricName })), (parent, ids, target) =>
-      new k8s.KubeHorizontalPodAutoscalerV2(parent, ids.hpa, {
+    const custom = resolved.map((m) => ({ seriesName: m.seriesName, metricName: m.metricName }));
+    return new BoundAutoscaling(min, max, custom, (parent, ids, target) => {
+      const hpa = new k8s.KubeHorizontalPodAutoscalerV2(parent, ids.hpa, {
         metadata: target.metadata,
         spec: { scaleTargetRef: scaleTargetOf(target), minReplicas: min, maxReplicas: max, metrics, behavior },
-      }));
+      });
+      HPA_METRICS.set(hpa, custom);
+      return hpa;
+    });
   }
 
   private bindKeda(scope: IConstruct, prop: string, o: KedaOptions, min: number, max: number, context: AutoscalingContext): BoundAutoscaling {
@@ -297,6 +301,14 @@ export interface AutoscalerTarget {
   readonly scaleTargetRef: () => { apiVersion: string; kind: string; name: string };
   /** A regex matching the scaled pods' names (the generated KEDA query filters on it). */
   readonly podNamePattern: string;
+}
+
+/** The custom metrics of every HPA the renderer made, by HPA (for PrometheusAdapterRules). */
+const HPA_METRICS = new WeakMap<IConstruct, CustomMetric[]>();
+
+/** The per-pod custom metrics of every HPA rendered under `root` (GpuInferenceService, RoleBasedGroup, CanaryRollout). */
+export function renderedHpaMetrics(root: IConstruct): CustomMetric[] {
+  return root.node.findAll().flatMap((c) => HPA_METRICS.get(c) ?? []);
 }
 
 type Render = (scope: Construct, ids: AutoscalerIds, target: AutoscalerTarget) => ApiObject;

@@ -5,8 +5,7 @@ import { k8s } from '../core/k8s';
 import { requireDnsLabel, requireDnsSubdomain, requireLabels } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { checkProps } from '../core/validate';
-import { CustomMetric, customMetricName } from './autoscaling';
-import { GpuInferenceService } from './gpu-inference-service';
+import { CustomMetric, customMetricName, renderedHpaMetrics } from './autoscaling';
 import { prometheusAdapterRulesShape } from './shapes';
 
 /** Props of {@link PrometheusAdapterRules}. */
@@ -27,7 +26,7 @@ export interface PrometheusAdapterRulesProps {
    */
   readonly configKey?: string;
   /**
-   * Series to serve besides those of the app's GpuInferenceService HPAs (for HPAs other constructs make).
+   * Series to serve besides those of the app's HPAs made with `Autoscaling.hpa` (for HPAs written by hand).
    * @default - none
    */
   readonly additionalSeries?: string[];
@@ -67,7 +66,7 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 /**
  * The prometheus-adapter rules ConfigMap for the per-pod custom metrics that the app's HPAs use: one rule
  * per series, associated to namespace and pod, renamed without `:`. The series are collected at synth time
- * from every GpuInferenceService in the app (plus `additionalSeries`), and an app-wide rule checks that every
+ * from every HPA made with `Autoscaling.hpa` in the app (plus `additionalSeries`), and an app-wide rule checks that every
  * HPA `Pods` metric in the app is served by some rule, so an HPA never waits on a metric nothing serves.
  */
 export class PrometheusAdapterRules extends Construct {
@@ -110,9 +109,12 @@ export class PrometheusAdapterRules extends Construct {
     this.extra.push({ seriesName, metricName: customMetricName(seriesName) });
   }
 
-  /** Every metric served, collected from the app's GpuInferenceServices now (call at synth time). */
+  /**
+   * Every metric served, collected now (call at synth time) from the app's HPAs: GpuInferenceServices',
+   * RoleBasedGroup roles' and CanaryRollouts' (the one autoscaling renderer), plus the added series.
+   */
   public get metrics(): CustomMetric[] {
-    const all = [...GpuInferenceService.all(this.node.root as Construct).flatMap((s) => s.customMetrics), ...this.extra];
+    const all = [...renderedHpaMetrics(this.node.root), ...this.extra];
     const bySeries = new Map<string, CustomMetric>();
     for (const m of all) bySeries.set(m.seriesName, m);
     // Code-unit order: localeCompare depends on the machine's locale (LANG), and the output must not.

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addRule, fail, formatViolation, requireInteger, requirePort } from '../core/errors';
+import { addRule, fail, formatViolation, requireInteger, requirePort, Warnings } from '../core/errors';
 import { GpuResource } from '../core/gpu';
 import { k8s } from '../core/k8s';
 import { Labels } from '../core/labels';
@@ -1102,6 +1102,7 @@ export class TenantNamespace extends Construct implements ITenant {
       [TenantRole.DEVELOPER, 'developers', props.developers],
       [TenantRole.VIEWER, 'viewers', props.viewers],
     ];
+    let adminSubjects: k8s.Subject[] = [];
     for (const [role, prop, list] of subjects) {
       const r = new k8s.KubeRole(this, `Role-${role.roleName}`, { metadata: this.meta(role.roleName), rules: role.rules });
       this.roles.push(r);
@@ -1110,12 +1111,29 @@ export class TenantNamespace extends Construct implements ITenant {
         return s._bind(this, `${prop}[${i}]`, this.namespaceName);
       });
       const unique = bound.filter((s, i) => bound.findIndex((t) => t.kind === s.kind && t.name === s.name && t.namespace === s.namespace) === i);
+      if (role === TenantRole.ADMIN) adminSubjects = unique;
       if (unique.length === 0) continue;
       this.bindings.push(new k8s.KubeRoleBinding(this, `RoleBinding-${role.roleName}`, {
         metadata: this.meta(role.roleName),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.roleName },
         subjects: unique,
       }));
+    }
+    this.warnAssumableAdminAccounts(props, adminSubjects);
+  }
+
+  /**
+   * Whoever can create workloads here can run a pod as any ServiceAccount of the namespace and so act with
+   * its rights: an in-namespace account bound to tenant-admin hands admin to every developer (see the
+   * effective-permission table in docs/tenancy.md). Warn unless the admission policy keeps pods off it.
+   */
+  private warnAssumableAdminAccounts(props: TenantNamespaceProps, adminSubjects: k8s.Subject[]): void {
+    if ((props.developers ?? []).length === 0) return;
+    const allowed = props.admissionPolicies ? (props.admissionPolicies.allowedServiceAccounts ?? ['default']) : undefined;
+    for (const s of adminSubjects) {
+      if (s.kind !== 'ServiceAccount' || s.namespace !== this.namespaceName) continue;
+      if (allowed !== undefined && !allowed.includes(s.name)) continue;
+      Warnings.add(this, `admins: ServiceAccount ${this.namespaceName}/${s.name} is bound to tenant-admin in the tenant's own namespace, so any developer can act as admin by running a pod as it; bind an account of another namespace, or turn on admissionPolicies without it in allowedServiceAccounts`);
     }
   }
 }

@@ -1,33 +1,40 @@
 /**
- * The validation harness every test uses: synthesize a chart or app, then check each manifest against the
- * Kubernetes 1.27 schemas, the CRD schemas, Pod Security `restricted` and the cross-object rules an API
- * server or an Argo CD sync would enforce. See README, "How tests validate output".
+ * The validator (`cdk8s-gpu-platform/validation`): synthesize a chart or app, or load a folder of YAML, then
+ * check each manifest against the Kubernetes 1.27 schemas, the CRD schemas, Pod Security `restricted` and the
+ * cross-object rules an API server or an Argo CD sync would enforce. The repository's tests use it as their
+ * harness (`test/harness`); users call it from their own tests, from `cdk8s synth` (the validation plugin,
+ * `plugin.ts`) or from the command line (`cli.ts`). See docs/validation.md.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { checkMetadata, checkPodSpecs } from './api-validation';
-import { checkCrd, CRDS_DIR, isCrdGroup, crdIndex } from './crd';
-import { checkCrossObject } from './cross-object';
-import { checkAdmission } from './admission';
-import { checkPodSecurity } from './pod-security';
-import { checkScheduling } from './scheduling';
-import { checkSchema, isBuiltInGroup } from './schema';
-import { groupOf, isObject, objectId } from './types';
+import { BUNDLE_FILE, CRDS_DIR } from './crd';
+import { validate } from './evaluate';
+import { fixFor, RULE_CATALOGUE } from './rules';
+import { isObject } from './types';
 import type { ValidateOptions, Violation } from './types';
 
 export type { Violation, ValidateOptions, PodSpecRef } from './types';
 export { findPodSpecs } from './types';
 export { CRDS_DIR } from './crd';
 
-/** Whether the upstream CRDs (../shared/crds or $CRDS_DIR) are here; without them the `crd` rule is skipped. */
-export const crdsAvailable: boolean = fs.existsSync(CRDS_DIR);
+/** Whether CRD schemas are here (the shipped bundle, ../shared/crds or $CRDS_DIR); without them the `crd` rule is skipped. */
+export const crdsAvailable: boolean = fs.existsSync(CRDS_DIR) || (process.env.CRDS_DIR === undefined && fs.existsSync(BUNDLE_FILE));
 export { selects } from './cross-object';
 
-/** Every rule name, for `ValidateOptions.skip`. */
-export const RULES = ['schema', 'crd', 'unknown-kind', 'metadata', 'pod-spec', 'pod-security', 'selector-match', 'service-selects-pods',
-  'binding-role-exists', 'quota-extended-resources', 'quota-requires-requests', 'egress-dns', 'unique-objects', 'admission', 'scheduling'] as const;
+/** Every rule id, for `ValidateOptions.skip` (the catalogue with severity and fix: `RULE_CATALOGUE`). */
+export const RULES: readonly string[] = RULE_CATALOGUE.map((r) => r.id);
+export { RULE_CATALOGUE, SUPPRESS_ANNOTATION, fixFor, ruleInfo, registerRule } from './rules';
+export type { RuleInfo, Severity } from './rules';
+export { suppressionAnnotation } from './suppress';
+export * from './report';
+export { evaluate, validate } from './evaluate';
+export { GpuPlatformValidation } from './plugin';
+export type { GpuPlatformValidationProps, PluginContext } from './plugin';
+export { useCrdDirs } from './crd';
+export type { SchemaSources, CrdSource } from './sources';
+export type { Evaluation, SuppressedViolation } from './evaluate';
 
 /**
  * Synthesizes a chart (like `Testing.synth`) or a whole app (every chart's manifests, in `cdk8s synth` order).
@@ -50,39 +57,19 @@ function asWritten(value: any): any {
   return value;
 }
 
-/** Checks manifests against every rule (minus `options.skip`) and returns all violations. */
-export function validate(manifests: any[], options: ValidateOptions = {}): Violation[] {
-  const skip = new Set(options.skip ?? []);
-  for (const s of skip) if (!(RULES as readonly string[]).includes(s)) throw new Error(`validate: unknown rule ${JSON.stringify(s)} in skip; rules: ${RULES.join(', ')}`);
-  const docs = manifests.filter((m) => m !== null && m !== undefined);
-  const out: Violation[] = [];
-  for (const m of docs) {
-    if (!isObject(m) || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-      out.push({ rule: 'schema', object: objectId(m), message: 'not a Kubernetes object: apiVersion and kind must be strings' });
-      continue;
-    }
-    out.push(...checkMetadata(m), ...checkPodSpecs(m));
-    if (isCrdGroup(m.apiVersion)) out.push(...checkCrd(m));
-    else if (isBuiltInGroup(m.apiVersion)) out.push(...checkSchema(m));
-    else if (crdIndex() !== null) {
-      out.push({ rule: 'unknown-kind', object: objectId(m), message: `group ${JSON.stringify(groupOf(m.apiVersion))} is neither built-in nor served by a CRD` });
-    }
-  }
-  const valid = docs.filter((m) => isObject(m));
-  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid), ...checkAdmission(valid), ...checkScheduling(valid));
-  return out.filter((v) => !skip.has(v.rule));
-}
 
 /** One line per violation: `[rule] Kind/namespace/name: message`. */
 export function formatViolations(violations: Violation[]): string {
   return violations.map((v) => `[${v.rule}] ${v.object}: ${v.message}`).join('\n');
 }
 
-/** Throws an Error listing every violation, one per line. */
+/** Throws an Error listing every violation, one per line, then each rule's fix. */
 export function expectValid(manifests: any[], options: ValidateOptions = {}): void {
   const violations = validate(manifests, options);
   if (violations.length > 0) {
-    throw new Error(`${violations.length} harness violation(s):\n${formatViolations(violations)}`);
+    const fixes = [...new Map(violations.map((v) => [`${v.rule}|${fixFor(v.rule, v.message)}`, v])).values()]
+      .map((v) => `  [${v.rule}] ${fixFor(v.rule, v.message)}`);
+    throw new Error(`${violations.length} harness violation(s):\n${formatViolations(violations)}\nfixes:\n${fixes.join('\n')}`);
   }
 }
 

@@ -4,25 +4,55 @@
  * tree on every jest test file (~0.4 s), so we take its schemas (captured as its models register them) and
  * compile them once with Ajv into standalone code cached on disk, next to the CRD cache. Its schemas also
  * allow unknown fields, so we report fields the schema does not define (strict field validation rejects them).
+ * A built package reads the same schemas from the bundle next to the compiled code (`schemas.json`, see
+ * crd.ts and scripts/bundle-schemas.js), so kubernetes-models is needed only to build it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { CACHE_ROOT, codeKey, hash, loadValidator, newAjv, writeValidator } from './cache';
+import { BUNDLE_FILE, loadBundle } from './crd';
 import { groupOf, isObject, Violation, objectId } from './types';
 
-// Capture every schema kubernetes-models registers. The generated `_schemas/*.js` call
-// `validate_1.register(id, schema)` through the module object, so wrapping the export works.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const kmValidate = require('@kubernetes-models/validate');
-const rawSchemas: Map<string, any> = new Map();
-// We only record: kubernetes-models' own Ajv would compile each schema again on every re-registration.
-// (So `Model.validate()` of kubernetes-models must not be used in the same test file; the harness does not.)
-kmValidate.register = (id: string, schema: any) => {
-  rawSchemas.set(id, schema);
+/** The Kubernetes version the schemas are for (kubernetes-models 4.3.1's README badge: 1.27.1). */
+export const KUBERNETES_VERSION = '1.27';
+
+/**
+ * API versions kubernetes-models still carries but a 1.27 API server no longer serves, with the release that
+ * removed them (kubernetes.io/docs/reference/using-api/deprecation-guide/). authentication.k8s.io/v1beta1 is
+ * not listed: 1.27 serves SelfSubjectReview there again.
+ */
+const REMOVED: { [groupVersion: string]: string } = {
+  'extensions/v1beta1': '1.22', 'apps/v1beta1': '1.16', 'apps/v1beta2': '1.16',
+  'admissionregistration.k8s.io/v1beta1': '1.22', 'apiextensions.k8s.io/v1beta1': '1.22', 'apiregistration.k8s.io/v1beta1': '1.22',
+  'authorization.k8s.io/v1beta1': '1.22', 'certificates.k8s.io/v1beta1': '1.22', 'coordination.k8s.io/v1beta1': '1.22',
+  'networking.k8s.io/v1beta1': '1.22', 'rbac.authorization.k8s.io/v1beta1': '1.22', 'scheduling.k8s.io/v1beta1': '1.22',
+  'batch/v1beta1': '1.25', 'discovery.k8s.io/v1beta1': '1.25', 'events.k8s.io/v1beta1': '1.25', 'autoscaling/v2beta1': '1.25',
+  'policy/v1beta1': '1.25', 'node.k8s.io/v1beta1': '1.25', 'flowcontrol.apiserver.k8s.io/v1beta1': '1.26',
+  'autoscaling/v2beta2': '1.26', 'storage.k8s.io/v1beta1': '1.27',
 };
 
-const MODELS_DIR = path.dirname(require.resolve('kubernetes-models/package.json'));
+const FROM_BUNDLE = fs.existsSync(BUNDLE_FILE);
+const rawSchemas: Map<string, any> = FROM_BUNDLE ? new Map(Object.entries(loadBundle().kubernetes.schemas)) : new Map();
+
+let modelsDir: string | undefined;
+/** kubernetes-models' folder, with its schema registration captured (source checkouts and the bundle build). */
+function kubernetesModels(): string {
+  if (modelsDir) return modelsDir;
+  // Capture every schema kubernetes-models registers. The generated `_schemas/*.js` call
+  // `validate_1.register(id, schema)` through the module object, so wrapping the export works.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const kmValidate = require('@kubernetes-models/validate');
+  // We only record: kubernetes-models' own Ajv would compile each schema again on every re-registration.
+  // (So `Model.validate()` of kubernetes-models must not be used in the same test file; the harness does not.)
+  kmValidate.register = (id: string, schema: any) => {
+    rawSchemas.set(id, schema);
+  };
+  modelsDir = path.dirname(require.resolve('kubernetes-models/package.json'));
+  return modelsDir;
+}
+
 const modelCache = new Map<string, any | null>();
 
 /** The kubernetes-models class for an apiVersion and kind, or undefined. */
@@ -30,7 +60,7 @@ function modelFor(apiVersion: string, kind: string): any | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!modelCache.has(key)) {
     let model: any = null;
-    const file = path.join(MODELS_DIR, ...apiVersion.split('/'), `${kind}.js`);
+    const file = path.join(kubernetesModels(), ...apiVersion.split('/'), `${kind}.js`);
     if (/^[A-Za-z0-9]+$/.test(kind) && fs.existsSync(file)) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       model = require(file)[kind] ?? null;
@@ -44,11 +74,53 @@ function modelFor(apiVersion: string, kind: string): any | undefined {
 /** True when kubernetes-models has the API group (a built-in group such as `apps` or `` for core). */
 export function isBuiltInGroup(apiVersion: string): boolean {
   const group = groupOf(apiVersion);
-  return fs.existsSync(path.join(MODELS_DIR, group === '' ? 'v1' : group));
+  if (FROM_BUNDLE) return (loadBundle().kubernetes.groups as string[]).includes(group);
+  return fs.existsSync(path.join(kubernetesModels(), group === '' ? 'v1' : group));
+}
+
+/** The schema id of a built-in kind (registering its schemas when read from kubernetes-models), or undefined. */
+function schemaIdFor(apiVersion: string, kind: string): string | undefined {
+  if (FROM_BUNDLE) return loadBundle().kubernetes.kinds[`${apiVersion}/${kind}`];
+  const model = modelFor(apiVersion, kind);
+  if (!model) return undefined;
+  modelSymbol(model, 'ADD_SCHEMA')?.(); // registers the schema and its references (captured above)
+  return modelSymbol(model, 'SCHEMA_ID');
 }
 
 export function isBuiltInKind(apiVersion: string, kind: string): boolean {
-  return modelFor(apiVersion, kind) !== undefined;
+  return schemaIdFor(apiVersion, kind) !== undefined;
+}
+
+/**
+ * Every built-in kind's schema (for the bundle): `apiVersion/Kind` -> schema id, the API groups, and the
+ * schemas with everything they reference. Loads all of kubernetes-models (about 2 s), so only at build time.
+ */
+export function kubernetesBundle(): { version: string; source: string; kinds: { [k: string]: string }; groups: string[]; schemas: { [id: string]: any } } {
+  const root = kubernetesModels();
+  const kinds: { [k: string]: string } = {};
+  const groups = new Set<string>();
+  const walk = (dir: string, apiVersion: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('_') && e.name !== 'node_modules') walk(path.join(dir, e.name), apiVersion ? `${apiVersion}/${e.name}` : e.name);
+      } else if (apiVersion.includes('/') || apiVersion === 'v1') {
+        const m = /^([A-Z][A-Za-z0-9]*)\.js$/.exec(e.name);
+        if (!m) continue;
+        const id = REMOVED[apiVersion] ? undefined : schemaIdFor(apiVersion, m[1]);
+        if (id) {
+          kinds[`${apiVersion}/${m[1]}`] = id;
+          groups.add(groupOf(apiVersion));
+        }
+      }
+    }
+  };
+  walk(root, '');
+  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}`, kinds, groups: [...groups].sort(), schemas: Object.fromEntries([...rawSchemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+}
+
+/** The Kubernetes version and where its schemas come from. */
+export function kubernetesSource(): { version: string; source: string } {
+  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}` };
 }
 
 function modelSymbol(model: any, name: string): any {
@@ -87,7 +159,8 @@ function adapt(node: any): any {
   return out;
 }
 
-const MODELS_VERSION = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, 'package.json'), 'utf8')).version;
+const MODELS_VERSION: string = FROM_BUNDLE ? loadBundle().kubernetes.source.replace(/^kubernetes-models /, '')
+  : JSON.parse(fs.readFileSync(path.join(kubernetesModels(), 'package.json'), 'utf8')).version;
 // Keyed by the models version and this file's code (adapt, the Ajv options); each validator file also by its
 // schemas' content (see `schemaClosureKey`), so nothing stale survives an upgrade or an edit.
 const CACHE_DIR = path.join(CACHE_ROOT, `kubernetes-models-${MODELS_VERSION}-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
@@ -110,13 +183,10 @@ function schemaClosureKey(id: string): string {
   return hash(...parts);
 }
 
-/** The compiled validator for a model, from the disk cache or compiled once. */
-function validatorFor(model: any): ValidateFunction | undefined {
-  const id: string | undefined = modelSymbol(model, 'SCHEMA_ID');
-  if (!id) return undefined;
+/** The compiled validator for a schema id, from the disk cache or compiled once. */
+function validatorFor(id: string): ValidateFunction | undefined {
   let v = validators.get(id);
   if (v) return v;
-  modelSymbol(model, 'ADD_SCHEMA')?.(); // registers the schema and its references (captured above)
   const file = path.join(CACHE_DIR, `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
   if (!fs.existsSync(file)) {
     ajv ??= newAjv();
@@ -158,12 +228,16 @@ function unknownFields(value: any, schema: any, at: string, out: string[]): void
 /** Validates one built-in manifest. Returns nothing for kinds that are not built-in (see `isBuiltInKind`). */
 export function checkSchema(manifest: any): Violation[] {
   const object = objectId(manifest);
-  const model = modelFor(manifest.apiVersion, manifest.kind);
-  if (!model) {
+  const removedIn = REMOVED[manifest.apiVersion];
+  if (removedIn) {
+    return [{ rule: 'schema', object, message: `apiVersion ${JSON.stringify(manifest.apiVersion)} is not served since Kubernetes ${removedIn} (1.27 rejects it; use the GA version)` }];
+  }
+  const id = schemaIdFor(manifest.apiVersion, manifest.kind);
+  if (!id) {
     return [{ rule: 'schema', object, message: `apiVersion ${JSON.stringify(manifest.apiVersion)} kind ${JSON.stringify(manifest.kind)} is not a Kubernetes 1.27 built-in kind` }];
   }
   const messages: string[] = [];
-  const validate = validatorFor(model);
+  const validate = validatorFor(id);
   if (validate && !validate(manifest)) {
     for (const err of validate.errors ?? []) {
       const at = (err.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
@@ -173,7 +247,7 @@ export function checkSchema(manifest: any): Violation[] {
       messages.push(`${at || '<root>'}: ${message}${extra}`);
     }
   }
-  unknownFields(manifest, rawSchemas.get(modelSymbol(model, 'SCHEMA_ID')), '', messages);
+  unknownFields(manifest, rawSchemas.get(id), '', messages);
   if (!isObject(manifest.metadata) || typeof manifest.metadata.name !== 'string' || manifest.metadata.name === '') {
     messages.push('metadata.name: must be set');
   }

@@ -5,6 +5,9 @@ import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
 import { GpuInferenceService } from '../../lib/inference/gpu-inference-service';
 import { ClientPeer } from '../../lib/inference/options';
 import { PrometheusAdapterRules } from '../../lib/inference/prometheus-adapter-rules';
+import { CanaryRollout, CanaryStep } from '../../lib/delivery';
+import { RoleBasedGroup } from '../../lib/workloads/role-based-group';
+import { ServingEngine } from '../../lib/serving/engine';
 import { synth, synthValid } from '../harness';
 
 beforeAll(() => {
@@ -51,6 +54,24 @@ describe('PrometheusAdapterRules', () => {
         metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
       },
     ]);
+  });
+
+  test('also serves the HPA metrics of RoleBasedGroup roles and CanaryRollouts (the one autoscaling renderer)', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'c');
+    const rules = new PrometheusAdapterRules(c, 'rules');
+    new RoleBasedGroup(c, 'g', {
+      name: 'grp', namespace: 'ml',
+      roles: [{ name: 'decode', server: { engine: ServingEngine.sglang(), image: 'lmsysorg/sglang:v0.5.3.post3', model: 'm/m', labels: {}, gpu: { count: 1 } },
+        autoscaling: Autoscaling.hpa({ maxReplicas: 3, metrics: [PodMetric.queueLength(4)] }) }],
+    });
+    new CanaryRollout(c, 'ro', {
+      name: 'web', namespace: 'ml', steps: [CanaryStep.trafficWeight(50)],
+      template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] }] } },
+      autoscaling: Autoscaling.hpa({ maxReplicas: 3, metrics: [PodMetric.named('http_requests_in_flight', 10)] }),
+    });
+    synth(app);
+    expect(rules.metrics.map((m) => m.metricName)).toEqual(['http_requests_in_flight', 'sglang_num_queue_reqs']);
   });
 
   test('additional series, custom name, namespace and key', () => {

@@ -109,7 +109,9 @@ describe('the packed package in a fresh cdk8s app', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(app, 'node_modules', '@types', 'node'), 'dir');
     // What `cdk8s init typescript-app` writes, with the app precompiled instead of run by ts-node.
     fs.copyFileSync(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json'), path.join(app, 'tsconfig.json'));
-    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
+    // The package's validation plugin, as docs/validation.md tells users to name it.
+    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\nvalidations:\n'
+      + '  - package: ./node_modules/cdk8s-gpu-platform/validation\n    version: 0.1.0\n    class: GpuPlatformValidation\n');
     fs.writeFileSync(mainFile, quickStart?.code ?? '');
 
     // The names a fragment's hidden preamble imports: every root export, read from the installed assembly.
@@ -130,7 +132,8 @@ describe('the packed package in a fresh cdk8s app', () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', '.jsii.gz', pkg.main, pkg.types]) {
       expect({ file: f, packed: files.includes(f) }).toEqual({ file: f, packed: true });
     }
-    expect(files.filter((f) => /^(test|examples|bench|scripts)\/|(?<!\.d)\.ts$/.test(f))).toEqual([]);
+    // Bundled dependencies (ajv, yaml: the validator's) ship as their authors publish them.
+    expect(files.filter((f) => !f.startsWith('node_modules/') && /^(test|examples|bench|scripts)\/|(?<!\.d)\.ts$/.test(f))).toEqual([]);
     const installed = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'cdk8s-gpu-platform', 'package.json'), 'utf8'));
     expect(installed.engines.node).toMatch(/^>=\s*20/);
     // The assembly is what jsii-pacmak would turn into Python, Java, .NET and Go packages.
@@ -162,6 +165,34 @@ describe('the packed package in a fresh cdk8s app', () => {
       .filter((m) => m);
     expect(manifests.map((m: any) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'Service']));
     expectValid(manifests);
+  }, 120_000);
+
+  test('the installed validator: `cdk8s synth` ran the plugin, and the command validates dist/ with the bundled schemas only', () => {
+    expect(files).toEqual(expect.arrayContaining(['validation.js', 'validation.d.ts', 'bin/cdk8s-gpu-platform.js', 'build/package/lib/validation/schemas.json']));
+    // The quick start's synth (above) passed the plugin; a broken manifest fails the command with exit code 1.
+    const bin = path.join(app, 'node_modules', '.bin', 'cdk8s-gpu-platform');
+    const env: NodeJS.ProcessEnv = cleanEnv();
+    delete env.CRDS_DIR; // no ../shared: the package's own bundle
+    const report = JSON.parse(execFileSync(bin, ['validate', 'dist', '--json'], { cwd: app, env, encoding: 'utf8' }));
+    expect(report.summary).toEqual(expect.objectContaining({ errors: 0 }));
+    expect(report.summary.objects).toBeGreaterThan(3);
+    expect(report.schemas.crds.map((c: any) => `${c.project} ${c.version}`)).toEqual(expect.arrayContaining(['argo-cd v3.5.1', 'lws commit 060ab4da17ee']));
+    const bad = path.join(work, 'bad');
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, 'lws.yaml'), 'apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata:\n  name: x\nspec:\n  leaderWorkerTemplate:\n    size: two\n');
+    let status = 0;
+    let stdout = '';
+    try {
+      execFileSync(bin, ['validate', bad], { cwd: app, env, encoding: 'utf8' });
+    } catch (e: any) {
+      status = e.status;
+      stdout = e.stdout;
+    }
+    expect(status).toBe(1);
+    expect(stdout).toContain('error   crd: spec.leaderWorkerTemplate.size: must be integer');
+    // The function form, from the user's own code.
+    const fn = execFileSync(process.execPath, ['-e', "const v = require('cdk8s-gpu-platform/validation'); console.log(typeof v.validate, typeof v.GpuPlatformValidation)"], { cwd: app, env, encoding: 'utf8' });
+    expect(fn.trim()).toBe('function function');
   }, 120_000);
 
   test('every TypeScript snippet of README.md and docs/*.md compiles against the installed package', () => {

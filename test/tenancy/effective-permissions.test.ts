@@ -1,7 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { TenantNamespace, TenantRole } from '../../lib/tenancy';
+import { Warnings } from '../../lib/core/errors';
+import { TenantNamespace, TenantRole, TenantSubject } from '../../lib/tenancy';
 import { synthValid } from '../harness';
 import { allows, capabilities, GUARDRAILS, POD_CREATORS, Rule } from './rbac-evaluator';
 
@@ -61,6 +62,20 @@ describe('effective permissions of the tenant roles', () => {
     expect(all.every((c) => c.via.length > 0)).toBe(true);
     expect(POD_CREATORS.length).toBeGreaterThan(8);
     expect(GUARDRAILS.map(([, r]) => r)).toContain('networkpolicies');
+  });
+
+  test('an in-namespace ServiceAccount bound to tenant-admin is assumable by developers: a warning, unless admission keeps pods off it', () => {
+    const make = (extra: object) => {
+      const chart = new Chart(Testing.app(), 'test');
+      const t = new TenantNamespace(chart, 'tenant', {
+        name: 'team', admins: [TenantSubject.serviceAccount('ci')], developers: [TenantSubject.user('dev@example.com')], ...extra,
+      });
+      return Warnings.of(t);
+    };
+    expect(make({})).toEqual([expect.stringContaining('admins: ServiceAccount team/ci is bound to tenant-admin in the tenant\'s own namespace, so any developer can act as admin')]);
+    expect(make({ admissionPolicies: {} })).toEqual([]);
+    expect(make({ admissionPolicies: { allowedServiceAccounts: ['default', 'ci'] } })).toHaveLength(1);
+    expect(make({ admins: [TenantSubject.serviceAccount('ci', 'ci-system')] })).toEqual([]);
   });
 
   test('TenantRole rules are the synthesized ones', () => {

@@ -1,0 +1,78 @@
+// @ts-check
+/**
+ * Writes the schema bundle the validator ships with: `schemas.json` next to the compiled validator
+ * (build/package/lib/validation/ for the package, from scripts/build-package.js; build/lib/validation/ for the
+ * dev loop, from scripts/build.js), so an installed package validates with no network and no ../shared. It holds the Kubernetes 1.27
+ * schemas of kubernetes-models (every built-in kind and what it references) and the openAPIV3Schema of every
+ * served version of every CRD under ../shared/crds (or $CRDS_DIR), descriptions stripped, with each CRD
+ * folder's upstream repository and release from its SOURCE.md. About 2 MB (measured in docs/validation.md):
+ * generated at build time, not committed.
+ *
+ * `writeBundle(dir)` (the package build) always writes and fails without the CRDs; `ensureBundle()` (from
+ * `npm run build`) rebuilds build/lib's when stale and only warns without them.
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const OUT_DIR = path.join(ROOT, 'build', 'lib', 'validation');
+const OUT = path.join(OUT_DIR, 'schemas.json');
+const CRDS = process.env.CRDS_DIR ?? path.resolve(ROOT, '../shared/crds');
+
+/** @returns {string[]} */
+function filesUnder(/** @type {string} */ dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** The dev bundle is stale when any input (CRD files, kubernetes-models, the validator's code, this script) is newer. */
+function isStale() {
+  if (!fs.existsSync(OUT)) return true;
+  const out = fs.statSync(OUT).mtimeMs;
+  const inputs = [
+    ...filesUnder(CRDS), __filename, require.resolve('kubernetes-models/package.json'),
+    ...['crd.js', 'schema.js', 'cache.js'].map((f) => path.join(OUT_DIR, f)),
+  ];
+  return inputs.some((f) => fs.statSync(f).mtimeMs > out);
+}
+
+/** Writes `schemas.json` into `dir`, which holds the compiled validator; returns its size in bytes. */
+function writeBundle(dir = OUT_DIR) {
+  if (!fs.existsSync(CRDS)) throw new Error(`bundle-schemas: the CRD folder ${CRDS} does not exist (set CRDS_DIR)`);
+  const out = path.join(dir, 'schemas.json');
+  // The modules read an existing bundle instead of the sources: remove it first (and load them in a child,
+  // so this process's module cache and CRDS_DIR stay untouched).
+  fs.rmSync(out, { force: true });
+  const script = `
+    process.env.CRDS_DIR = ${JSON.stringify(CRDS)};
+    const { buildIndex, listCrdFiles } = require(${JSON.stringify(path.join(dir, 'crd.js'))});
+    const { kubernetesBundle } = require(${JSON.stringify(path.join(dir, 'schema.js'))});
+    const crds = buildIndex(process.env.CRDS_DIR, listCrdFiles(process.env.CRDS_DIR), undefined);
+    require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({
+      format: 1,
+      kubernetes: kubernetesBundle(),
+      crds: { sources: crds.sources, entries: crds.entries },
+    }));`;
+  require('child_process').execFileSync(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'inherit' });
+  return fs.statSync(out).size;
+}
+
+/** Rebuilds the bundle when stale; without the CRDs, warns (`required` false) or throws. */
+function ensureBundle(required = false) {
+  if (!fs.existsSync(CRDS)) {
+    const message = `bundle-schemas: the CRD folder ${CRDS} does not exist (set CRDS_DIR); the validator's schema bundle was not written`;
+    if (required) throw new Error(message);
+    if (!fs.existsSync(OUT)) console.warn(message);
+    return;
+  }
+  if (!isStale()) return;
+  const bytes = writeBundle();
+  console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB)`);
+}
+
+module.exports = { ensureBundle, writeBundle, OUT };
+
+if (require.main === module) ensureBundle(true);

@@ -1,0 +1,1 @@
+export * from './build/package/lib/validation';
