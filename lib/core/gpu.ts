@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
+import { isKnownMigProfile, knownMigProfilesText } from './mig';
 
 const MIG_PROFILE = /^[1-7]g\.[0-9]+gb$/;
 const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -51,6 +52,9 @@ export class GpuResource {
   public validate(scope: IConstruct, prop: string): this {
     if (this.migProfile !== undefined && !MIG_PROFILE.test(this.migProfile)) {
       fail(scope, prop, this.resourceName, 'a MIG profile nvidia.com/mig-<g>g.<n>gb, such as nvidia.com/mig-1g.10gb or nvidia.com/mig-3g.40gb (g from 1 to 7)');
+    }
+    if (this.migProfile !== undefined && !isKnownMigProfile(this.migProfile)) {
+      fail(scope, prop, this.resourceName, `a MIG profile a known GPU offers (${knownMigProfilesText()}); for another product use GpuResource.custom("nvidia.com/mig-<profile>")`);
     }
     // As the API server's IsExtendedResourceName: no kubernetes.io domain (native resources), no quota prefix.
     if (!EXTENDED_RESOURCE.test(this.resourceName) || this.resourceName.includes('kubernetes.io/')

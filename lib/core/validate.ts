@@ -4,6 +4,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
+import { ensureUniqueObjectsRule } from './unique-objects';
 import { DNS_LABEL_MAX, requireDnsLabel, requireDnsSubdomain, requireLabels, requireQualifiedName } from './names';
 
 /** Checks one value; `prop` is the path as the user wrote it. */
@@ -323,16 +324,6 @@ function checkObject(scope: IConstruct, prefix: string, value: unknown, fields: 
   const what = rule.name ? `an object of ${rule.name}` : 'an object';
   if (!isPlainObject(value)) fail(scope, prefix, value, `${what} (given ${describeType(value)})`);
   const at = (k: string) => (prefix === 'props' ? k : `${prefix}.${k}`);
-  for (const [k, check] of Object.entries(fields)) {
-    const v = value[k];
-    if (v === undefined) {
-      if (!isOptional(check)) fail(scope, at(k), v, `a value: ${k} is required${rule.name ? ` in ${rule.name}` : ''}`);
-      continue;
-    }
-    // null is how JSON and Python's None spell "unset"; treat it as a wrong value, not as absent.
-    if (v === null) fail(scope, at(k), v, isOptional(check) ? 'a value, or leave the prop out' : 'a value');
-    check(scope, at(k), v);
-  }
   // Keys the shape does not list are allowed (TypeScript lets a spread carry a bigger object's fields), except
   // a likely misspelling of a known prop (`replica`, `gpus`, `Name`), which would otherwise be dropped silently.
   if (!rule.allowUnknown) {
@@ -342,6 +333,16 @@ function checkObject(scope: IConstruct, prefix: string, value: unknown, fields: 
       const hint = misspelled(k, known);
       if (hint) fail(scope, at(k), value[k], `no such prop${rule.name ? ` in ${rule.name}` : ''}; did you mean ${hint}?`);
     }
+  }
+  for (const [k, check] of Object.entries(fields)) {
+    const v = value[k];
+    if (v === undefined) {
+      if (!isOptional(check)) fail(scope, at(k), v, `a value: ${k} is required${rule.name ? ` in ${rule.name}` : ''}`);
+      continue;
+    }
+    // null is how JSON and Python's None spell "unset"; treat it as a wrong value, not as absent.
+    if (v === null) fail(scope, at(k), v, isOptional(check) ? 'a value, or leave the prop out' : 'a value');
+    check(scope, at(k), v);
   }
 }
 
@@ -355,6 +356,7 @@ export function shape<T>(fields: Shape<T>, rule: ShapeRule = {}): Check {
  * the right type and shape. Returns the props so a constructor can write `props = checkProps(...)`.
  */
 export function checkProps<T>(scope: IConstruct, props: T, fields: Shape<T>, rule: ShapeRule = {}): T {
+  ensureUniqueObjectsRule(scope);
   checkObject(scope, 'props', props, fields as { [key: string]: Check }, rule);
   return props;
 }
@@ -379,7 +381,10 @@ export function requireImageRef(scope: IConstruct, prop: string, value: string):
     fail(scope, prop, value, 'a container image reference such as "vllm/vllm-openai:v0.18.0"');
   }
   if (/:(@|$)/.test(value)) fail(scope, prop, value, 'an image reference with a tag after ":" (the tag is empty), such as "vllm/vllm-openai:v0.18.0"');
-  if (!IMAGE_REF.test(value)) {
+  // Only a first component with "." or ":" (or localhost) is a registry host; any other is a lowercase path.
+  const first = value.split('/')[0];
+  const isHost = value.includes('/') && (/[.:]/.test(first) || first === 'localhost');
+  if (!IMAGE_REF.test(value) || (!isHost && /[A-Z]/.test(first.split(':')[0]))) {
     fail(scope, prop, value, 'an image reference [registry[:port]/]repository[:tag][@sha256:digest]: lowercase repository path, tag of letters, digits, "_", "." and "-"');
   }
   return value;

@@ -23,6 +23,7 @@ import { requireRevision, requireServerUrl } from './validation';
 import { IGNORE_HEALTHCHECK_ANNOTATION, SimEnvironment, simulateBothWays, simulateSync, simulationView, SyncFinding } from './sync-simulation';
 import { SyncOption } from './sync-options';
 import { checkProps, pathScope } from '../core/validate';
+import { markUniqueObjectsChecked } from '../core/unique-objects';
 import { environmentApplicationShape, environmentShape } from './shapes';
 
 /** The nearest chart at or above `c`, or undefined. */
@@ -195,6 +196,8 @@ export class Environment extends App {
   constructor(scope: GitOpsApp, id: string, props: EnvironmentProps = {}) {
     super({ outdir: scope.outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     checkProps(pathScope(id), props, environmentShape(), { name: 'EnvironmentProps' });
+    // Each Application checks its own objects for duplicates, with the Application in the message.
+    markUniqueObjectsChecked(this);
     useDictionaryChildren(this);
     // As a root, the environment's own path is ''; its messages name it by id instead.
     this.label = { node: { path: id } } as unknown as IConstruct;

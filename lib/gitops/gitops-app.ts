@@ -10,6 +10,7 @@ import { folderChartOf, FolderWriter, linearSynth, SynthesizedFolder, throwValid
 import { defaultSerializerThreads } from './serializer-pool';
 import { requireNamespace, requireRepoPath, requireRepoUrl, requireRevision } from './validation';
 import { checkProps, pathScope } from '../core/validate';
+import { markUniqueObjectsChecked } from '../core/unique-objects';
 import { gitOpsAppShape } from './shapes';
 
 /** The upstream Argo CD install the CMP folder's kustomization patches. */
@@ -101,6 +102,7 @@ export class GitOpsApp extends App {
     // Checked before super(), which reads props.outdir.
     super({ outdir: checkProps(pathScope('GitOpsApp'), props, gitOpsAppShape(), { name: 'GitOpsAppProps' }).outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     useDictionaryChildren(this);
+    markUniqueObjectsChecked(this);
     this.repoUrl = requireRepoUrl(this, 'repoUrl', props.repoUrl);
     this.repoPath = requireRepoPath(this, 'repoPath', props.repoPath ?? 'dist');
     this.targetRevision = requireRevision(this, 'targetRevision', props.targetRevision ?? 'HEAD');

@@ -4,7 +4,7 @@ import {
   annotations, any, arr, bool, dnsLabel, dnsSubdomain, image, instance, int, labels, lazy, num, object, opt, shape, Shape, str, tenant,
 } from '../core/validate';
 import { ServingEngine } from '../serving/engine';
-import { cpu, gpuRequest, gpuResource, memory, modelCacheMount, modelServerOptionsShape, modelServerPodPropsShape } from '../serving/shapes';
+import { cpu, gpuRequestShape, gpuResource, memory, modelCacheMount, modelServerOptionsShape, modelServerPodPropsShape } from '../serving/shapes';
 import type { GangSchedulingOptions, KubeSchedulingOptions, VolcanoSchedulingOptions } from './gang-scheduling';
 import { LeaderWorkerSetProps, LwsRestartPolicy, LwsStartupPolicy, RollingUpdateOptions } from './leader-worker-set';
 import { GangResources, GangScheduler, PodGroupProps } from './pod-group';
@@ -112,8 +112,10 @@ export const roleBasedGroupShape = lazy((): Shape<RoleBasedGroupProps> => ({
 }));
 
 const pdRole = shape<PrefillDecodeRoleOptions>({
-  replicas: opt(int(0)),
-  gpu: gpuRequest,
+  // The router lists every instance's URL, so the count stays within what a static list can hold.
+  replicas: opt(int(0, 1000)),
+  // Checked here so the message names decode.gpu.count, not the expanded roles[2].server.gpu.count.
+  gpu: shape({ ...gpuRequestShape(), count: int(1) }, { name: 'GpuRequest' }),
   // 0 is not "one node": a role runs on at least one.
   nodes: opt(int(1)),
   cpu: opt(cpu),
