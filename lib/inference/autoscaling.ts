@@ -48,8 +48,8 @@ export class PodMetric {
 
   /** KV cache usage, 0-1 (vLLM `vllm:kv_cache_usage_perc`). */
   public static kvCacheUsage(averageValue: number): PodMetric {
-    // vLLM's gauge is a fraction (vllm/v1/metrics/loggers.py, `vllm:kv_cache_usage_perc`: "1 means 100 percent
-    // usage"); a target of 80 could never be reached, so the autoscaler would never scale up.
+    // vLLM's gauge is a fraction (vllm-project/vllm, vllm/v1/metrics/loggers.py: `vllm:kv_cache_usage_perc`, HELP
+    // "KV-cache usage. 1 means 100 percent usage."); a target of 80 is never reached, so nothing ever scales up.
     checkArg('PodMetric.kvCacheUsage', 'averageValue', averageValue,
       num({ min: 0, minExclusive: true, max: 1, note: '(a fraction of the KV cache: the gauge is 0-1, so 0.8 for 80%)' }));
     return new PodMetric('kvCacheUsage', undefined, averageValue);
