@@ -50,8 +50,11 @@ export function buildCanaries(scope: Construct, tenants: ExampleTenants, inferen
   settings: ExampleWorkloadSettings = PROD_WORKLOADS): void {
   // --- llm-serving: Argo Rollouts canary of the chat service through Gateway API ----------------------
   // (Not ml-team: its 4-GPU quota is exactly llama-8b's peak, so a canary pod could never be admitted.)
-  const ml = new Chart(scope, 'canary-llm-serving');
+  // In the chat service's own chart (its Application): the service's HPA scales this Rollout once retargeted,
+  // and an HPA in an Application the root syncs before its target's would be Degraded (FailedGetScale) and
+  // stop the root (the sync simulation reports it). In one Application the HPA syncs in the Rollout's wave.
   const vllm = inference.chat;
+  const ml = Chart.of(vllm);
   const tenant = tenants.gpuLarge;
   if (!vllm.deployment) throw new Error(`[${vllm.node.path}] the vllm example must run as a Deployment for its canary`);
 

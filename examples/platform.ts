@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Environment, IAppProject, Kinds, TenantProject } from '../lib/gitops';
+import { Environment, Kinds, TenantProject } from '../lib/gitops';
 import { buildCanaries } from './canary';
 import { buildInference } from './inference';
 import { buildRoleBasedGroups } from './rbg';
@@ -29,18 +29,22 @@ export const EXAMPLE_ENVIRONMENTS: ExampleEnvironmentSettings[] = [
   { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, adminGroupSuffix: 'admins', workloads: PROD_WORKLOADS },
 ];
 
-/** The first project that allows every object under `chart`. */
-function projectFor(chart: IConstruct, candidates: IAppProject[]): IAppProject | undefined {
+/**
+ * The tenant project whose namespaces hold every object under `chart`, unless the chart holds cluster-scoped
+ * objects (a tenant's Namespace): those charts are the platform's.
+ */
+function tenantProjectFor(chart: IConstruct, candidates: TenantProject[]): TenantProject | undefined {
   const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-  return candidates.find((p) => objects.every((o) =>
-    p.refusalFor(Kinds.apiGroupOf(o.apiVersion), o.kind, Kinds.isNamespaced(o.kind) ? o.metadata.namespace : undefined) === undefined));
+  if (objects.some((o) => !Kinds.isNamespaced(o.kind))) return undefined;
+  return candidates.find((p) => objects.every((o) => p.namespaces.includes(o.metadata.namespace ?? '')));
 }
 
 /**
  * One environment of the platform example: the tenants (platform project), the inference services, the
  * prefill/decode RoleBasedGroup and the canaries. Each chart the builders create becomes its own Argo CD
- * Application, in its tenant's AppProject when that project allows everything in it, else in the platform
- * project (tenants cannot manage namespaces, quotas, limit ranges or network policies).
+ * Application: the tenants' namespaces (with their quotas, limit ranges, network policies and RBAC) and the
+ * monitoring rules in the platform project; every workload chart in its tenant's own project, each service's
+ * NetworkPolicies and ServiceAccount in a platform companion Application (`<name>-platform`).
  */
 export function buildEnvironment(env: Environment, settings: ExampleEnvironmentSettings, scopeId: string = 'platform'): void {
   const platform = env.addPlatformProject();
@@ -56,9 +60,7 @@ export function buildEnvironment(env: Environment, settings: ExampleEnvironmentS
     env.addTenantProject(t, { adminGroups: [`${t.tenantName}-${settings.adminGroupSuffix}`] }));
   for (const child of scope.node.children) {
     if (!(child instanceof Chart)) continue;
-    const project = projectFor(child, tenantProjects);
-    env.addApplicationForChart(child, project
-      ? { project, namespace: (project as TenantProject).namespaces[0] }
-      : { project: platform });
+    const project = tenantProjectFor(child, tenantProjects);
+    env.addApplicationForChart(child, project ? { project, namespace: project.namespaces[0] } : { project: platform });
   }
 }

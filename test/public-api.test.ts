@@ -124,6 +124,7 @@ const REVIEWED_EXPORTS = [
     'EnvironmentApplicationOptions interface',
     'EnvironmentProps interface',
     'EnvironmentTenantProjectOptions interface',
+    'SyncFinding interface',
     'Errors class',
     'ExistingModelCacheOptions interface',
     'ExtendedResource interface',

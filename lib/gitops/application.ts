@@ -143,6 +143,7 @@ export class Application extends Construct {
   public readonly apiObject: ApiObject;
   private readonly contents: IConstruct[];
   private readonly extraIgnore: IgnoreDifference[];
+  private objectFilter?: (obj: ApiObject) => boolean;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -194,7 +195,16 @@ export class Application extends Construct {
     });
     if (props.syncWave !== undefined) setSyncWave(this.apiObject, props.syncWave);
 
-    addRule(this, () => checkDeployedObjects(this.applicationName, this.contents, props.project));
+    addRule(this, () => checkDeployedObjects(this.applicationName, this.contents, props.project, this.objectFilter));
+  }
+
+  /**
+   * Limits the synth-time checks to the objects of the contents that pass `filter` (the others are deployed by
+   * another Application, such as an Environment's platform companion).
+   * @internal
+   */
+  public _filterObjects(filter: (obj: ApiObject) => boolean): void {
+    this.objectFilter = filter;
   }
 
   /** Every ignoreDifferences entry: the explicit ones, then those collected from the contents. */
@@ -212,11 +222,12 @@ export class Application extends Construct {
  * The synth-time checks of what an Application deploys: every namespaced object has an explicit namespace,
  * and the project allows every object (kind, group, namespace).
  */
-export function checkDeployedObjects(applicationName: string, roots: IConstruct[], project: IAppProject | undefined): string[] {
+export function checkDeployedObjects(applicationName: string, roots: IConstruct[], project: IAppProject | undefined,
+  include?: (obj: ApiObject) => boolean): string[] {
   const errors: string[] = [];
   for (const root of roots) {
     for (const c of root.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
+      if (!(c instanceof ApiObject) || (include !== undefined && !include(c))) continue;
       const ns = c.metadata.namespace;
       const id = `${c.kind}/${c.name}`;
       if (isNamespacedKind(c.kind) && ns === undefined) {

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
 import { ClusterPrerequisites, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
 import { childName, requireDnsLabel } from '../core/names';
-import { fail, failSynth, formatViolation, addRule } from '../core/errors';
+import { addRule, fail, failAll, failSynth, formatViolation } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
@@ -20,6 +20,8 @@ import { PlatformProject } from './platform-project';
 import { apiGroupOf } from './project';
 import { TenantProject, TenantProjectProps } from './tenant-project';
 import { requireRevision, requireServerUrl } from './validation';
+import { IGNORE_HEALTHCHECK_ANNOTATION, SimEnvironment, simulateBothWays, simulateSync, simulationView, SyncFinding } from './sync-simulation';
+import { SyncOption } from './sync-options';
 import { checkProps, pathScope } from '../core/validate';
 import { markUniqueObjectsChecked } from '../core/unique-objects';
 import { environmentApplicationShape, environmentShape } from './shapes';
@@ -30,6 +32,56 @@ function outerChart(c: IConstruct): Chart | undefined {
     if (s instanceof Chart) return s as Chart;
   }
   return undefined;
+}
+
+const AUTOSCALER_KINDS = new Set(['HorizontalPodAutoscaler', 'ScaledObject']);
+
+/**
+ * Autoscalers (HPA, KEDA ScaledObject) of one Application:
+ * - sync in their scale target's wave when the target is in the same Application and in a later wave: an HPA
+ *   is Degraded while its target is missing (`FailedGetScale`, argo-cd v3.5.1
+ *   gitops-engine/pkg/health/health_hpa.go), and a Degraded object in a wave that is not the last fails the
+ *   sync (gitops-engine/pkg/sync/sync_context.go);
+ * - carry `argocd.argoproj.io/ignore-healthcheck: "true"`: an HPA on a custom metric is also Degraded until the
+ *   metric is served (`FailedGetPodsMetric`), that is until the model servers run and are scraped, which says
+ *   nothing about whether later Applications may sync. The annotation keeps it out of its Application's health
+ *   (argo-cd controller/health.go), so with the Application health check the root does not stop on it.
+ */
+function alignAutoscalers(chart: IConstruct): void {
+  const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const scalers = objects.filter((o) => AUTOSCALER_KINDS.has(o.kind));
+  if (scalers.length === 0) return;
+  const byRef = new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.name}`, o]));
+  for (const scaler of scalers) {
+    scaler.metadata.addAnnotation(IGNORE_HEALTHCHECK_ANNOTATION, 'true');
+    const ref = scaler.toJson().spec?.scaleTargetRef;
+    const target = ref ? byRef.get(`${ref.kind ?? 'Deployment'}/${scaler.metadata.namespace ?? ''}/${ref.name}`) : undefined;
+    const [own, theirs] = [syncWaveOf(scaler) ?? 0, target ? syncWaveOf(target) ?? 0 : undefined];
+    if (theirs !== undefined && theirs > own) scaler.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(theirs));
+  }
+}
+
+/**
+ * The sync options of an environment's Application: as given, else CreateNamespace and server-side apply, but
+ * no CreateNamespace in a tenant's project: the tenant's namespace is the platform's (labels for Pod Security,
+ * quota, limit ranges); created by Argo CD first, it would admit pods before any of them exist.
+ */
+function effectiveSyncOptions(options: EnvironmentApplicationOptions): SyncOption[] {
+  if (options.syncOptions !== undefined) return options.syncOptions;
+  return options.project instanceof TenantProject ? [SyncOption.SERVER_SIDE_APPLY] : [SyncOption.CREATE_NAMESPACE, SyncOption.SERVER_SIDE_APPLY];
+}
+
+/** Kinds a tenant's chart may hold for one service that its project refuses: a platform companion deploys them. */
+const COMPANION_KINDS = new Set(['networking.k8s.io/NetworkPolicy', '/ServiceAccount', 'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding']);
+
+/** The platform companion of a tenant Application. */
+interface Companion {
+  readonly folder: string;
+  readonly applicationName: string;
+  readonly repoFolder: string;
+  application?: Application;
+  readonly objects: ApiObject[];
 }
 
 /** Folder names inside an environment that Applications cannot take. */
@@ -129,6 +181,12 @@ export class Environment extends App {
   private readonly label: IConstruct;
   private readonly apps = new Map<string, EnvironmentApplication>();
   private readonly byChart = new Map<Chart, EnvironmentApplication>();
+  private platformProject?: PlatformProject;
+  /** Platform companions of tenant Applications, by the tenant Application's short name. */
+  private readonly companions = new Map<string, Companion>();
+  /** Objects of tenant charts deployed by a companion instead (refreshed by prepare). */
+  private readonly routed = new Map<ApiObject, Companion>();
+  private readonly companionErrors: string[] = [];
 
   /**
    * @param scope the GitOpsApp it belongs to (an Environment is its own construct root; the GitOpsApp
@@ -173,6 +231,7 @@ export class Environment extends App {
       });
     }
     addRule(this, () => this.checkSharedObjects());
+    addRule(this, () => [...this.companionErrors]);
   }
 
   /** The Applications of this environment, in the order they were added. */
@@ -214,7 +273,10 @@ export class Environment extends App {
     return this.apps.get(name)!;
   }
 
-  /** Validates once, resolves once and serializes this environment's folders (see `linearSynth`). */
+  /**
+   * Validates once and serializes this environment's folders (see `linearSynth`), then simulates the Argo CD
+   * sync (`simulateSync`, both ways): an error of the simulation fails the synth.
+   */
   public synthFolders(): SynthesizedFolder[] {
     return this._synthFolders(false);
   }
@@ -225,22 +287,77 @@ export class Environment extends App {
    */
   public _synthFolders(validated: boolean): SynthesizedFolder[] {
     this.prepare();
-    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated);
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, validated, this.routeOf);
     const scan = new PrerequisiteScan();
     for (const f of folders) scan.add(f.objects.map((o) => o.manifest));
     this.checkPrerequisites(scan);
+    const errors = this.syncErrors(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)])));
+    if (errors.length > 0) failAll(errors);
     return folders;
   }
 
   /**
-   * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so).
+   * The same folders, handed to `sink` one by one as they are built (GitOpsApp.synth writes them so). Returns
+   * the sync simulation's errors (the GitOpsApp reports those of every environment together).
    * @internal
    */
-  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): void {
+  public _synthFoldersTo(sink: (folder: SynthesizedFolder) => void, validated: boolean = false): string[] {
     this.prepare();
+    // Only what the simulation reads is kept of each object until the environment is checked.
+    const views = new Map<string, any[]>();
     const scan = new PrerequisiteScan();
-    linearSynth(this, (chart) => this.targetOf(chart), (f) => { scan.add(f.objects.map((o) => o.manifest)); sink(f); }, validated);
+    linearSynth(this, (chart) => this.targetOf(chart), (f) => {
+      scan.add(f.objects.map((o) => o.manifest));
+      views.set(f.folder, f.objects.map((o) => simulationView(o.manifest)));
+      sink(f);
+    }, validated, this.routeOf);
     this.writePrerequisites(this.checkPrerequisites(scan));
+    return this.syncErrors(views);
+  }
+
+  /**
+   * Simulates how Argo CD syncs this environment (docs/gitops.md, "Sync simulation"): Applications by the
+   * root's waves, objects by wave inside each, Argo CD's health rules for every kind the library emits, with
+   * the Application health check on (`applicationHealthCheck`) or off. Returns deadlocks and objects applied
+   * before what they reference (errors), and references only retries resolve (warnings).
+   */
+  public simulateSync(applicationHealthCheck: boolean): SyncFinding[] {
+    this.prepare();
+    const folders = linearSynth(this, (chart) => this.targetOf(chart), undefined, false, this.routeOf);
+    return simulateSync(this.simulationInput(new Map(folders.map((f) => [f.folder, f.objects.map((o) => o.manifest)]))), applicationHealthCheck);
+  }
+
+  /** The simulation's errors, both ways, in the standard message format. */
+  private syncErrors(manifestsByFolder: Map<string, any[]>): string[] {
+    const byName = new Map(this.applications.map((a) => [a.applicationName, a]));
+    return simulateBothWays(this.simulationInput(manifestsByFolder)).filter((f) => f.severity === 'error').map((f) => {
+      const app = byName.get(f.application);
+      return formatViolation(`${this.environmentName}/${app ? app.chart.node.path : 'root'}`, 'sync',
+        `${f.object ? f.object + ': ' : ''}${f.message}`,
+        'an environment Argo CD syncs to Healthy with the Application health check on and off, every reference applied no later than what references it (docs/gitops.md, "Sync simulation")');
+    });
+  }
+
+  private simulationInput(manifestsByFolder: Map<string, any[]>): SimEnvironment {
+    return {
+      name: this.environmentName,
+      ordered: this.applicationSet === undefined,
+      applications: this.applications.map((a) => {
+        const options = effectiveSyncOptions(a.options);
+        const creates = a.options.namespace !== undefined && options.some((o) => o.value === SyncOption.CREATE_NAMESPACE.value);
+        return {
+          name: a.applicationName,
+          wave: this.waveOf(a),
+          createdNamespace: creates ? a.options.namespace : undefined,
+          objects: manifestsByFolder.get(a.folder) ?? [],
+        };
+      }).concat([...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
+        name: c.applicationName,
+        wave: this.companionWave(c),
+        createdNamespace: undefined,
+        objects: manifestsByFolder.get(c.folder) ?? [],
+      }))),
+    };
   }
 
   /**
@@ -275,6 +392,12 @@ export class Environment extends App {
     this.gitops.writeFolders(this.synthFolders());
     this.writePrerequisites(this._prerequisites);
   }
+
+  /** The folder of an object a companion deploys. */
+  private readonly routeOf = (obj: ApiObject): FolderTarget | undefined => {
+    const c = this.routed.get(obj);
+    return c ? { folder: c.folder } : undefined;
+  };
 
   private targetOf(chart: Chart): FolderTarget | undefined {
     for (let s: IConstruct | undefined = chart; s; s = s.node.scope) {
@@ -312,6 +435,7 @@ export class Environment extends App {
     if (!this.applicationSet) {
       application = new Application(this.appsChart, `${id}Application`, {
         ...options,
+        syncOptions: effectiveSyncOptions(options),
         name: info.applicationName,
         argocdNamespace: this.gitops.argocdNamespace,
         repoUrl: this.gitops.repoUrl,
@@ -322,9 +446,11 @@ export class Environment extends App {
         contents: [chart],
         labels: { 'gpu-platform.dev/environment': this.environmentName },
       });
+      // What a platform companion deploys is checked there, against the platform project.
+      application._filterObjects((o) => !this.routed.has(o));
     } else {
       // No Application object to hang the checks on: the chart checks itself against its project.
-      addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project));
+      addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project, (o) => !this.routed.has(o)));
     }
     (info as { application?: Application }).application = application;
     return application;
@@ -351,12 +477,13 @@ export class Environment extends App {
 
   /** Adds the platform team's AppProject, named `<env>-platform`. */
   public addPlatformProject(): PlatformProject {
-    return new PlatformProject(this.appsChart, 'PlatformProject', {
+    this.platformProject = new PlatformProject(this.appsChart, 'PlatformProject', {
       name: `${this.environmentName}-platform`,
       sourceRepos: [this.gitops.repoUrl],
       destinationServer: this.destinationServer,
       argocdNamespace: this.gitops.argocdNamespace,
     });
+    return this.platformProject;
   }
 
   /**
@@ -367,32 +494,115 @@ export class Environment extends App {
    * the ApplicationSet elements.
    */
   public prepare(): void {
-    for (const a of this.apps.values()) applyDefaultSyncWaves(a.chart);
+    for (const a of this.apps.values()) {
+      applyDefaultSyncWaves(a.chart);
+      alignAutoscalers(a.chart);
+    }
+    this.routeToCompanions();
     for (const a of this.apps.values()) {
       const app = a.application?.apiObject;
       if (app && syncWaveOf(app) === undefined) {
         app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.waveOf(a)));
       }
     }
+    for (const c of this.companions.values()) {
+      const app = c.application?.apiObject;
+      if (app && c.objects.length > 0) app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.companionWave(c)));
+    }
     if (this.applicationSet) {
-      this.applicationSet.replaceElements(this.applications.map((c) => ({
+      this.applicationSet.replaceElements([...this.applications.map((c) => ({
         name: c.applicationName,
         path: c.repoFolder,
         project: c.options.project?.projectName ?? 'default',
         namespace: c.options.namespace,
         syncWave: this.waveOf(c),
-      })));
+      })), ...[...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
+        name: c.applicationName,
+        path: c.repoFolder,
+        project: this.platformProject?.projectName ?? 'default',
+        syncWave: this.companionWave(c),
+      }))]);
       this.applicationSet.replaceIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
         this.applications.flatMap((c) => c.options.ignoreDifferences ?? [])));
     }
     applyDefaultSyncWaves(this.appsChart);
   }
 
+  /**
+   * Tenant Applications ship services through the tenant's own project, which refuses what grants or widens
+   * access. The per-service objects of that kind (a service's NetworkPolicies, ServiceAccount, Role and
+   * RoleBinding) go to a platform companion Application, `<env>-<name>-platform` in the platform project,
+   * written to `<env>/<name>-platform/`: the platform owns and reviews them, the tenant's project cannot sync
+   * them. Anything else the tenant project refuses stays an error of the tenant Application.
+   */
+  private routeToCompanions(): void {
+    this.routed.clear();
+    this.companionErrors.length = 0;
+    for (const c of this.companions.values()) c.objects.length = 0;
+    for (const a of this.apps.values()) {
+      const project = a.options.project;
+      if (!(project instanceof TenantProject)) continue;
+      for (const obj of a.chart.node.findAll()) {
+        if (!(obj instanceof ApiObject) || !COMPANION_KINDS.has(`${apiGroupOf(obj.apiVersion)}/${obj.kind}`)) continue;
+        const ns = obj.metadata.namespace;
+        if (ns === undefined || !project.namespaces.includes(ns) || project.refusalFor(apiGroupOf(obj.apiVersion), obj.kind, ns) === undefined) continue;
+        const companion = this.companionOf(a);
+        if (!companion) break;
+        companion.objects.push(obj);
+        this.routed.set(obj, companion);
+      }
+    }
+  }
+
+  private companionOf(a: EnvironmentApplication): Companion | undefined {
+    const existing = this.companions.get(a.name);
+    if (existing) return existing;
+    const name = `${a.name}-platform`;
+    const fail2 = (allowed: string) => {
+      this.companionErrors.push(formatViolation(a.chart, 'project', `${a.options.project!.projectName} (its NetworkPolicies, ServiceAccounts or RBAC go to a platform companion Application "${this.environmentName}-${name}")`, allowed));
+      return undefined;
+    };
+    if (!this.platformProject) return fail2('an environment with a platform project (Environment.addPlatformProject()) to own them');
+    if (this.apps.has(name) || RESERVED_FOLDERS.includes(name)) return fail2(`no other Application named "${name}"`);
+    const companion: Companion = {
+      folder: `${this.environmentName}/${name}`,
+      applicationName: childName(a.chart, 'name', [this.environmentName, name]),
+      repoFolder: `${this.gitops.repoPath}/${this.environmentName}/${name}`,
+      objects: [],
+    };
+    if (!this.applicationSet) {
+      companion.application = new Application(this.appsChart, `Companion-${a.name}`, {
+        name: companion.applicationName,
+        project: this.platformProject,
+        argocdNamespace: this.gitops.argocdNamespace,
+        repoUrl: this.gitops.repoUrl,
+        targetRevision: this.targetRevision,
+        path: companion.repoFolder,
+        destinationServer: this.destinationServer,
+        syncOptions: [SyncOption.SERVER_SIDE_APPLY],
+        labels: { 'gpu-platform.dev/environment': this.environmentName },
+      });
+    }
+    const platform = this.platformProject;
+    addRule(companion.application ?? a.chart, () => checkDeployedObjects(companion.applicationName, [a.chart], platform, (o) => this.routed.get(o) === companion));
+    this.companions.set(a.name, companion);
+    return companion;
+  }
+
+  private companionWave(c: Companion): number {
+    let min: number | undefined;
+    for (const o of c.objects) {
+      const w = syncWaveOf(o);
+      if (w !== undefined && Number.isFinite(w) && (min === undefined || w < min)) min = w;
+    }
+    return min ?? 0;
+  }
+
   private waveOf(app: EnvironmentApplication): number {
     if (app.options.syncWave !== undefined) return app.options.syncWave;
     let min: number | undefined;
     for (const c of app.chart.node.findAll()) {
-      if (c instanceof ApiObject) {
+      if (c instanceof ApiObject && !this.routed.has(c)) {
         const w = syncWaveOf(c);
         if (w !== undefined && Number.isFinite(w) && (min === undefined || w < min)) min = w;
       }

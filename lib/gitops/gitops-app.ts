@@ -1,5 +1,5 @@
 import { App, Yaml, YamlOutputType } from 'cdk8s';
-import { fail } from '../core/errors';
+import { fail, failAll } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 import { ConfigManagementPlugin, ConfigManagementPluginProps } from './config-management-plugin';
 import type { Environment } from './environment';
@@ -180,7 +180,8 @@ export class GitOpsApp extends App {
     try {
       this.validateAll();
       linearSynth(this, (chart) => folderChartOf(chart), sink, true);
-      for (const env of this.envs) env._synthFoldersTo(sink, true);
+      const syncErrors = this.envs.flatMap((env) => env._synthFoldersTo(sink, true));
+      if (syncErrors.length > 0) failAll(syncErrors);
     } catch (e) {
       try { writer.finish(); } catch { /* the synth error is the one to report */ }
       throw e;

@@ -20,3 +20,4 @@ export type { EnvironmentApplication, EnvironmentProps, EnvironmentTenantProject
 export type { SynthesizedFolder, SynthesizedObject } from './linear-synth';
 export { GitOpsApp } from './gitops-app';
 export type { GitOpsAppProps } from './gitops-app';
+export type { SyncFinding } from './sync-simulation';

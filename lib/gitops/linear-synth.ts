@@ -70,7 +70,8 @@ export function throwValidationErrors(errors: string[]): void {
  * are returned.
  */
 export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget | undefined,
-  sink?: (folder: SynthesizedFolder) => void, validated: boolean = false): SynthesizedFolder[] {
+  sink?: (folder: SynthesizedFolder) => void, validated: boolean = false,
+  route?: (obj: ApiObject) => FolderTarget | undefined): SynthesizedFolder[] {
   if (!validated) throwValidationErrors(validateOnce(app));
   const all = app.node.findAll();
   // Documents are written in canonical order (below), so cdk8s' dependency resolution, which only orders
@@ -78,28 +79,27 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
   const charts = all.filter((c): c is Chart => c instanceof Chart);
 
   // Group the charts by folder.
-  const groups = new Map<string, { target: FolderTarget; charts: Chart[] }>();
+  // An object goes to its chart's folder, unless `route` sends it elsewhere (a platform companion folder).
+  const groups = new Map<string, { target: FolderTarget; objects: ApiObject[] }>();
+  const place = (target: FolderTarget, obj: ApiObject) => {
+    const g = groups.get(target.folder);
+    if (g) g.objects.push(obj); else groups.set(target.folder, { target, objects: [obj] });
+  };
   for (const chart of charts) {
     const target = folderOf(chart);
     if (!target) {
       fail(chart, 'chart', chart.node.path,
         'charts inside a FolderChart or an Application (Environment.addApplication / addApplicationForChart, or a chart nested in one)');
     }
-    const g = groups.get(target.folder);
-    if (g) g.charts.push(chart); else groups.set(target.folder, { target, charts: [chart] });
+    for (const obj of ownApiObjects(chart)) place(route?.(obj) ?? target, obj);
   }
 
   const out: SynthesizedFolder[] = [];
   // Folders and the objects inside each in one canonical order (canonical-order.ts): the same bytes whatever
   // order the constructs were added in. Argo CD and kustomize give the order of documents no meaning.
   const ordered = [...groups.values()].sort((a, b) => compareStrings(a.target.folder, b.target.folder));
-  for (const { target, charts: members } of ordered) {
-    const objects: Array<{ obj: ApiObject; manifest: any }> = [];
-    for (const chart of members) {
-      for (const obj of ownApiObjects(chart)) {
-        objects.push({ obj, manifest: obj.toJson() });
-      }
-    }
+  for (const { target, objects: members } of ordered) {
+    const objects = members.map((obj) => ({ obj, manifest: obj.toJson() }));
     objects.sort((a, b) => compareManifests(a.manifest, b.manifest));
     const names = fileNames(objects);
     const folder: SynthesizedFolder = {

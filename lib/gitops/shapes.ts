@@ -98,6 +98,7 @@ export const tenantProjectShape = lazy((): Shape<TenantProjectProps> => ({
   argocdNamespace: opt(str()),
   description: opt(str()),
   platformOwnedKinds: opt(arr(groupKind)),
+  allowedKinds: opt(arr(groupKind)),
   adminGroups: opt(arr(str({ nonEmpty: true }))),
   syncWave: opt(num()),
 }));

@@ -126,7 +126,10 @@ export class ModelCache {
           resources: { requests: { storage: o.size.toK8s() } },
         },
       });
-      setSyncWave(claim, SyncWave.CONFIG);
+      // In its pods' wave, not before: a claim of a WaitForFirstConsumer class stays Pending (Argo CD health
+      // Progressing, argo-cd v3.5.1 gitops-engine/pkg/health/health_pvc.go) until a pod uses it, and Argo CD
+      // waits for a wave to be healthy before the next one (gitops-engine/pkg/sync/sync_context.go): a deadlock.
+      setSyncWave(claim, SyncWave.WORKLOAD);
       return { mount: { claimName, mountPath: o.mountPath }, claim };
     });
   }

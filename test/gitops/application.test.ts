@@ -85,7 +85,15 @@ describe('Application', () => {
     const project = new TenantProject(argo, 'p', { name: 'ml', namespaces: ['ml'], sourceRepos: [REPO] });
     new Application(argo, 'a', { name: 'a', repoUrl: REPO, path: 'dist/dev/a', contents: [work], project });
     new k8s.KubeResourceQuota(work, 'q', { metadata: { name: 'q', namespace: 'ml' } });
-    expect(() => synth(argo)).toThrow(/\[work\/q\] project: given "ResourceQuota\/q in Application \\"a\\""; allowed: no ResourceQuota, LimitRange, NetworkPolicy in tenant project "ml"/);
+    expect(() => synth(argo)).toThrow(/\[work\/q\] project: given "ResourceQuota\/q in Application \\"a\\""; allowed: no ResourceQuota, LimitRange, NetworkPolicy, ServiceAccount, Secret, Role, RoleBinding in tenant project "ml" \(the platform owns them\)/);
+  });
+
+  test('a tenant project refuses kinds outside its whitelist, with the list', () => {
+    const { argo, work } = setup();
+    const project = new TenantProject(argo, 'p', { name: 'ml', namespaces: ['ml'], sourceRepos: [REPO] });
+    new Application(argo, 'a', { name: 'a', repoUrl: REPO, path: 'dist/dev/a', contents: [work], project });
+    new k8s.KubeIngress(work, 'i', { metadata: { name: 'i', namespace: 'ml' } });
+    expect(() => synth(argo)).toThrow(/\[work\/i\] project: given "Ingress\/i in Application \\"a\\""; allowed: only the kinds tenant project "ml" allows \(allowedKinds: apps\/Deployment, .*\); given networking.k8s.io\/Ingress/);
   });
 
   test('the platform project allows cluster-scoped kinds', () => {

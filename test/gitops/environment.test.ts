@@ -83,9 +83,40 @@ describe('Environment', () => {
   test('a tenant Application may not deploy platform-owned kinds (also in ApplicationSet mode)', () => {
     for (const mode of [false, true]) {
       const { app, serving } = build(mode);
-      new k8s.KubeNetworkPolicy(serving, 'np', { metadata: { name: 'np', namespace: 'ml-team' }, spec: { podSelector: {} } });
-      expect(() => synth(app)).toThrow(/\[serving\/np\] project: given "NetworkPolicy\/np in Application \\"prod-serving\\""; allowed: no ResourceQuota, LimitRange, NetworkPolicy in tenant project "prod-ml-team"/);
+      new k8s.KubeResourceQuota(serving, 'q', { metadata: { name: 'q', namespace: 'ml-team' } });
+      expect(() => synth(app)).toThrow(/\[serving\/q\] project: given "ResourceQuota\/q in Application \\"prod-serving\\""; allowed: no ResourceQuota, LimitRange, NetworkPolicy, ServiceAccount, Secret, Role, RoleBinding in tenant project "prod-ml-team"/);
     }
+  });
+
+  test('a service\'s NetworkPolicies, ServiceAccount and RBAC in a tenant chart go to a platform companion Application', () => {
+    for (const mode of [false, true]) {
+      const { app, serving } = build(mode);
+      new k8s.KubeNetworkPolicy(serving, 'np', { metadata: { name: 'vllm', namespace: 'ml-team' }, spec: { podSelector: { matchLabels: { app: 'vllm' } } } });
+      new k8s.KubeServiceAccount(serving, 'sa', { metadata: { name: 'vllm', namespace: 'ml-team' } });
+      const folders = app.synthFolders();
+      const kinds = (f: string) => folders.find((x) => x.folder === f)!.objects.map((o) => o.manifest.kind);
+      expect(kinds('prod/serving')).toEqual(['Deployment']);
+      expect(kinds('prod/serving-platform')).toEqual(['NetworkPolicy', 'ServiceAccount']);
+      const apps = folders.find((x) => x.folder === 'prod/apps')!.objects.map((o) => o.manifest);
+      if (!mode) {
+        const companion = apps.find((m) => m.kind === 'Application' && m.metadata.name === 'prod-serving-platform');
+        expect(companion.spec).toMatchObject({ project: 'prod-platform', source: { path: 'dist/prod/serving-platform' } });
+        // Before the tenant's Application (wave 0): its objects are at the policy wave.
+        expect(companion.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-10');
+        expect(companion.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
+      } else {
+        const set = apps.find((m) => m.kind === 'ApplicationSet');
+        expect(set.spec.generators[0].list.elements).toContainEqual({ name: 'prod-serving-platform', path: 'dist/prod/serving-platform', project: 'prod-platform', namespace: '', syncWave: '-10' });
+      }
+    }
+  });
+
+  test('a tenant chart\'s NetworkPolicy needs a platform project to go to', () => {
+    const app = new GitOpsApp({ repoUrl: REPO });
+    const env = new Environment(app, 'prod');
+    const serving = env.addApplication('serving', { project: env.addTenantProject(tenant(app, 'ml-team')), namespace: 'ml-team' });
+    new k8s.KubeNetworkPolicy(serving, 'np', { metadata: { name: 'vllm', namespace: 'ml-team' }, spec: { podSelector: {} } });
+    expect(() => app.synthFolders()).toThrow('[serving] project: given "prod-ml-team (its NetworkPolicies, ServiceAccounts or RBAC go to a platform companion Application \\"prod-serving-platform\\")"; allowed: an environment with a platform project (Environment.addPlatformProject()) to own them');
   });
 
   test('two Applications may not manage the same object', () => {

@@ -177,16 +177,12 @@ describe('output tree', () => {
     const replicas = (kind: string, name: string, namespace: string) =>
       ({ group: 'apps', kind, name, namespace, jsonPointers: ['/spec/replicas'] });
     for (const env of ['dev', 'prod']) {
-      for (const [app, entry] of [
-        ['inference-ml-team', replicas('Deployment', 'llama-8b', 'ml-team')],
-        ['inference-llm-serving', replicas('Deployment', 'qwen-32b', 'llm-serving')],
-      ] as const) {
-        const spec = obj(`${env}/apps`, 'Application', `${env}-${app}`).spec;
-        expect({ env, app, ignore: spec.ignoreDifferences }).toEqual({ env, app, ignore: [entry] });
-        expect(spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['RespectIgnoreDifferences=true', 'ServerSideApply=true']));
-      }
-      // The canary's Application: the Rollout (under the retargeted HPA) and the Deployment Argo Rollouts scales to 0.
-      const canary = obj(`${env}/apps`, 'Application', `${env}-canary-llm-serving`).spec;
+      const spec = obj(`${env}/apps`, 'Application', `${env}-inference-ml-team`).spec;
+      expect({ env, ignore: spec.ignoreDifferences }).toEqual({ env, ignore: [replicas('Deployment', 'llama-8b', 'ml-team')] });
+      expect(spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['RespectIgnoreDifferences=true', 'ServerSideApply=true']));
+      // The chat service and its canary share one Application (its HPA scales the Rollout): the Rollout under the
+      // retargeted HPA and the Deployment Argo Rollouts scales to 0.
+      const canary = obj(`${env}/apps`, 'Application', `${env}-inference-llm-serving`).spec;
       expect(canary.ignoreDifferences).toEqual(expect.arrayContaining([
         { ...replicas('Rollout', 'qwen-32b', 'llm-serving'), group: 'argoproj.io' },
         replicas('Deployment', 'qwen-32b', 'llm-serving'),

@@ -12,6 +12,14 @@ function tenant(scope: Construct): ITenant {
 }
 
 describe('TenantProject', () => {
+  test('allowedKinds can never name a kind that grants access', () => {
+    const chart = new Chart(Testing.app(), 'argo');
+    expect(() => new TenantProject(chart, 'p', { tenant: tenant(chart), sourceRepos: [REPO], allowedKinds: [{ group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' }] }))
+      .toThrow('[argo/p] allowedKinds[0]: given "rbac.authorization.k8s.io/RoleBinding"; allowed: no kind that grants access (Role, RoleBinding, ClusterRole, ClusterRoleBinding, ServiceAccount, Secret): a tenant Application could bind itself any role; the platform deploys them');
+    expect(() => new TenantProject(chart, 'q', { name: 'ml', namespaces: ['ml'], sourceRepos: [REPO], allowedKinds: [{ group: '*', kind: '*' }] }))
+      .toThrow('[argo/q] allowedKinds[0]: given {"group":"*","kind":"*"}; allowed: a { group, kind } pair without wildcards');
+  });
+
   test('limits destinations to the tenant namespace, no cluster kinds, platform kinds blacklisted', () => {
     const chart = new Chart(Testing.app(), 'argo');
     const p = new TenantProject(chart, 'p', { tenant: tenant(chart), sourceRepos: [REPO], adminGroups: ['ml-admins'] });
@@ -22,9 +30,18 @@ describe('TenantProject', () => {
     expect(spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'ml-team' }]);
     expect(spec.sourceRepos).toEqual([REPO]);
     expect(spec.clusterResourceWhitelist).toEqual([]);
+    // Everything that grants or widens access stays with the platform (finding 4: no RoleBinding to admin).
     expect(spec.namespaceResourceBlacklist).toEqual([
       { group: '', kind: 'ResourceQuota' }, { group: '', kind: 'LimitRange' }, { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+      { group: '', kind: 'ServiceAccount' }, { group: '', kind: 'Secret' },
+      { group: 'rbac.authorization.k8s.io', kind: 'Role' }, { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
     ]);
+    // Only the workload and delivery kinds are allowed at all.
+    expect(spec.namespaceResourceWhitelist).toEqual(TenantProject.TENANT_KINDS.map((k) => ({ group: k.group, kind: k.kind })));
+    expect(spec.namespaceResourceWhitelist.map((k: any) => k.kind)).toEqual(expect.arrayContaining(['Deployment', 'RoleBasedGroup', 'Rollout', 'HTTPRoute', 'HorizontalPodAutoscaler']));
+    for (const k of ['Role', 'RoleBinding', 'ServiceAccount', 'Secret', 'NetworkPolicy', 'ResourceQuota']) {
+      expect(spec.namespaceResourceWhitelist.map((w: any) => w.kind)).not.toContain(k);
+    }
     expect(spec.roles[0]).toMatchObject({ name: 'admin', groups: ['ml-admins'] });
     expect(p.projectName).toBe('ml-team');
   });
