@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSet as CrdApplicationSet } from '../../imports/argocdappset-argoproj.io';
 import { fail, requireInteger } from '../core/errors';
-import { requireDnsLabel } from '../core/names';
+import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { ApplicationSyncOptions, syncPolicyToJson } from './application';
 import { compareStrings } from './canonical-order';
@@ -77,6 +77,7 @@ export class ApplicationSet extends Construct {
   public readonly apiObject: ApiObject;
   private elementList: ApplicationSetElement[];
   private ignoreList: IgnoreDifference[];
+  private knownProjects?: () => string[];
 
   constructor(scope: Construct, id: string, props: ApplicationSetProps) {
     super(scope, id);
@@ -103,7 +104,12 @@ export class ApplicationSet extends Construct {
         if (names.has(e.name)) fail(this, `elements[${i}].name`, e.name, 'unique Application names');
         names.add(e.name);
         requireRepoPath(this, `elements[${i}].path`, e.path);
-        requireDnsLabel(this, `elements[${i}].project`, e.project);
+        // AppProject names are object names (DNS-1123 subdomains, as Environment.addTenantProject makes them).
+        requireDnsSubdomain(this, `elements[${i}].project`, e.project);
+        if (this.knownProjects && e.project !== 'default' && !this.knownProjects().includes(e.project)) {
+          fail(this, `elements[${i}].project`, `${e.project} (Application "${e.name}")`,
+            `"default" or an AppProject of the environment: ${JSON.stringify(this.knownProjects())}`);
+        }
         if (e.namespace !== undefined) requireNamespace(this, `elements[${i}].namespace`, e.namespace);
         return {
           name: e.name, path: e.path, project: e.project, namespace: e.namespace ?? '',
@@ -147,6 +153,14 @@ export class ApplicationSet extends Construct {
   /** Replaces the generated Applications (used by Environment at synth, so it can run more than once). */
   public replaceElements(elements: ApplicationSetElement[]): void {
     this.elementList = [...elements];
+  }
+
+  /**
+   * Restricts element projects to "default" and these AppProject names (checked at synth). Environment sets
+   * it to the projects it defines, so an element cannot name a project that does not exist there.
+   */
+  public restrictProjects(names: () => string[]): void {
+    this.knownProjects = names;
   }
 
   /** Replaces the ignoreDifferences of the template. */

@@ -13,6 +13,7 @@ import { ApplicationChart, EnvironmentApplicationOptions } from './application-c
 import { ApplicationSet } from './application-set';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { GitOpsApp } from './gitops-app';
+import { compareStrings } from './canonical-order';
 import { collectIgnoreDifferences } from './ignore-differences';
 import { applyDefaultSyncWaves, isNamespacedKind, syncWaveOf } from './kinds';
 import { folderChartOf, FolderTarget, linearSynth, SynthesizedFolder } from './linear-synth';
@@ -83,6 +84,9 @@ interface Companion {
   application?: Application;
   readonly objects: ApiObject[];
 }
+
+/** Application options an ApplicationSet template holds once for all its Applications. */
+const APPLICATION_SET_WIDE_OPTIONS = ['syncOptions', 'automated', 'prune', 'selfHeal', 'retry'] as const;
 
 /** Folder names inside an environment that Applications cannot take. */
 export const RESERVED_FOLDERS = ['apps', 'root'];
@@ -229,6 +233,9 @@ export class Environment extends App {
         targetRevision: this.targetRevision,
         destinationServer: this.destinationServer,
       });
+      this.applicationSet.restrictProjects(() => this.appsChart.node.children
+        .filter((c): c is TenantProject | PlatformProject => c instanceof TenantProject || c instanceof PlatformProject)
+        .map((p) => p.projectName).sort(compareStrings));
     }
     addRule(this, () => this.checkSharedObjects());
     addRule(this, () => [...this.companionErrors]);
@@ -449,6 +456,19 @@ export class Environment extends App {
       // What a platform companion deploys is checked there, against the platform project.
       application._filterObjects((o) => !this.routed.has(o));
     } else {
+      // The ApplicationSet template carries one sync policy for every Application it generates: a per-Application
+      // setting would be silently dropped, so it is refused.
+      for (const prop of APPLICATION_SET_WIDE_OPTIONS) {
+        if (options[prop] !== undefined) {
+          fail(this.label, `addApplication("${id}").${prop}`, `${JSON.stringify(options[prop])} (Application "${info.applicationName}")`,
+            `not set: with useApplicationSet the ApplicationSet template carries one sync policy for every Application of environment "${this.environmentName}" (set useApplicationSet: false to give "${info.applicationName}" its own)`);
+        }
+      }
+      const project = options.project;
+      if (project !== undefined && !(project.node.scope === this.appsChart)) {
+        fail(this.label, `addApplication("${id}").project`, `${project.projectName} (Application "${info.applicationName}")`,
+          `an AppProject of environment "${this.environmentName}" (Environment.addTenantProject() or addPlatformProject())`);
+      }
       // No Application object to hang the checks on: the chart checks itself against its project.
       addRule(chart, () => checkDeployedObjects(info.applicationName, [chart], options.project, (o) => !this.routed.has(o)));
     }

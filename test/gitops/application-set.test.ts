@@ -45,6 +45,19 @@ describe('ApplicationSet', () => {
       new ApplicationSet(chart, 's', { name: 'x', repoUrl: REPO, elements: [{ name: 'a', path: '../a', project: 'p' }] });
       expect(() => synth(chart)).toThrow(/\[apps\/s\] elements\[0\].path: given "..\/a"; allowed: a relative path/);
     });
+    test('element project: not a valid AppProject name', () => {
+      const chart = new Chart(Testing.app(), 'apps');
+      new ApplicationSet(chart, 's', { name: 'x', repoUrl: REPO, elements: [{ name: 'a', path: 'dist/a', project: 'Team_A' }] });
+      expect(() => synth(chart)).toThrow(/\[apps\/s\] elements\[0\]\.project: given "Team_A"; allowed: .*DNS-1123 subdomain/);
+    });
+    test('element project: restricted to known projects', () => {
+      const chart = new Chart(Testing.app(), 'apps');
+      const set = new ApplicationSet(chart, 's', { name: 'x', repoUrl: REPO, elements: [
+        { name: 'a', path: 'dist/a', project: 'default' }, { name: 'b', path: 'dist/b', project: 'prod-ml' },
+      ] });
+      set.restrictProjects(() => ['prod-platform']);
+      expect(() => synth(chart)).toThrow('[apps/s] elements[1].project: given "prod-ml (Application \\"b\\")"; allowed: "default" or an AppProject of the environment: ["prod-platform"]');
+    });
     test('invalid repo URL', () => {
       const chart = new Chart(Testing.app(), 'apps');
       expect(() => new ApplicationSet(chart, 's', { name: 'x', repoUrl: 'example.com/x' }))

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ITenant, SyncWave } from '../../lib/core';
 import { k8s } from '../../lib/core/k8s';
-import { Environment, GitOpsApp } from '../../lib/gitops';
+import { Environment, GitOpsApp, SyncOption } from '../../lib/gitops';
 import { synth, synthValid } from '../harness';
 
 const REPO = 'https://github.com/example/platform.git';
@@ -29,6 +29,42 @@ function build(useApplicationSet = false) {
 }
 
 describe('Environment', () => {
+  describe('ApplicationSet mode: settings the template cannot carry per Application', () => {
+    test.each([
+      ['syncOptions', { syncOptions: [SyncOption.PRUNE_LAST] }],
+      ['automated', { automated: false }],
+      ['prune', { prune: false }],
+      ['selfHeal', { selfHeal: false }],
+      ['retry', { retry: { limit: 1 } }],
+    ])('%s is refused, naming the Application and the prop', (prop, options) => {
+      const { env, mlProject } = build(true);
+      expect(() => env.addApplication('extra', { project: mlProject, namespace: 'ml-team', ...options }))
+        .toThrow(new RegExp(`^\\[prod\\] addApplication\\("extra"\\)\\.${prop}: given .*\\(Application \\\\?"prod-extra\\\\?"\\\\?\\)"?; allowed: not set: with useApplicationSet the ApplicationSet template carries one sync policy`));
+    });
+    test('the same options are kept on an Application without an ApplicationSet', () => {
+      const { app, env, mlProject } = build(false);
+      const extraChart = env.addApplication('extra', { project: mlProject, namespace: 'ml-team', syncOptions: [SyncOption.PRUNE_LAST], selfHeal: false });
+      new k8s.KubeConfigMap(extraChart, 'cm', { metadata: { name: 'settings', namespace: 'ml-team' }, data: { a: 'b' } });
+      const extra = synth(app).find((m) => m.kind === 'Application' && m.metadata.name === 'prod-extra');
+      expect(extra.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true']);
+      expect(extra.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
+    });
+    test('a project of another environment is refused', () => {
+      const { app, env } = build(true);
+      const other = new Environment(app, 'dev', {});
+      const foreign = other.addPlatformProject();
+      expect(() => env.addApplication('extra', { project: foreign }))
+        .toThrow(/^\[prod\] addApplication\("extra"\)\.project: given "dev-platform \(Application \\"prod-extra\\"\)"; allowed: an AppProject of environment "prod"/);
+    });
+    test('elements name only the environment\'s projects', () => {
+      const { app } = build(true);
+      const set = synth(app).find((m) => m.kind === 'ApplicationSet');
+      expect(set.spec.generators[0].list.elements.map((e: any) => [e.name, e.project])).toEqual([
+        ['prod-platform', 'prod-platform'], ['prod-serving', 'prod-ml-team'],
+      ]);
+    });
+  });
+
   test('child Applications, projects and the root app-of-apps', () => {
     const { app, env } = build();
     const manifests = synth(app);
