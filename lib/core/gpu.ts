@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
+import { bool, checkArg } from './validate';
 import { isKnownMigProfile, knownMigProfilesText } from './mig';
 
 const MIG_PROFILE = /^[1-7]g\.[0-9]+gb$/;
@@ -28,6 +29,7 @@ export class GpuResource {
    * @param renamed whether the cluster renames shared GPUs to `nvidia.com/gpu.shared`
    */
   public static timeSliced(renamed: boolean): GpuResource {
+    checkArg('GpuResource.timeSliced', 'renamed', renamed, bool);
     return new GpuResource(renamed ? 'nvidia.com/gpu.shared' : 'nvidia.com/gpu');
   }
 

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
+import { checkArg, requireSyncWave } from './validate';
 
 /** The Argo CD annotation that orders a sync; lower waves sync (and become healthy) first. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -30,6 +31,7 @@ export class SyncWave {
 
   /** Sets the sync wave on every ApiObject under `scope` that does not have one yet. */
   public static setAll(scope: IConstruct, wave: number): void {
+    checkArg('SyncWave.setAll', 'wave', wave, (s, p, v) => { requireSyncWave(s, p, v as number); });
     setSyncWaveAll(scope, wave);
   }
 }

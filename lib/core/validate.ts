@@ -442,6 +442,15 @@ export function pathScope(path: string): IConstruct {
   return { node: { path } } as unknown as IConstruct;
 }
 
+/**
+ * Checks an argument of a static factory (`PodMetric.kvCacheUsage(0.8)`, `GpuResource.custom(name)`), which has
+ * no construct scope: the message names the factory, `[PodMetric.kvCacheUsage] averageValue: given 80; ...`.
+ */
+export function checkArg<T>(factory: string, arg: string, value: T, check: Check): T {
+  check(pathScope(factory), arg, value);
+  return value;
+}
+
 /** An Argo CD ignoreDifferences entry. */
 export const ignoreDifference: Check = (scope, prop, value) => {
   checkObject(scope, prop, value, {

@@ -12,7 +12,7 @@ import { ITenant, Labels, SyncWave } from '../core';
 import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
-import { checkProps } from '../core/validate';
+import { checkArg, checkProps, duration, num, object, opt } from '../core/validate';
 import { argReferences, requireArgoDuration } from './internal';
 import { analysisTemplateShape } from './shapes';
 
@@ -220,6 +220,7 @@ export class AnalysisMetric {
    * query returns -1 and the measurement is Inconclusive (or Successful with `passBelowMinRequests`).
    */
   public static prometheusSuccessRate(options: PrometheusSuccessRateOptions): AnalysisMetric {
+    checkArg('AnalysisMetric.prometheusSuccessRate', 'options', options, object('an object of PrometheusSuccessRateOptions'));
     const metric = options.requestsMetric ?? 'http_requests_total';
     const selector = options.selector ?? DEFAULT_SELECTOR;
     const label = options.statusLabel ?? 'code';
@@ -247,6 +248,9 @@ export class AnalysisMetric {
    * `minRequests` (counted from the `le="+Inf"` bucket) the query returns -1, as for the success rate.
    */
   public static prometheusLatency(options: PrometheusLatencyOptions): AnalysisMetric {
+    checkArg('AnalysisMetric.prometheusLatency', 'options', options, object('an object of PrometheusLatencyOptions'));
+    checkArg('AnalysisMetric.prometheusLatency', 'options.maxLatency', options.maxLatency, duration({ wholeSeconds: false }));
+    checkArg('AnalysisMetric.prometheusLatency', 'options.quantile', options.quantile, opt(num({ min: 0, minExclusive: true, max: 1 })));
     const q = options.quantile ?? 0.95;
     const metric = options.histogramMetric ?? 'http_request_duration_seconds_bucket';
     const selector = options.selector ?? DEFAULT_SELECTOR;
@@ -272,6 +276,7 @@ export class AnalysisMetric {
 
   /** Any PromQL query with your own success and/or failure condition. */
   public static prometheusQuery(options: PrometheusQueryOptions): AnalysisMetric {
+    checkArg('AnalysisMetric.prometheusQuery', 'options', options, object('an object of PrometheusQueryOptions'));
     return new AnalysisMetric('query', options, {
       name: options.name,
       query: () => options.query,

@@ -4,6 +4,7 @@ import {
   RolloutSpecStrategyCanaryAnalysisArgs, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../../imports/rollouts-argoproj.io';
 import { fail, requireInteger } from '../core/errors';
+import { arr, bool, checkArg, instance, int, opt, shape, str } from '../core/validate';
 import { CanaryAnalysisTemplate } from './analysis-template';
 import { requireArgoDuration } from './internal';
 
@@ -11,18 +12,24 @@ import { requireArgoDuration } from './internal';
 export class AnalysisArg {
   /** A literal value. */
   public static value(name: string, value: string): AnalysisArg {
+    checkArg('AnalysisArg.value', 'name', name, str({ nonEmpty: true }));
+    checkArg('AnalysisArg.value', 'value', value, str());
     return new AnalysisArg(name, value);
   }
   /** The pod-template hash of the stable ReplicaSet (to select stable pods in a query). */
   public static stablePodTemplateHash(name: string): AnalysisArg {
+    checkArg('AnalysisArg.stablePodTemplateHash', 'name', name, str({ nonEmpty: true }));
     return new AnalysisArg(name, undefined, 'Stable');
   }
   /** The pod-template hash of the canary (latest) ReplicaSet (to select canary pods in a query). */
   public static latestPodTemplateHash(name: string): AnalysisArg {
+    checkArg('AnalysisArg.latestPodTemplateHash', 'name', name, str({ nonEmpty: true }));
     return new AnalysisArg(name, undefined, 'Latest');
   }
   /** A field of the Rollout, for example `metadata.name` or `metadata.namespace`. */
   public static fieldRef(name: string, fieldPath: string): AnalysisArg {
+    checkArg('AnalysisArg.fieldRef', 'name', name, str({ nonEmpty: true }));
+    checkArg('AnalysisArg.fieldRef', 'fieldPath', fieldPath, str({ nonEmpty: true }));
     return new AnalysisArg(name, undefined, undefined, fieldPath);
   }
 
@@ -106,6 +113,7 @@ export class CanaryStep {
   }
   /** Pause for a whole number of seconds (at least 1), written as `30s`, `5m` or `1h`. */
   public static pauseFor(duration: Duration): CanaryStep {
+    checkArg('CanaryStep.pauseFor', 'duration', duration, instance(Duration));
     return new CanaryStep((ctx) => {
       const text = requireArgoDuration(ctx.scope, `${ctx.prop}.pause.duration`, duration);
       return { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(text) } };
@@ -116,6 +124,7 @@ export class CanaryStep {
    * canary at one pod while it takes a small share of the traffic.
    */
   public static canaryScale(options: CanaryScaleOptions): CanaryStep {
+    checkArg('CanaryStep.canaryScale', 'options', options, shape<CanaryScaleOptions>({ replicas: opt(int(0)), weight: opt(int(0, 100)), matchTrafficWeight: opt(bool) }, { name: 'CanaryScaleOptions' }));
     const s = options ?? {};
     return new CanaryStep((ctx) => {
       const prop = `${ctx.prop}.setCanaryScale`;
@@ -129,6 +138,8 @@ export class CanaryStep {
   }
   /** Run an analysis and wait for its result; a failed analysis aborts the rollout. */
   public static analysis(template: CanaryAnalysisTemplate, args?: AnalysisArg[]): CanaryStep {
+    checkArg('CanaryStep.analysis', 'template', template, instance(CanaryAnalysisTemplate));
+    checkArg('CanaryStep.analysis', 'args', args, opt(arr(instance(AnalysisArg))));
     const given = args ?? [];
     return new CanaryStep((ctx) => {
       ctx.checkTemplate(`${ctx.prop}.analysis`, template, given);

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/httproute-gateway.networking.k8s.io';
 import { RolloutSpecStrategyCanaryTrafficRouting } from '../../imports/rollouts-argoproj.io';
 import { addRule, fail, formatViolation } from '../core/errors';
+import { checkArg, object } from '../core/validate';
 import { requireDnsSubdomain } from '../core/names';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
 import { findApiObjects } from './internal';
@@ -98,6 +99,7 @@ export class TrafficRouting {
   }
   /** ingress-nginx canary annotations (ingress-nginx is retired upstream; prefer Gateway API). */
   public static nginx(options: NginxTrafficRoutingOptions): TrafficRouting {
+    checkArg('TrafficRouting.nginx', 'options', options, object('an object of NginxTrafficRoutingOptions'));
     return new TrafficRouting('nginx', options);
   }
   /**
@@ -106,6 +108,7 @@ export class TrafficRouting {
    * controller (`argo-rollouts-config` ConfigMap).
    */
   public static gatewayApi(options: GatewayApiTrafficRoutingOptions): TrafficRouting {
+    checkArg('TrafficRouting.gatewayApi', 'options', options, object('an object of GatewayApiTrafficRoutingOptions'));
     return new TrafficRouting('gatewayApi', undefined, options);
   }
 

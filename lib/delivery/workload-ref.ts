@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { checkArg, dnsSubdomain, instance, object } from '../core/validate';
 
 /** What Argo Rollouts does with the referenced Deployment once the Rollout runs its pods. */
 export class WorkloadScaleDown {
@@ -44,11 +45,15 @@ export class WorkloadRef {
    * `ApiObject.of(kplusDeployment)`.
    */
   public static deployment(deployment: ApiObject, options: WorkloadRefOptions = {}): WorkloadRef {
+    checkArg('WorkloadRef.deployment', 'deployment', deployment, instance(ApiObject, { allowed: 'a Deployment ApiObject, such as GpuInferenceService.deployment' }));
+    checkArg('WorkloadRef.deployment', 'options', options, object('an object of WorkloadRefOptions'));
     return new WorkloadRef(deployment.name, deployment.metadata.namespace, options.scaleDown ?? WorkloadScaleDown.PROGRESSIVELY, deployment);
   }
 
   /** A Deployment by name; it must exist in the app (checked at synth). */
   public static deploymentNamed(name: string, options: DeploymentNamedOptions = {}): WorkloadRef {
+    checkArg('WorkloadRef.deploymentNamed', 'name', name, dnsSubdomain());
+    checkArg('WorkloadRef.deploymentNamed', 'options', options, object('an object of DeploymentNamedOptions'));
     return new WorkloadRef(name, options.namespace, options.scaleDown ?? WorkloadScaleDown.PROGRESSIVELY);
   }
 

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as keda from '../../imports/keda-keda.sh';
 import { fail, requireInteger } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { checkArg, num, object, str } from '../core/validate';
 import { ServingEngine } from '../serving/engine';
 import { addWarning } from '../serving/image';
 
@@ -24,6 +25,8 @@ export interface ResolvedPodMetric extends CustomMetric {
 }
 
 const SERIES = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** A target average value per pod: averages of counts may be fractional (an HPA AverageValue of `500m`). */
+const POSITIVE = num({ min: 0, minExclusive: true, note: '(a target average value per pod)' });
 
 /** The custom metrics API name for a Prometheus series: `:` is not allowed there, so it becomes `_`. */
 export function customMetricName(seriesName: string): string {
@@ -39,21 +42,29 @@ export function customMetricName(seriesName: string): string {
 export class PodMetric {
   /** Requests waiting in the engine's queue (vLLM `vllm:num_requests_waiting`), the best scaling signal. */
   public static queueLength(averageValue: number): PodMetric {
+    checkArg('PodMetric.queueLength', 'averageValue', averageValue, POSITIVE);
     return new PodMetric('queueLength', undefined, averageValue);
   }
 
   /** KV cache usage, 0-1 (vLLM `vllm:kv_cache_usage_perc`). */
   public static kvCacheUsage(averageValue: number): PodMetric {
+    // vLLM's gauge is a fraction (vllm-project/vllm, vllm/v1/metrics/loggers.py: `vllm:kv_cache_usage_perc`, HELP
+    // "KV-cache usage. 1 means 100 percent usage."); a target of 80 is never reached, so nothing ever scales up.
+    checkArg('PodMetric.kvCacheUsage', 'averageValue', averageValue,
+      num({ min: 0, minExclusive: true, max: 1, note: '(a fraction of the KV cache: the gauge is 0-1, so 0.8 for 80%)' }));
     return new PodMetric('kvCacheUsage', undefined, averageValue);
   }
 
   /** Requests being processed (vLLM `vllm:num_requests_running`). */
   public static runningRequests(averageValue: number): PodMetric {
+    checkArg('PodMetric.runningRequests', 'averageValue', averageValue, POSITIVE);
     return new PodMetric('runningRequests', undefined, averageValue);
   }
 
   /** Any Prometheus series scraped from the pods, for example `vllm:gpu_cache_usage_perc` on older vLLM. */
   public static named(seriesName: string, averageValue: number): PodMetric {
+    checkArg('PodMetric.named', 'seriesName', seriesName, str({ nonEmpty: true, pattern: SERIES, patternText: 'a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)' }));
+    checkArg('PodMetric.named', 'averageValue', averageValue, POSITIVE);
     return new PodMetric('named', seriesName, averageValue);
   }
 
@@ -172,11 +183,13 @@ export interface ExternalAutoscalingOptions {
 export class Autoscaling {
   /** An autoscaling/v2 HorizontalPodAutoscaler on CPU and per-pod custom metrics, scaling down slowly. */
   public static hpa(options: HpaOptions): Autoscaling {
+    checkArg('Autoscaling.hpa', 'options', options, object('an object of HpaOptions'));
     return new Autoscaling('hpa', options);
   }
 
   /** A KEDA ScaledObject with a Prometheus trigger; the only way to scale to zero. */
   public static keda(options: KedaOptions): Autoscaling {
+    checkArg('Autoscaling.keda', 'options', options, object('an object of KedaOptions'));
     return new Autoscaling('keda', options);
   }
 
@@ -185,6 +198,7 @@ export class Autoscaling {
    * to a CanaryRollout): nothing is created, the replica count is still left to it.
    */
   public static external(options: ExternalAutoscalingOptions): Autoscaling {
+    checkArg('Autoscaling.external', 'options', options, object('an object of ExternalAutoscalingOptions'));
     return new Autoscaling('external', options);
   }
 

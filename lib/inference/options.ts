@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
 import * as sm from '../../imports/servicemonitor-monitoring.coreos.com';
 import { requireInteger } from '../core/errors';
+import { bool, checkArg, dnsLabel, dnsSubdomain, instance, object, opt, Shape, shape, str, stringMap } from '../core/validate';
 import { k8s } from '../core/k8s';
 import { requireDnsSubdomain, requireLabels } from '../core/names';
 import { Storage } from '../core/quantity';
@@ -96,10 +97,20 @@ export interface BoundModelCache {
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
 }
 
+// Checked in the factory: the options are only read when a construct binds the cache, too late to name them.
+const SHARED_CACHE: Shape<SharedModelCacheOptions> = {
+  size: instance(Storage), storageClassName: opt(str({ nonEmpty: true })), readWriteOnce: opt(bool),
+  claimName: opt(dnsSubdomain()), mountPath: opt(str({ nonEmpty: true })),
+};
+const PER_REPLICA_CACHE: Shape<PerReplicaModelCacheOptions> = {
+  size: instance(Storage), storageClassName: opt(str({ nonEmpty: true })), mountPath: opt(str({ nonEmpty: true })),
+};
+
 /** Where downloaded model weights persist across restarts. */
 export class ModelCache {
   /** One PVC (ReadWriteMany by default) shared by every replica, created by the construct. */
   public static sharedClaim(options: SharedModelCacheOptions): ModelCache {
+    checkArg('ModelCache.sharedClaim', 'options', options, shape<SharedModelCacheOptions>(SHARED_CACHE, { name: 'SharedModelCacheOptions', allowUnknown: true }));
     return new ModelCache(false, (ctx) => {
       const o = options;
       o.size.validate(ctx.scope, 'modelCache.size');
@@ -125,6 +136,7 @@ export class ModelCache {
 
   /** One PVC per replica through StatefulSet volumeClaimTemplates (switches the workload to a StatefulSet). */
   public static perReplica(options: PerReplicaModelCacheOptions): ModelCache {
+    checkArg('ModelCache.perReplica', 'options', options, shape<PerReplicaModelCacheOptions>(PER_REPLICA_CACHE, { name: 'PerReplicaModelCacheOptions', allowUnknown: true }));
     return new ModelCache(true, (ctx) => {
       options.size.validate(ctx.scope, 'modelCache.size');
       return {
@@ -143,6 +155,8 @@ export class ModelCache {
 
   /** A PVC that already exists (or that another construct creates). */
   public static existingClaim(claimName: string, options: ExistingModelCacheOptions = {}): ModelCache {
+    checkArg('ModelCache.existingClaim', 'claimName', claimName, dnsSubdomain());
+    checkArg('ModelCache.existingClaim', 'options', options, object('an object of ExistingModelCacheOptions'));
     return new ModelCache(false, () => ({ mount: { claimName, mountPath: options.mountPath, readOnly: options.readOnly } }));
   }
 
@@ -195,6 +209,7 @@ export interface RollingUpdateBudget {
 export class RolloutStrategy {
   /** Rolling update; the default budget (surge 0, unavailable 1) needs no spare GPUs. */
   public static rollingUpdate(budget: RollingUpdateBudget = {}): RolloutStrategy {
+    checkArg('RolloutStrategy.rollingUpdate', 'budget', budget, object('an object of RollingUpdateBudget'));
     return new RolloutStrategy('RollingUpdate', budget.maxSurge ?? 0, budget.maxUnavailable ?? 1);
   }
 
@@ -226,16 +241,20 @@ export class AntiAffinity {
 export class ClientPeer {
   /** Pods with these labels in the service's namespace (a router, a gateway). */
   public static pods(labels: { [key: string]: string }): ClientPeer {
+    checkArg('ClientPeer.pods', 'labels', labels, stringMap());
     return new ClientPeer({ podSelector: { matchLabels: { ...labels } } }, `pods ${JSON.stringify(labels)}`);
   }
 
   /** Every pod in a namespace (a gateway namespace). */
   public static namespace(name: string): ClientPeer {
+    checkArg('ClientPeer.namespace', 'name', name, dnsLabel());
     return new ClientPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }, `namespace ${name}`);
   }
 
   /** Pods with these labels in another namespace. */
   public static podsInNamespace(namespace: string, labels: { [key: string]: string }): ClientPeer {
+    checkArg('ClientPeer.podsInNamespace', 'namespace', namespace, dnsLabel());
+    checkArg('ClientPeer.podsInNamespace', 'labels', labels, stringMap());
     return new ClientPeer({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
       podSelector: { matchLabels: { ...labels } },
@@ -268,6 +287,7 @@ export interface MonitorOptions {
 export class MetricsMonitor {
   /** A ServiceMonitor on the Service's `metrics` port. */
   public static serviceMonitor(options: MonitorOptions = {}): MetricsMonitor {
+    checkArg('MetricsMonitor.serviceMonitor', 'options', options, object('an object of MonitorOptions'));
     return new MetricsMonitor('ServiceMonitor', options);
   }
 
@@ -276,6 +296,7 @@ export class MetricsMonitor {
    * the API and its metrics (workers expose no port).
    */
   public static podMonitor(options: MonitorOptions = {}): MetricsMonitor {
+    checkArg('MetricsMonitor.podMonitor', 'options', options, object('an object of MonitorOptions'));
     return new MetricsMonitor('PodMonitor', options);
   }
 

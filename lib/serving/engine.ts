@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { fail, requirePort } from '../core/errors';
+import { checkArg, object } from '../core/validate';
 import { imageTag } from './image';
 import {
   EngineRuntimeContract, genericContract, SGLANG_CONTRACT, SGLANG_ROUTER_CONTRACT, TGI_CONTRACT, VLLM_CONTRACT,
@@ -204,6 +205,7 @@ export class ServingEngine {
    * Queue metric `vllm:num_requests_waiting`, KV cache `vllm:kv_cache_usage_perc`.
    */
   public static vllm(options: VllmOptions = {}): ServingEngine {
+    checkArg('ServingEngine.vllm', 'options', options, object('an object of VllmOptions'));
     const flag = options.shutdownTimeoutFlag;
     const useFlag = (o: ServeOptions): boolean => flag ?? vllmTakesShutdownTimeout(o.image);
     const ray = options.multiNodeRay ?? true;
@@ -303,6 +305,7 @@ export class ServingEngine {
    * `/metrics` of the same port. Single node only. The stock image runs only as UID 0 (see `TgiOptions`).
    */
   public static tgi(options: TgiOptions = {}): ServingEngine {
+    checkArg('ServingEngine.tgi', 'options', options, object('an object of TgiOptions'));
     return new ServingEngine({
       name: 'tgi',
       port: 8080,
@@ -331,6 +334,7 @@ export class ServingEngine {
 
   /** Any other server. Args may use `{model}`, `{port}` and `{tensorParallelSize}`. Single node only. */
   public static generic(props: GenericEngineProps): ServingEngine {
+    checkArg('ServingEngine.generic', 'props', props, object('an object of GenericEngineProps'));
     const fill = (a: string, o: ServeOptions): string => a
       .split('{model}').join(o.model)
       .split('{port}').join(String(o.port))

@@ -7,7 +7,7 @@ import { k8s } from '../core/k8s';
 import { requireDnsSubdomain, requireLabels } from '../core/names';
 import { Cpu, Memory, requireGpuCount } from '../core/quantity';
 import { setSyncWave, SyncWave } from '../core/sync-wave';
-import { checkProps } from '../core/validate';
+import { checkArg, checkProps, dnsSubdomain } from '../core/validate';
 import { GpuQuotaEntry, ITenant, TenantBinding } from '../core/tenant';
 import { podGroupShape } from './shapes';
 
@@ -26,11 +26,13 @@ export class GangScheduler {
    * cluster's main scheduler was replaced by a scheduler-plugins build.
    */
   public static schedulerPlugins(schedulerName: string): GangScheduler {
+    checkArg('GangScheduler.schedulerPlugins', 'schedulerName', schedulerName, dnsSubdomain());
     return new GangScheduler('scheduler-plugins', schedulerName);
   }
 
   /** Volcano under another scheduler name. */
   public static volcano(schedulerName: string): GangScheduler {
+    checkArg('GangScheduler.volcano', 'schedulerName', schedulerName, dnsSubdomain());
     return new GangScheduler('volcano', schedulerName);
   }
 

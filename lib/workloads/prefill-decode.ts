@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { fail } from '../core/errors';
+import { checkArg, object } from '../core/validate';
 import { PodSecurityLevel } from '../core/security';
 import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
 import { k8s } from '../core/k8s';
@@ -191,11 +192,13 @@ export interface NixlOptions {
 export class KvTransfer {
   /** NIXL (UCX): TCP without RDMA devices, RDMA with `rdma`. Works under Pod Security `restricted` without RDMA. */
   public static nixl(options: NixlOptions = {}): KvTransfer {
+    checkArg('KvTransfer.nixl', 'options', options, object('an object of NixlOptions'));
     return new KvTransfer('nixl', 'NixlConnector', options.rdma);
   }
 
   /** Mooncake (SGLang only): RDMA required, so an RDMA device resource, IPC_LOCK and the `privileged` opt-in. */
   public static mooncake(rdma: RdmaOptions): KvTransfer {
+    checkArg('KvTransfer.mooncake', 'rdma', rdma, object('an object of RdmaOptions (the RDMA device resource)'));
     return new KvTransfer('mooncake', undefined, rdma);
   }
 

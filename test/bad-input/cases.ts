@@ -22,6 +22,7 @@ import { ServingEngine } from '../../lib/serving/engine';
 import { TenantNamespace } from '../../lib/tenancy/tenant-namespace';
 import { LeaderWorkerSet } from '../../lib/workloads/leader-worker-set';
 import { PodGroup } from '../../lib/workloads/pod-group';
+import { factoryCases } from './factory-cases';
 import { RoleBasedGroup } from '../../lib/workloads/role-based-group';
 
 export interface BadInput {
@@ -364,5 +365,7 @@ export function corpus(): BadInput[] {
     ...suite('ConfigManagementPlugin', (c, p) => new ConfigManagementPlugin(c, 'cmp', p), () => ({}), [
       ['name', 'string'], ['cpuRequest', 'instance'], ['memoryLimit', 'instance'],
     ], [['cpu as a string', 'cpuRequest', '100m']]).filter((c) => !c.name.endsWith('props missing')),
+    // Static factories check their own arguments.
+    ...factoryCases(),
   ];
 }

@@ -537,8 +537,8 @@ describe('GpuInferenceService', () => {
       '[inference/svc] terminationGracePeriod: given "60s"; allowed: at least preStopDelay + shutdownTimeout + 5s = 15s + 45s + 5s = 65s'));
     test('minReplicas > maxReplicas', () => expect(build({ autoscaling: Autoscaling.hpa({ minReplicas: 3, maxReplicas: 2, metrics: [PodMetric.queueLength(5)] }) })).toThrow(
       '[inference/svc] autoscaling.minReplicas: given 3; allowed: at most maxReplicas (2)'));
-    test('HPA metric without a target', () => expect(build({ autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.queueLength(undefined as unknown as number)] }) })).toThrow(
-      '[inference/svc] autoscaling.metrics[0] (vllm:num_requests_waiting): given undefined; allowed: a target average value per pod > 0'));
+    test('HPA metric without a target', () => expect(() => PodMetric.queueLength(undefined as unknown as number)).toThrow(
+      '[PodMetric.queueLength] averageValue: given undefined; allowed: a finite number > 0 (a target average value per pod)'));
     test('HPA without any metric', () => expect(build({ autoscaling: Autoscaling.hpa({ maxReplicas: 2 }) })).toThrow(
       '[inference/svc] autoscaling.metrics: given []; allowed: at least one metric with a target'));
     test('metric the engine does not export', () => expect(build({ engine: ServingEngine.tgi({ nonRootImage: true }), autoscaling: Autoscaling.hpa({ maxReplicas: 2, metrics: [PodMetric.kvCacheUsage(0.8)] }) })).toThrow(
