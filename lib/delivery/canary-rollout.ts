@@ -28,6 +28,9 @@ import { GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
 import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
 import { canaryRolloutShape } from './shapes';
 
+/** JSON pointer of the selector key Argo Rollouts adds to the stable and canary Services. */
+const ROLLOUT_SELECTOR_HASH_POINTER = '/spec/selector/rollouts-pod-template-hash';
+
 /** Analysis that runs in the background while the steps progress; a failure aborts the rollout. */
 export interface BackgroundAnalysis {
   /** The template (in the Rollout's namespace). */
@@ -380,7 +383,15 @@ export class CanaryRollout extends Construct {
     setSyncWaveAll(this, SyncWave.WORKLOAD);
 
     // Argo CD hints.
-    const ignore: IgnoreDifference[] = [];
+    // The controller writes `rollouts-pod-template-hash` into both Services' selector (argo-rollouts v1.9.1
+    // rollout/service.go: ensureSVCTargets -> switchServiceSelector; the key is DefaultRolloutUniqueLabelKey,
+    // pkg/apis/rollouts/v1alpha1/types.go). Service `spec.selector` is an atomic map for server-side apply, so a
+    // self-heal apply of the Git selector would drop the key and send traffic to every ReplicaSet's pods. The
+    // Application adds RespectIgnoreDifferences=true with these entries, so Argo CD applies the live value
+    // (argo-cd v3.5 docs/user-guide/sync-options.md "Respect ignore difference configs").
+    const ignore: IgnoreDifference[] = [this.stableService, this.canaryService].map((svc) => ({
+      kind: 'Service', name: svc.name, namespace: this.namespace, jsonPointers: [ROLLOUT_SELECTOR_HASH_POINTER],
+    }));
     if (this.httpRoute) {
       ignore.push({
         group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: this.httpRoute.name, namespace: this.namespace,

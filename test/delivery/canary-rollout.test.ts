@@ -36,7 +36,22 @@ function base(extra: Partial<CanaryRolloutProps> = {}): CanaryRolloutProps {
   return { name: 'web', namespace: 'web-team', template: template(), replicas: 4, steps: [CanaryStep.trafficWeight(25), CanaryStep.pause()], ...extra };
 }
 
+/** The entries besides the two Service selector entries every CanaryRollout emits. */
+const workloadIgnores = (ro: CanaryRollout) => ro.ignoreDifferences.filter((d) => d.kind !== 'Service');
+
 describe('CanaryRollout', () => {
+  test('stable and canary Services: rollouts-pod-template-hash in the selector is ignored, so self-heal keeps it', () => {
+    const c = chart();
+    const ro = new CanaryRollout(c, 'ro', base({ stableServiceName: 'web-main', canaryServiceName: 'web-next' }));
+    expect(ro.ignoreDifferences.filter((d) => d.kind === 'Service')).toEqual([
+      { kind: 'Service', name: 'web-main', namespace: 'web-team', jsonPointers: ['/spec/selector/rollouts-pod-template-hash'] },
+      { kind: 'Service', name: 'web-next', namespace: 'web-team', jsonPointers: ['/spec/selector/rollouts-pod-template-hash'] },
+    ]);
+    // The Git selector itself does not carry the key: the controller owns it.
+    const out = synthValid(c);
+    for (const svc of byKind(out, 'Service')) expect(svc.spec.selector['rollouts-pod-template-hash']).toBeUndefined();
+  });
+
   test('seed canary: workloadRef + Gateway API + success-rate analysis validates against the CRDs and matches the snapshot', () => {
     const c = chart();
     const tenant = new FakeTenant(c, 'tenant', 'ml-team', 4);
@@ -52,7 +67,7 @@ describe('CanaryRollout', () => {
     });
     const out = synthValid(c);
     expect(out).toMatchSnapshot();
-    expect(ro.ignoreDifferences.length).toBe(2);
+    expect(ro.ignoreDifferences.length).toBe(4); // two Service selectors, HTTPRoute weights, Deployment replicas
   });
 
   test('own pod template: selector and Services use the standard labels, port comes from the container', () => {
@@ -111,7 +126,7 @@ describe('CanaryRollout', () => {
       matches: [{ path: { type: 'PathPrefix', value: '/v1' } }],
       backendRefs: [{ name: 'web-stable', port: 8080, weight: 100 }, { name: 'web-canary', port: 8080, weight: 0 }],
     });
-    expect(ro.ignoreDifferences).toEqual([{
+    expect(workloadIgnores(ro)).toEqual([{
       group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'web', namespace: 'web-team',
       jsonPointers: ['/metadata/labels/rollouts.argoproj.io~1gatewayapi-canary'],
       jqPathExpressions: ['.spec.rules[].backendRefs[].weight'],
@@ -126,13 +141,13 @@ describe('CanaryRollout', () => {
     });
   });
 
-  test('no traffic routing: no trafficRouting key, no HTTPRoute, no ignoreDifferences', () => {
+  test('no traffic routing: no trafficRouting key, no HTTPRoute, only the Service selector ignoreDifferences', () => {
     const c = chart();
     const ro = new CanaryRollout(c, 'ro', base());
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.strategy.canary.trafficRouting).toBeUndefined();
     expect(byKind(out, 'HTTPRoute')).toEqual([]);
-    expect(ro.ignoreDifferences).toEqual([]);
+    expect(workloadIgnores(ro)).toEqual([]);
     expect(ro.weights).toEqual([25]);
   });
 
@@ -244,7 +259,7 @@ describe('CanaryRollout', () => {
     expect(r.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } });
     expect(one(out, 'Service', 'api-canary').spec.selector).toEqual(r.spec.selector.matchLabels);
     expect(one(out, 'Service', 'api-stable').spec.ports[0].port).toBe(8000);
-    expect(ro.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'api', namespace: 'web-team', jsonPointers: ['/spec/replicas'] }]);
+    expect(workloadIgnores(ro)).toEqual([{ group: 'apps', kind: 'Deployment', name: 'api', namespace: 'web-team', jsonPointers: ['/spec/replicas'] }]);
   });
 
   test('workloadRef by name, with scaleDown never: no ignoreDifferences for the Deployment', () => {
@@ -257,7 +272,7 @@ describe('CanaryRollout', () => {
     const out = synthValid(c);
     expect(one(out, 'Rollout').spec.workloadRef.scaleDown).toBe('never');
     expect(one(out, 'Service', 'api-stable').spec.ports[0]).toMatchObject({ port: 80, targetPort: 8000 });
-    expect(ro.ignoreDifferences).toEqual([]);
+    expect(workloadIgnores(ro)).toEqual([]);
   });
 
   test('workloadRef to a cdk8s-plus Deployment through ApiObject.of', () => {
@@ -289,7 +304,7 @@ describe('CanaryRollout', () => {
     expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
     expect(ro.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' });
-    expect(ro.ignoreDifferences).toEqual([{ group: 'argoproj.io', kind: 'Rollout', name: 'web', namespace: 'web-team', jsonPointers: ['/spec/replicas'] }]);
+    expect(workloadIgnores(ro)).toEqual([{ group: 'argoproj.io', kind: 'Rollout', name: 'web', namespace: 'web-team', jsonPointers: ['/spec/replicas'] }]);
   });
 
   test('KEDA ScaledObject targets the Rollout and validates against its CRD', () => {

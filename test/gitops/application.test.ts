@@ -1,6 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { k8s } from '../../lib/core/k8s';
 import { Application, PlatformProject, SyncOption, TenantProject } from '../../lib/gitops';
+import { CanaryRollout, CanaryStep } from '../../lib/delivery';
 import { synth, synthValid } from '../harness';
 
 const REPO = 'https://github.com/example/platform.git';
@@ -15,6 +16,26 @@ function setup() {
 const appOf = (manifests: any[]) => manifests.find((m) => m.kind === 'Application');
 
 describe('Application', () => {
+  test('CanaryRollout contents: the Services\' rollouts-pod-template-hash selector is ignored and respected on sync', () => {
+    const { argo, work } = setup();
+    const ro = new CanaryRollout(work, 'ro', {
+      name: 'web', namespace: 'web-team', replicas: 2, steps: [CanaryStep.trafficWeight(50), CanaryStep.pause()],
+      template: { spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0', ports: [{ containerPort: 8080 }] }] } },
+    });
+    new Application(argo, 'serving', { name: 'prod-serving', repoUrl: REPO, path: 'dist/prod/serving', contents: [work] });
+    const a = appOf(synth(argo));
+    for (const svc of [ro.stableService, ro.canaryService]) {
+      expect(a.spec.ignoreDifferences).toContainEqual({
+        kind: 'Service', name: svc.name, namespace: 'web-team', jsonPointers: ['/spec/selector/rollouts-pod-template-hash'],
+      });
+    }
+    // Server-side apply replaces Service spec.selector as a whole (atomic map): without this option a self-heal
+    // would apply the Git selector and drop the key.
+    expect(a.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
   test('defaults: automated prune + selfHeal, CreateNamespace, ServerSideApply, retry with backoff', () => {
     const { argo } = setup();
     new Application(argo, 'serving', { name: 'prod-serving', repoUrl: REPO, path: 'dist/prod/serving', destinationNamespace: 'ml-team' });
