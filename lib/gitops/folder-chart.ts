@@ -38,6 +38,12 @@ export interface FolderChartProps {
    * @default - none
    */
   readonly extraResources?: string[];
+  /**
+   * Namespace the kustomization sets on every object (kustomize `namespace:`), for folders built on a remote
+   * install whose objects carry no namespace (Argo CD's `install.yaml`).
+   * @default - none
+   */
+  readonly namespace?: string;
 }
 
 /**
@@ -74,6 +80,8 @@ export class FolderChart extends Chart {
   public readonly folder: string;
   /** Remote or relative kustomize resources listed first. */
   public readonly extraResources: string[];
+  /** Namespace the kustomization sets, if any. */
+  public readonly kustomizeNamespace?: string;
   private readonly patches = new Set<ApiObject>();
 
   constructor(scope: Construct, id: string, props: FolderChartProps) {
@@ -84,6 +92,10 @@ export class FolderChart extends Chart {
     }
     this.folder = props.folder;
     this.extraResources = [...(props.extraResources ?? [])];
+    if (props.namespace !== undefined && (typeof props.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace) || props.namespace.length > 63)) {
+      fail(this, 'namespace', props.namespace, 'a namespace name (DNS-1123 label)');
+    }
+    this.kustomizeNamespace = props.namespace;
   }
 
   /** Lists an object under kustomize `patches` instead of `resources` (a strategic-merge patch). */

@@ -128,8 +128,11 @@ export class GitOpsApp extends App {
    */
   public addConfigManagementPlugin(props: ConfigManagementPluginProps = {}, folder: string = 'argocd-cmp'): ConfigManagementPlugin {
     requireDnsLabel(this, 'addConfigManagementPlugin.folder', folder);
-    const chart = new FolderChart(this, 'ConfigManagementPlugin', { folder, extraResources: [ARGO_CD_INSTALL_URL] });
-    return new ConfigManagementPlugin(chart, 'Plugin', { argocdNamespace: this.argocdNamespace, ...props });
+    // Upstream install.yaml has no metadata.namespace (it is applied with `-n argocd`; argo-cd v3.5.1
+    // manifests/install.yaml, built from manifests/cluster-install), so the kustomization sets it.
+    const namespace = props.argocdNamespace ?? this.argocdNamespace;
+    const chart = new FolderChart(this, 'ConfigManagementPlugin', { folder, extraResources: [ARGO_CD_INSTALL_URL], namespace });
+    return new ConfigManagementPlugin(chart, 'Plugin', { ...props, argocdNamespace: namespace });
   }
 
   /** Sync waves of the app's own folders; run by `synth()`, `synthYaml()` and `synthFolders()` (idempotent). */

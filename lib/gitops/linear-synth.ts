@@ -29,6 +29,11 @@ export interface SynthesizedFolder {
   readonly folder: string;
   /** Remote kustomize resources listed before the files. */
   readonly extraResources: string[];
+  /**
+   * Namespace the kustomization sets on every object (kustomize `namespace:`).
+   * @default - none
+   */
+  readonly namespace?: string;
   /** The objects, in canonical order (the order Argo CD applies them: wave, kind, name). */
   readonly objects: SynthesizedObject[];
 }
@@ -105,6 +110,7 @@ export function linearSynth(app: App, folderOf: (chart: Chart) => FolderTarget |
     const folder: SynthesizedFolder = {
       folder: target.folder,
       extraResources: target.owner?.extraResources ?? [],
+      ...(target.owner?.kustomizeNamespace !== undefined ? { namespace: target.owner.kustomizeNamespace } : {}),
       objects: objects.map((o, i) => ({ fileName: names[i], manifest: o.manifest, patch: target.owner?.isPatch(o.obj) ?? false, path: o.obj.node.path })),
     };
     if (sink) sink(folder); else out.push(folder);
@@ -184,13 +190,29 @@ export function kustomizationFor(folder: SynthesizedFolder, layout: FileLayout =
   const own = folder.objects.filter((o) => !o.patch).map((o) => o.fileName);
   const files = layout === FileLayout.FILE_PER_APPLICATION ? own.slice(0, 1).map(() => FileLayout.APPLICATION_FILE_NAME) : own;
   const resources = [...folder.extraResources, ...files];
-  const patches = folder.objects.filter((o) => o.patch).map((o) => ({ path: o.fileName }));
+  const patches = folder.objects.filter((o) => o.patch).map((o) => ({ path: o.fileName, ...patchTarget(o.manifest) }));
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
+    ...(folder.namespace !== undefined ? { namespace: folder.namespace } : {}),
     resources,
     ...(patches.length > 0 ? { patches } : {}),
   };
+}
+
+/**
+ * An explicit patch target (group, version, kind, name; no namespace). kustomize applies patches before its
+ * `namespace:` transformer, so a strategic-merge patch that names its namespace finds no target among objects
+ * that have none yet (upstream Argo CD `manifests/install.yaml`), while an explicit target matches them.
+ */
+function patchTarget(manifest: any): { target?: { group?: string; version: string; kind: string; name: string } } {
+  const apiVersion = manifest?.apiVersion;
+  const name = manifest?.metadata?.name;
+  if (typeof apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof name !== 'string') return {};
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { target: { version: apiVersion, kind: manifest.kind, name } }
+    : { target: { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind: manifest.kind, name } };
 }
 
 /**

@@ -30,8 +30,11 @@ export function validate(manifests: any[], options: ValidateOptions = {}): Viola
   return evaluate(manifests, options).violations;
 }
 
-/** `validate`, also returning the suppressed findings with their reasons. */
-export function evaluate(manifests: any[], options: ValidateOptions = {}): Evaluation {
+/**
+ * `validate`, also returning the suppressed findings with their reasons. `extra`: findings of checks that need
+ * more than the manifests (the sync checks need their folders), skipped and suppressed like the others.
+ */
+export function evaluate(manifests: any[], options: ValidateOptions = {}, extra: Violation[] = []): Evaluation {
   const skip = new Set(options.skip ?? []);
   for (const s of skip) if (!isKnownRule(s)) throw new Error(`validate: unknown rule ${JSON.stringify(s)} in skip; rules: ${RULE_CATALOGUE.map((r) => r.id).join(', ')}`);
   const docs = manifests.filter((m) => m !== null && m !== undefined);
@@ -49,7 +52,7 @@ export function evaluate(manifests: any[], options: ValidateOptions = {}): Evalu
     }
   }
   const valid = docs.filter((m) => isObject(m));
-  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid), ...checkAdmission(valid), ...checkScheduling(valid));
+  out.push(...checkPodSecurity(valid), ...checkCrossObject(valid), ...checkAdmission(valid), ...checkScheduling(valid), ...extra);
   // Suppressions apply to the object they are written on (every document with its id).
   const reasons = new Map<string, Map<string, string>>();
   for (const m of valid) {

@@ -14,6 +14,7 @@ import { CACHE_ROOT, hash, writeAtomic } from './cache';
 import { evaluate } from './evaluate';
 import { fixFor, ruleInfo, Severity } from './rules';
 import { schemaSources, SchemaSources } from './sources';
+import { checkSync } from './sync';
 import { isObject, objectId, Violation } from './types';
 
 /** One YAML document and where it came from. */
@@ -153,7 +154,9 @@ export function groupClusters(root: string, docs: SourceDocument[], mode: Cluste
 
 /** Checks one cluster's documents: findings with file and document, suppressed ones last. */
 export function checkDocuments(docs: SourceDocument[], options: CheckOptions = {}): Finding[] {
-  const { violations, suppressed } = evaluate(docs.map((d) => d.manifest), { skip: options.skip });
+  const syncRules = ['sync-order', 'sync-deadlock', 'sync-unordered'];
+  const sync = syncRules.every((r) => options.skip?.includes(r)) ? [] : checkSync(docs);
+  const { violations, suppressed } = evaluate(docs.map((d) => d.manifest), { skip: options.skip }, sync);
   const where = new Map<string, SourceDocument[]>();
   for (const d of docs) {
     const id = objectId(d.manifest);

@@ -220,20 +220,29 @@ describe('output tree', () => {
     }
     const dir = tmp('cmp-');
     for (const n of fs.readdirSync(path.join(outdir, 'argocd-cmp'))) fs.copyFileSync(path.join(outdir, 'argocd-cmp', n), path.join(dir, n));
-    // The remote install, replaced by the part of it the patch targets.
+    // The remote install, replaced by the part of it the patch targets, shaped like upstream's
+    // (argo-cd v3.5.1 manifests/install.yaml: no metadata.namespace on any object; applied with -n argocd).
     fs.writeFileSync(path.join(dir, 'upstream.yaml'), [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: argocd-repo-server', '  namespace: argocd', 'spec:',
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: argocd-cmd-params-cm', '  labels:',
+      '    app.kubernetes.io/part-of: argocd', '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: argocd-repo-server', '  labels:',
+      '    app.kubernetes.io/name: argocd-repo-server', 'spec:',
       '  selector:', '    matchLabels:', '      app.kubernetes.io/name: argocd-repo-server', '  template:', '    metadata:',
       '      labels:', '        app.kubernetes.io/name: argocd-repo-server', '    spec:', '      containers:',
       '        - name: argocd-repo-server', '          image: quay.io/argoproj/argocd:v3.5.1', '      volumes:',
       '        - name: var-files', '          emptyDir: {}', '        - name: plugins', '          emptyDir: {}', '',
     ].join('\n'));
     const k = path.join(dir, 'kustomization.yaml');
-    fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/https:\/\/\S+install\.yaml/, 'upstream.yaml'));
+    const kustomization = fs.readFileSync(k, 'utf8');
+    expect(kustomization).toMatch(/^namespace: argocd$/m);
+    fs.writeFileSync(k, kustomization.replace(/https:\/\/\S+install\.yaml/, 'upstream.yaml'));
     const docs = parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJSON());
     const repo = docs.find((d) => d.kind === 'Deployment');
+    expect(repo.metadata.namespace).toBe('argocd');
     expect(repo.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['cmp-cdk8s', 'argocd-repo-server']);
     expect(repo.spec.template.spec.volumes.map((v: any) => v.name).sort()).toEqual(['cmp-cdk8s', 'cmp-tmp', 'plugins', 'var-files']);
+    expect(docs.filter((d) => d.kind === 'ConfigMap').map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort())
+      .toEqual(['argocd/argocd-cmd-params-cm', 'argocd/cmp-cdk8s']);
   });
 
   test('deterministic: two synths are byte-identical, with or without serializer threads', () => {

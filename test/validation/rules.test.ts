@@ -112,9 +112,10 @@ const CASES: { [rule: string]: { fails: () => any[]; passes: () => any[]; needsC
 };
 
 describe('every rule has a failing and a passing case', () => {
-  // `yaml` is a file-level rule (a document that does not parse): covered in cli.test.ts.
+  // `yaml` is a file-level rule (a document that does not parse): covered in cli.test.ts. The sync rules need a
+  // GitOps tree of folders: covered in sync.test.ts.
   test('the cases cover the whole catalogue', () => {
-    expect(Object.keys(CASES).sort()).toEqual(RULES.filter((r) => r !== 'yaml').sort());
+    expect(Object.keys(CASES).sort()).toEqual(RULES.filter((r) => r !== 'yaml' && !r.startsWith('sync-')).sort());
   });
 
   for (const [rule, c] of Object.entries(CASES)) {
