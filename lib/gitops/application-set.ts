@@ -156,10 +156,11 @@ export class ApplicationSet extends Construct {
   }
 
   /**
+   * @internal
    * Restricts element projects to "default" and these AppProject names (checked at synth). Environment sets
    * it to the projects it defines, so an element cannot name a project that does not exist there.
    */
-  public restrictProjects(names: () => string[]): void {
+  public _restrictProjects(names: () => string[]): void {
     this.knownProjects = names;
   }
 

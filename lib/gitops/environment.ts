@@ -233,7 +233,7 @@ export class Environment extends App {
         targetRevision: this.targetRevision,
         destinationServer: this.destinationServer,
       });
-      this.applicationSet.restrictProjects(() => this.appsChart.node.children
+      this.applicationSet._restrictProjects(() => this.appsChart.node.children
         .filter((c): c is TenantProject | PlatformProject => c instanceof TenantProject || c instanceof PlatformProject)
         .map((p) => p.projectName).sort(compareStrings));
     }

@@ -55,7 +55,7 @@ describe('ApplicationSet', () => {
       const set = new ApplicationSet(chart, 's', { name: 'x', repoUrl: REPO, elements: [
         { name: 'a', path: 'dist/a', project: 'default' }, { name: 'b', path: 'dist/b', project: 'prod-ml' },
       ] });
-      set.restrictProjects(() => ['prod-platform']);
+      set._restrictProjects(() => ['prod-platform']);
       expect(() => synth(chart)).toThrow('[apps/s] elements[1].project: given "prod-ml (Application \\"b\\")"; allowed: "default" or an AppProject of the environment: ["prod-platform"]');
     });
     test('invalid repo URL', () => {
