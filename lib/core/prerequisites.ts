@@ -1,5 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
 import { fail } from './errors';
+import { checkArg, opt, str } from './validate';
+
+const NAME = str({ nonEmpty: true });
 
 /**
  * Something the output references but a cluster must already have: a PriorityClass, StorageClass, Secret,
@@ -9,18 +12,25 @@ import { fail } from './errors';
 export class Prerequisite {
   /** A PriorityClass (cluster-scoped). */
   public static priorityClass(name: string): Prerequisite {
+    checkArg('Prerequisite.priorityClass', 'name', name, NAME);
     return new Prerequisite('PriorityClass', name);
   }
   /** A StorageClass (cluster-scoped). */
   public static storageClass(name: string, note?: string): Prerequisite {
+    checkArg('Prerequisite.storageClass', 'name', name, NAME);
+    checkArg('Prerequisite.storageClass', 'note', note, opt(str()));
     return new Prerequisite('StorageClass', name, note);
   }
   /** A Secret in a namespace (for example the HF token). */
   public static secret(namespace: string, name: string): Prerequisite {
+    checkArg('Prerequisite.secret', 'namespace', namespace, NAME);
+    checkArg('Prerequisite.secret', 'name', name, NAME);
     return new Prerequisite('Secret', `${namespace}/${name}`);
   }
   /** A Gateway API Gateway in a namespace. */
   public static gateway(namespace: string, name: string): Prerequisite {
+    checkArg('Prerequisite.gateway', 'namespace', namespace, NAME);
+    checkArg('Prerequisite.gateway', 'name', name, NAME);
     return new Prerequisite('Gateway', `${namespace}/${name}`);
   }
   /**
@@ -28,26 +38,36 @@ export class Prerequisite {
    * `workloads.x-k8s.io`, `ScaledObject` of `keda.sh`, `Rollout` of `argoproj.io`, ...).
    */
   public static customResource(kind: string, group: string, note?: string): Prerequisite {
+    checkArg('Prerequisite.customResource', 'kind', kind, NAME);
+    checkArg('Prerequisite.customResource', 'group', group, NAME);
+    checkArg('Prerequisite.customResource', 'note', note, opt(str()));
     return new Prerequisite('Custom resource', `${kind}.${group}`, note);
   }
   /** A scheduler other than the default one (`schedulerName`). */
   public static scheduler(name: string): Prerequisite {
+    checkArg('Prerequisite.scheduler', 'name', name, NAME);
     return new Prerequisite('Scheduler', name);
   }
   /** A RuntimeClass (`runtimeClassName`). */
   public static runtimeClass(name: string): Prerequisite {
+    checkArg('Prerequisite.runtimeClass', 'name', name, NAME);
     return new Prerequisite('RuntimeClass', name);
   }
   /** An extended resource a device plugin advertises (`nvidia.com/gpu`, a MIG profile, `rdma/hca`). */
   public static extendedResource(name: string, note?: string): Prerequisite {
+    checkArg('Prerequisite.extendedResource', 'name', name, NAME);
+    checkArg('Prerequisite.extendedResource', 'note', note, opt(str()));
     return new Prerequisite('Extended resource', name, note);
   }
   /** An aggregated metrics API (`custom.metrics.k8s.io` from Prometheus Adapter, `external.metrics.k8s.io`). */
   public static metricsApi(api: string, note?: string): Prerequisite {
+    checkArg('Prerequisite.metricsApi', 'api', api, NAME);
+    checkArg('Prerequisite.metricsApi', 'note', note, opt(str()));
     return new Prerequisite('Metrics API', api, note);
   }
   /** An Argo Rollouts traffic-router plugin (`argoproj-labs/gatewayAPI`). */
   public static rolloutsPlugin(name: string): Prerequisite {
+    checkArg('Prerequisite.rolloutsPlugin', 'name', name, NAME);
     return new Prerequisite('Argo Rollouts plugin', name);
   }
 

@@ -10,7 +10,7 @@ import { selectorLabels, standardLabels, validateIdentity } from '../core/labels
 import { setSyncWave, setSyncWaveAll } from '../core/sync-wave';
 import { k8s } from '../core/k8s';
 import { IgnoreDifference } from '../core/ignore-differences';
-import { checkProps } from '../core/validate';
+import { checkArg, checkProps, int, num, object } from '../core/validate';
 import { findApiObjects } from './internal';
 import { checkRouteConflicts, GatewayParentRef, requireRouteHostnames } from './traffic-routing';
 import { nativeCanaryShape } from './shapes';
@@ -175,6 +175,8 @@ export class NativeCanary extends Construct {
    * are at least 2 pods).
    */
   public static replicaSplit(replicas: number, weight: number): ReplicaSplit {
+    checkArg('NativeCanary.replicaSplit', 'replicas', replicas, int(0));
+    checkArg('NativeCanary.replicaSplit', 'weight', weight, num({ min: 0, max: 100 }));
     const exactCount = (weight * replicas) / 100;
     let canary = Math.round(exactCount);
     if (weight > 0 && weight < 100 && replicas >= 2) canary = Math.min(replicas - 1, Math.max(1, canary));
@@ -184,6 +186,7 @@ export class NativeCanary extends Construct {
 
   /** Every weight (0-100) that `replicas` pods express exactly. */
   public static expressibleWeights(replicas: number): number[] {
+    checkArg('NativeCanary.expressibleWeights', 'replicas', replicas, int(0));
     const out: number[] = [];
     for (let w = 0; w <= 100; w++) if (Number.isInteger((w * replicas) / 100)) out.push(w);
     return out;
@@ -194,6 +197,7 @@ export class NativeCanary extends Construct {
    * any violation.
    */
   public static manifestsAt(props: NativeCanaryProps, weight: number): any[] {
+    checkArg('NativeCanary.manifestsAt', 'props', props, object('an object of NativeCanaryProps'));
     const app = new App();
     const chart = new Chart(app, 'native-canary');
     new NativeCanary(chart, 'Canary', { ...props, canaryWeight: weight });
@@ -207,6 +211,7 @@ export class NativeCanary extends Construct {
    * runs in (no selector changes, no pod restarts), the old stable slot is removed, the weight goes to 0.
    */
   public static promote(props: NativeCanaryProps): NativeCanaryProps {
+    checkArg('NativeCanary.promote', 'props', props, object('an object of NativeCanaryProps'));
     if (!props.canary) {
       fail('NativeCanary.promote', 'canary', props.canary, 'a canary version to promote');
     }

@@ -3,7 +3,9 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { GpuResource } from '../../lib/core/gpu';
 import { Storage } from '../../lib/core/quantity';
+import { Prerequisite } from '../../lib/core/prerequisites';
 import { SyncWave } from '../../lib/core/sync-wave';
+import { NativeCanary } from '../../lib/delivery/native-canary';
 import { AnalysisMetric, CanaryAnalysisTemplate } from '../../lib/delivery/analysis-template';
 import { AnalysisArg, CanaryStep } from '../../lib/delivery/canary-step';
 import { TrafficRouting } from '../../lib/delivery/traffic-routing';
@@ -90,6 +92,21 @@ export function factoryCases(): BadInput[] {
     ...arg('Autoscaling.hpa', 'options', (_c, v) => Autoscaling.hpa(v), REQUIRED_OBJECT),
     ...arg('Autoscaling.keda', 'options', (_c, v) => Autoscaling.keda(v), REQUIRED_OBJECT),
     ...arg('Autoscaling.external', 'options', (_c, v) => Autoscaling.external(v), REQUIRED_OBJECT),
+    ...arg('NativeCanary.replicaSplit', 'replicas', (_c, v) => NativeCanary.replicaSplit(v, 25), [['fractional', 2.5], ['negative', -1], ...NOT_NUMBER]),
+    ...arg('NativeCanary.replicaSplit', 'weight', (_c, v) => NativeCanary.replicaSplit(4, v), [['150', 150], ['negative', -10], ...NOT_NUMBER]),
+    ...arg('NativeCanary.expressibleWeights', 'replicas', (_c, v) => NativeCanary.expressibleWeights(v), [['fractional', 0.5], ...NOT_NUMBER]),
+    ...arg('NativeCanary.manifestsAt', 'props', (_c, v) => NativeCanary.manifestsAt(v, 25), REQUIRED_OBJECT),
+    ...arg('NativeCanary.promote', 'props', (_c, v) => NativeCanary.promote(v), REQUIRED_OBJECT),
+    ...arg('Prerequisite.priorityClass', 'name', (_c, v) => Prerequisite.priorityClass(v), NOT_STRING),
+    ...arg('Prerequisite.storageClass', 'note', (_c, v) => Prerequisite.storageClass('fast', v), [['a number', 1], ['null', null]]),
+    ...arg('Prerequisite.secret', 'namespace', (_c, v) => Prerequisite.secret(v, 'creds'), NOT_STRING),
+    ...arg('Prerequisite.gateway', 'name', (_c, v) => Prerequisite.gateway('gw', v), NOT_STRING),
+    ...arg('Prerequisite.customResource', 'group', (_c, v) => Prerequisite.customResource('Rollout', v), NOT_STRING),
+    ...arg('Prerequisite.scheduler', 'name', (_c, v) => Prerequisite.scheduler(v), [['empty', ''], ['a number', 1]]),
+    ...arg('Prerequisite.runtimeClass', 'name', (_c, v) => Prerequisite.runtimeClass(v), [['empty', ''], ['null', null]]),
+    ...arg('Prerequisite.extendedResource', 'name', (_c, v) => Prerequisite.extendedResource(v), [['empty', ''], ['undefined', undefined]]),
+    ...arg('Prerequisite.metricsApi', 'api', (_c, v) => Prerequisite.metricsApi(v), [['empty', ''], ['a number', 3]]),
+    ...arg('Prerequisite.rolloutsPlugin', 'name', (_c, v) => Prerequisite.rolloutsPlugin(v), [['whitespace', '  '], ['a number', 3]]),
     ...arg('SyncWave.setAll', 'wave', (c, v) => SyncWave.setAll(c, v), [['1.5', 1.5], ['a string', '1'], ['NaN', NaN], ['undefined', undefined]]),
   ];
 }
