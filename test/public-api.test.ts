@@ -93,6 +93,7 @@ const REVIEWED_EXPORTS = [
     'Application class',
     'ApplicationChart class',
     'ApplicationChartProps interface',
+    'ApplicationPluginSource interface',
     'ApplicationProps interface',
     'ApplicationSet class',
     'ApplicationSetElement interface',

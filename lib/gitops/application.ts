@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application as CrdApplication } from '../../imports/argocdapp-argoproj.io';
-import { addRule, formatViolation, requireInteger } from '../core/errors';
+import { addRule, fail, formatViolation, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { setSyncWave } from '../core/sync-wave';
 import { IgnoreDifference } from '../core/ignore-differences';
@@ -106,6 +106,26 @@ export interface ApplicationProps extends ApplicationSyncOptions {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Generate the manifests with a Config Management Plugin instead of reading plain YAML: `path` is then the
+   * folder the plugin runs in (for the cdk8s plugin, the one holding `cdk8s.yaml`).
+   * @default - plain manifests from `path`
+   */
+  readonly plugin?: ApplicationPluginSource;
+}
+
+/**
+ * A Config Management Plugin as an Application's source (Argo CD v3.5 Application `spec.source.plugin`).
+ */
+export interface ApplicationPluginSource {
+  /** `<name>-<version>` of the plugin, as `ConfigManagementPlugin.pluginName` gives it (for example "cdk8s-v1.0"). */
+  readonly name: string;
+  /**
+   * Plugin env entries; Argo CD passes each to the plugin as `ARGOCD_ENV_<name>` (for the cdk8s plugin,
+   * `GITOPS_ENVIRONMENT` and `GITOPS_APPLICATION` select the folder it prints).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
 }
 
 /** Builds the syncPolicy JSON shared by Application, AppOfApps and ApplicationSet. */
@@ -187,7 +207,7 @@ export class Application extends Construct {
       },
       spec: {
         project: this.projectName,
-        source: { repoUrl: props.repoUrl, targetRevision, path: this.path },
+        source: { repoUrl: props.repoUrl, targetRevision, path: this.path, plugin: pluginSourceToJson(this, props.plugin) },
         destination: { server, name: props.destinationName, namespace: this.destinationNamespace },
         syncPolicy: Lazy.any({ produce: () => (ignore().length > 0 ? withRespect : basePolicy) }),
         ignoreDifferences: Lazy.any({ produce: () => { const d = ignore(); return d.length > 0 ? d : undefined; } }),
@@ -216,6 +236,19 @@ export class Application extends Construct {
   public addContents(...constructs: IConstruct[]): void {
     this.contents.push(...constructs);
   }
+}
+
+/** `spec.source.plugin`: env entries sorted by name (GitOps-stable bytes). */
+function pluginSourceToJson(scope: IConstruct, plugin: ApplicationPluginSource | undefined) {
+  if (plugin === undefined) return undefined;
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(plugin.name)) {
+    fail(scope, 'plugin.name', plugin.name, 'a plugin name "<name>-<version>" such as "cdk8s-v1.0"');
+  }
+  const names = Object.keys(plugin.env ?? {}).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const n of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) fail(scope, `plugin.env.${n}`, n, 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+  }
+  return { name: plugin.name, env: names.length > 0 ? names.map((n) => ({ name: n, value: plugin.env![n] })) : undefined };
 }
 
 /**

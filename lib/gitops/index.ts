@@ -3,7 +3,7 @@ export { SyncOption } from './sync-options';
 export type { RetryPolicy } from './sync-options';
 export type { GroupKind, IAppProject } from './project';
 export { Application } from './application';
-export type { ApplicationProps, ApplicationSyncOptions } from './application';
+export type { ApplicationPluginSource, ApplicationProps, ApplicationSyncOptions } from './application';
 export { TenantProject } from './tenant-project';
 export type { TenantProjectProps } from './tenant-project';
 export * from './platform-project';

@@ -1,8 +1,8 @@
 // Runtime shapes of the GitOps props (see lib/core/validate.ts).
-import { arr, bool, construct, duration, ignoreDifference, instance, labels, lazy, num, object, opt, shape, Shape, str, tenant } from '../core/validate';
+import { arr, bool, construct, duration, ignoreDifference, instance, labels, lazy, num, object, opt, shape, Shape, str, stringMap, tenant } from '../core/validate';
 import { cpu, memory } from '../serving/shapes';
 import type { AppOfAppsProps } from './app-of-apps';
-import type { ApplicationProps, ApplicationSyncOptions } from './application';
+import type { ApplicationProps, ApplicationSyncOptions, ApplicationPluginSource } from './application';
 import type { ApplicationSetElement, ApplicationSetProps } from './application-set';
 import type { EnvironmentApplicationOptions } from './application-chart';
 import type { ConfigManagementPluginProps } from './config-management-plugin';
@@ -42,6 +42,7 @@ export const applicationShape = lazy((): Shape<ApplicationProps> => ({
   syncWave: opt(num()),
   cascadeDelete: opt(bool),
   labels: opt(labels),
+  plugin: opt(shape<ApplicationPluginSource>({ name: str(), env: opt(stringMap()) }, { name: 'ApplicationPluginSource' })),
 }));
 
 export const environmentApplicationShape = lazy((): Shape<EnvironmentApplicationOptions> => ({

@@ -93,6 +93,27 @@ describe('Application', () => {
     expect(a.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
+  test('plugin source: spec.source.plugin with the plugin name and env entries sorted by name', () => {
+    const { argo } = setup();
+    new Application(argo, 'a', {
+      name: 'serving', repoUrl: REPO, path: '.', destinationNamespace: 'serving',
+      plugin: { name: 'cdk8s-v1.0', env: { GITOPS_APPLICATION: 'serving', GITOPS_ENVIRONMENT: 'prod' } },
+    });
+    const source = appOf(synthValid(argo)).spec.source;
+    expect(source).toEqual({
+      repoURL: REPO, targetRevision: 'HEAD', path: '.',
+      plugin: { name: 'cdk8s-v1.0', env: [{ name: 'GITOPS_APPLICATION', value: 'serving' }, { name: 'GITOPS_ENVIRONMENT', value: 'prod' }] },
+    });
+  });
+
+  test('plugin source errors', () => {
+    const { argo } = setup();
+    expect(() => new Application(argo, 'a', { name: 'x', repoUrl: REPO, path: '.', plugin: { name: 'Bad Name' } }))
+      .toThrow('[argo/a] plugin.name: given "Bad Name"; allowed: a plugin name "<name>-<version>" such as "cdk8s-v1.0"');
+    expect(() => new Application(argo, 'b', { name: 'x', repoUrl: REPO, path: '.', plugin: { name: 'p', env: { 'A-B': 'v' } } }))
+      .toThrow('[argo/b] plugin.env.A-B: given "A-B"; allowed: an environment variable name');
+  });
+
   test('contents without a namespace are reported', () => {
     const { argo, work } = setup();
     new Application(argo, 'a', { name: 'a', repoUrl: REPO, path: 'dist/dev/a', contents: [work] });
