@@ -42,58 +42,8 @@
  * Across Applications without the health check nothing is ordered; those references are `warning`s (Argo CD
  * retries until the reference exists).
  */
+import { findPodSpecs, groupOf, selects } from '../core/manifest-model';
 import { compareStrings, manifestWave } from './canonical-order';
-
-// lib/validation is not part of the jsii build, so the two helpers the simulation shares with it are here.
-const isObject = (v: unknown): v is { [key: string]: any } => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Every pod spec of a manifest (any object with `containers`), with the labels its pods get. */
-function findPodSpecs(manifest: any): Array<{ spec: any; labels: { [key: string]: string } }> {
-  const found: Array<{ spec: any; labels: { [key: string]: string } }> = [];
-  const walk = (node: any, path: string, parent: any) => {
-    if (Array.isArray(node)) { node.forEach((item, i) => walk(item, `${path}[${i}]`, undefined)); return; }
-    if (!isObject(node)) return;
-    if (Array.isArray(node.containers)) {
-      const meta = isObject(parent?.metadata) ? parent.metadata : {};
-      found.push({ spec: node, labels: { ...controllerLabels(manifest, path), ...(isObject(meta.labels) ? meta.labels : {}) } });
-      return;
-    }
-    for (const [key, value] of Object.entries(node)) walk(value, path ? `${path}.${key}` : key, node);
-  };
-  walk(manifest, '', undefined);
-  return found;
-}
-
-/** Labels LeaderWorkerSet and RoleBasedGroup controllers add to their pods. */
-function controllerLabels(manifest: any, path: string): { [key: string]: string } {
-  if (manifest?.kind === 'LeaderWorkerSet') {
-    const labels: { [key: string]: string } = { 'leaderworkerset.sigs.k8s.io/name': manifest.metadata?.name ?? '' };
-    if (path.includes('leaderTemplate') || !isObject(manifest.spec?.leaderWorkerTemplate?.leaderTemplate)) labels['leaderworkerset.sigs.k8s.io/worker-index'] = '0';
-    return labels;
-  }
-  const role = /^spec\.roles\[(\d+)\]/.exec(path);
-  if (manifest?.kind === 'RoleBasedGroup' && role) {
-    const labels = manifest.spec.roles[Number(role[1])]?.labels;
-    return isObject(labels) ? { ...labels } : {};
-  }
-  return {};
-}
-
-/** Does a label selector select these labels? */
-function selects(selector: any, labels: { [key: string]: string }): boolean {
-  if (!isObject(selector)) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values: string[] = e.values ?? [];
-    if (e.operator === 'In' && !(has && values.includes(labels[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(labels[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) return false;
-  }
-  return true;
-}
 
 /** The annotation that keeps an object out of its Application's health (argo-cd common/common.go). */
 export const IGNORE_HEALTHCHECK_ANNOTATION = 'argocd.argoproj.io/ignore-healthcheck';
@@ -147,11 +97,6 @@ interface Obj {
   refs: Ref[];
 }
 
-const groupOf = (apiVersion: unknown): string => {
-  const v = String(apiVersion ?? '');
-  const i = v.lastIndexOf('/');
-  return i < 0 ? '' : v.slice(0, i);
-};
 const keyOf = (group: string, kind: string, ns: string, name: string) => `${group}/${kind}/${ns}/${name}`;
 const idOf = (m: any) => (m.metadata?.namespace ? `${m.kind}/${m.metadata.namespace}/${m.metadata?.name}` : `${m.kind}/${m.metadata?.name}`);
 

@@ -4,25 +4,10 @@
  */
 import { findPodSpecs, groupOf, isObject, objectId, PodSpecRef, Violation } from './types';
 
-type Labels = { [key: string]: string };
 
-/** Does a label selector (matchLabels / matchExpressions) select these labels? An empty selector selects all. */
-export function selects(selector: any, labels: Labels): boolean {
-  if (!isObject(selector)) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values: string[] = e.values ?? [];
-    switch (e.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
+import { selects } from '../core/manifest-model';
+
+export { selects };
 
 function isEmptySelector(s: any): boolean {
   return !isObject(s) || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
