@@ -17,8 +17,16 @@ rm -rf "$logs" && mkdir -p "$logs"
 start=$SECONDS
 PACKAGE_TESTS='/test/(package|docs)/'
 
-# Runs a job, then writes its seconds to $logs/<name>.s.
-timed() { local name=$1 t0=$SECONDS; shift; "$@"; local rc=$?; echo $((SECONDS - t0)) > "$logs/$name.s"; return $rc; }
+# Runs a job, then writes its wall seconds and CPU seconds (user + system, with GNU time when installed) to
+# $logs/<name>.time.
+timed() {
+  local name=$1; shift
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -o "$logs/$name.time" -f '%e %U %S' "$@"
+  else
+    local t0=$SECONDS; "$@"; local rc=$?; echo "$((SECONDS - t0)) - -" > "$logs/$name.time"; return $rc
+  fi
+}
 
 # The swc build of build/ (what the tests that start node on build/ load) is brought up to date once here:
 # tests on two workers must not write it while others read it. Nothing changed: about 0.1 s.
@@ -49,7 +57,7 @@ cat "$logs/2-jest.log"
 # One closing line: both jest runs' counts (each prints "jest: N passed, N failed, N skipped") and the seconds
 # of the whole run and of each job.
 sum() { grep -h '^jest: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null | awk -v f="$1" '{ s += $f } END { print s + 0 }'; }
-secs() { cat "$logs/$1.s" 2>/dev/null || echo '-'; }
-echo "npm test: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s" \
-  "(typecheck $(secs typecheck) s; jest $(secs jest) s; build:package $(secs build) s, then jest $(secs jest-package) s)"
+secs() { [ -f "$logs/$1.time" ] || { echo 'not run'; return; }; tail -n 1 "$logs/$1.time" | awk '{ printf "%.0f s", $1; if ($2 != "-") printf " (cpu %.0f s)", $2 + $3 }'; }
+echo "npm test: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s:" \
+  "typecheck $(secs typecheck); jest $(secs jest); build:package $(secs build), then jest $(secs jest-package)"
 exit "$status"
