@@ -95,7 +95,8 @@ export const RESERVED_FOLDERS = ['apps', 'root'];
 /** Props of an Environment. */
 export interface EnvironmentProps {
   /**
-   * Environment name: the first folder level and the prefix of every Application and AppProject name.
+   * Environment name, a DNS label of at most 30 characters: the first folder level and the prefix of every
+   * Application and AppProject name.
    * @default - the construct id
    */
   readonly name?: string;
