@@ -27,8 +27,11 @@ const cliFile = (/** @type {string[]} */ ...parts) => path.join(CLI_ROOT, 'lib',
 /**
  * Serves a module from require.cache as a stand-in that loads the real module on first property access. The synth
  * command imports the importers (`import/dispatch`) at its top but calls them only for Helm charts with CRDs.
+ * cdk8s-cli imports some modules through TypeScript's `__importStar`, which copies every key of a CommonJS module
+ * (loading it) unless the module says `__esModule`: with `namespaceImport` the stand-in says so, which is right only
+ * for modules that every importer reads as a namespace (never through `.default`).
  */
-function deferModule(/** @type {string} */ file) {
+function deferModule(/** @type {string} */ file, namespaceImport = false) {
   if (!fs.existsSync(file)) return; // another cdk8s-cli layout: load everything, as the binary does
   /** @type {any} */
   let real;
@@ -43,7 +46,7 @@ function deferModule(/** @type {string} */ file) {
   stub.filename = file;
   stub.loaded = true;
   stub.exports = new Proxy({}, {
-    get: (_t, key) => load()[key],
+    get: (_t, key) => (namespaceImport && key === '__esModule' ? true : load()[key]),
     has: (_t, key) => key in load(),
     ownKeys: () => Reflect.ownKeys(load()),
     getOwnPropertyDescriptor: (_t, key) => {
@@ -140,8 +143,36 @@ function prepareValidations(/** @type {any} */ argv) {
   }
 }
 
+/**
+ * Moves the previous output folder aside (one rename) and deletes it in the background, so the handler's
+ * `rmSync(outdir)` before it starts the app finds nothing to delete: the app starts ~0.1 s sooner, and the old
+ * tree (dozens of folders) is deleted meanwhile. Same result: the output folder is gone before the app runs.
+ * A leftover of an interrupted run (`.<outdir>.deleting-<pid>`) is deleted too.
+ * @returns {Promise<void>}
+ */
+function clearOutdirInBackground(/** @type {any} */ argv) {
+  if (argv.stdout) return Promise.resolve();
+  const config = require(cliFile('config.js')).readConfigSync();
+  const outdir = path.resolve(argv.output ?? config?.output ?? 'dist');
+  const parent = path.dirname(outdir);
+  const prefix = `.${path.basename(outdir)}.deleting-`;
+  /** @type {string[]} */
+  const doomed = [];
+  try {
+    for (const name of fs.readdirSync(parent)) if (name.startsWith(prefix)) doomed.push(path.join(parent, name));
+  } catch { /* no parent folder yet */ }
+  const aside = path.join(parent, `${prefix}${process.pid}`);
+  try {
+    fs.renameSync(outdir, aside);
+    doomed.push(aside);
+  } catch { /* nothing to move (or another filesystem): the handler deletes it */ }
+  return Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined))).then(() => undefined);
+}
+
 async function main() {
   deferModule(cliFile('import', 'dispatch.js'));
+  // Needed only after the app has started (plugin versions, `--chart-version`); both importers use `__importStar`.
+  deferModule(require.resolve('semver', { paths: [CLI_ROOT] }), true);
   const command = require(cliFile('cli', 'cmds', 'synth.js'));
   const options = optionsOf(command);
   const args = process.argv.slice(2);
@@ -149,13 +180,21 @@ async function main() {
     console.log(help(command, options));
     return;
   }
-  const argv = parseArgs(options, args);
+  let argv;
+  try {
+    argv = parseArgs(options, args);
+  } catch (e) {
+    console.error(`${/** @type {Error} */ (e).message}\n\n${help(command, options)}`);
+    process.exit(1);
+  }
+  const cleared = clearOutdirInBackground(argv);
   const synth = command.handler(argv);
   // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
   // already-resolved promises); prepare the plugins meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   prepareValidations(argv);
   await synth;
+  await cleared;
 }
 
 main().catch((e) => {
