@@ -122,6 +122,7 @@ const REVIEWED_EXPORTS = [
     'EnvVariable interface',
     'Environment class',
     'EnvironmentApplication interface',
+    'EnvironmentPluginSource interface',
     'EnvironmentApplicationOptions interface',
     'EnvironmentProps interface',
     'EnvironmentTenantProjectOptions interface',
