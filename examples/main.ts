@@ -38,14 +38,16 @@ export function buildExamples(outdir?: string, options: ExampleOptions = {}): Gi
     // disks each created file costs about a millisecond (cdk8s synth deletes and rewrites the whole tree).
     fileLayout: options.fileLayout ?? FileLayout.FILE_PER_APPLICATION,
   });
+  // argocd-cmp/: the plugin sidecar; dev's Applications use it as their source (Argo CD runs the synth).
+  const plugin = app.addConfigManagementPlugin();
   for (const settings of EXAMPLE_ENVIRONMENTS) {
     const env = new Environment(app, settings.name, {
       targetRevision: settings.targetRevision,
       useApplicationSet: settings.useApplicationSet,
+      pluginSource: settings.useConfigManagementPlugin ? { plugin } : undefined,
     });
     buildEnvironment(env, settings, options.scopeId);
   }
-  app.addConfigManagementPlugin();
   return app;
 }
 

@@ -51,14 +51,20 @@ export interface ConfigManagementPluginProps {
    * @default - request 250m, limit 2
    */
   readonly cpuRequest?: Cpu;
-  /** @default Cpu.cores(2) */
+  /**
+   * CPU limit of the sidecar.
+   * @default Cpu.cores(2)
+   */
   readonly cpuLimit?: Cpu;
   /**
    * Memory request and limit of the sidecar (the synth holds the whole app in memory).
    * @default Memory.mebibytes(512)
    */
   readonly memoryRequest?: Memory;
-  /** @default Memory.gibibytes(2) */
+  /**
+   * Memory limit of the sidecar.
+   * @default Memory.gibibytes(2)
+   */
   readonly memoryLimit?: Memory;
 }
 
