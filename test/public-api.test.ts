@@ -322,6 +322,8 @@ test.each([
   ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
   ['lib/inference/options.ts', 'ModelCache', []],
   ['lib/inference/options.ts', 'MetricsMonitor', []],
+  ['lib/workloads/role.ts', 'RoleWorkload', []],
+  ['lib/delivery/workload-ref.ts', 'WorkloadRef', []],
 ])('%s %s publishes only its value members, no kind', (file, className, expected) => {
   expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
 });
