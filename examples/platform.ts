@@ -16,6 +16,8 @@ export interface ExampleEnvironmentSettings {
   readonly targetRevision: string;
   /** Generate the child Applications with an ApplicationSet instead of one manifest each. */
   readonly useApplicationSet: boolean;
+  /** Argo CD synthesizes the environment itself with the Config Management Plugin (argocd-cmp/). */
+  readonly useConfigManagementPlugin: boolean;
   /** SSO group suffix of the tenants' Argo CD admins, per environment. */
   readonly adminGroupSuffix: string;
   /** Image tags, replicas and GPU counts of the workloads. */
@@ -24,9 +26,9 @@ export interface ExampleEnvironmentSettings {
 
 /** dev (small, release candidate), staging (prod's shape, release candidate) and prod. */
 export const EXAMPLE_ENVIRONMENTS: ExampleEnvironmentSettings[] = [
-  { name: 'dev', targetRevision: 'main', useApplicationSet: false, adminGroupSuffix: 'developers', workloads: DEV_WORKLOADS },
-  { name: 'staging', targetRevision: 'main', useApplicationSet: true, adminGroupSuffix: 'admins', workloads: STAGING_WORKLOADS },
-  { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, adminGroupSuffix: 'admins', workloads: PROD_WORKLOADS },
+  { name: 'dev', targetRevision: 'main', useApplicationSet: false, useConfigManagementPlugin: true, adminGroupSuffix: 'developers', workloads: DEV_WORKLOADS },
+  { name: 'staging', targetRevision: 'main', useApplicationSet: true, useConfigManagementPlugin: false, adminGroupSuffix: 'admins', workloads: STAGING_WORKLOADS },
+  { name: 'prod', targetRevision: 'v1.0.0', useApplicationSet: false, useConfigManagementPlugin: false, adminGroupSuffix: 'admins', workloads: PROD_WORKLOADS },
 ];
 
 /**

@@ -3,7 +3,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from '../lib/core/k8s';
-import { CRDS_DIR, expectValid, loadManifestsFromDir, synth, synthValid, validate, Violation } from './harness';
+import { Errors } from '../lib/core/errors';
+import { CRDS_DIR, expectValid, loadManifestsFromDir, synth, synthValid, useCrdDirs, validate, Violation } from './harness';
+
+function catchError(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
 
 
 // CI always has ../shared/crds; elsewhere the CRD rules are skipped (with a warning), so are their tests.
@@ -291,7 +301,7 @@ describe('on-disk cache', () => {
 
 describe('crd directory missing', () => {
   test('skips the CRD rules with one warning and still runs every other rule', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const saved = process.env.CRDS_DIR;
     process.env.CRDS_DIR = path.join(os.tmpdir(), 'no-such-crds-dir');
     try {
@@ -308,9 +318,10 @@ describe('crd directory missing', () => {
     } finally {
       if (saved === undefined) delete process.env.CRDS_DIR; else process.env.CRDS_DIR = saved;
     }
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/CRD schema validation \(rule "crd"\) SKIPPED: the CRD directory .*no-such-crds-dir does not exist/);
+    const printed = warn.mock.calls.map((c) => String(c[0]));
     warn.mockRestore();
+    // The Warnings channel's format, printed once.
+    expect(printed).toEqual([expect.stringMatching(/^Warning: harness: CRD schema validation \(rule "crd"\) SKIPPED: the CRD directory .*no-such-crds-dir does not exist/)]);
   });
 });
 
@@ -518,8 +529,23 @@ describe('API', () => {
     ].join('\n'));
   });
 
-  test('validate rejects an unknown rule name in skip', () => {
-    expect(() => validate([], { skip: ['selectors'] })).toThrow(/unknown rule "selectors"/);
+  test('validate rejects an unknown rule name in skip, with a PlatformError', () => {
+    const thrown = catchError(() => validate([], { skip: ['selectors'] }));
+    expect(thrown.message).toMatch(/^\[validate\] skip: given "selectors"; allowed: a rule id: schema, /);
+    expect(Errors.isPlatformError(thrown)).toBe(true);
+  });
+
+  test('expectValid throws a PlatformError', () => {
+    const ms = goodManifests();
+    find(ms, 'Service', 'llm').spec.selector = { a: 'b' };
+    expect(Errors.isPlatformError(catchError(() => expectValid(ms)))).toBe(true);
+  });
+
+  test('useCrdDirs refuses a folder that does not exist', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-crd-folder');
+    const thrown = catchError(() => useCrdDirs([missing]));
+    expect(thrown.message).toBe(`[useCrdDirs] dirs: given ${JSON.stringify(missing)}; allowed: an existing folder of CRD YAML files`);
+    expect(Errors.isPlatformError(thrown)).toBe(true);
   });
 
   test('synth runs node validations and synthValid validates', () => {
@@ -549,6 +575,10 @@ describe('API', () => {
     fs.writeFileSync(path.join(dir, 'sub', 'c.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
     expect(loadManifestsFromDir(dir).map((m) => m.metadata.name)).toEqual(['a', 'b', 'c']);
+    fs.writeFileSync(path.join(dir, 'sub', 'broken.yaml'), 'a: [1, 2\n');
+    const thrown = catchError(() => loadManifestsFromDir(dir));
+    expect(thrown.message).toMatch(/^\[.*broken\.yaml\] YAML: given ".+"; allowed: parseable YAML documents$/);
+    expect(Errors.isPlatformError(thrown)).toBe(true);
     fs.rmSync(dir, { recursive: true });
   });
 });

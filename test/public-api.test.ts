@@ -122,6 +122,7 @@ const REVIEWED_EXPORTS = [
     'EnvVariable interface',
     'Environment class',
     'EnvironmentApplication interface',
+    'EnvironmentPluginSource interface',
     'EnvironmentApplicationOptions interface',
     'EnvironmentProps interface',
     'EnvironmentTenantProjectOptions interface',
@@ -321,6 +322,8 @@ test.each([
   ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
   ['lib/inference/options.ts', 'ModelCache', []],
   ['lib/inference/options.ts', 'MetricsMonitor', []],
+  ['lib/workloads/role.ts', 'RoleWorkload', []],
+  ['lib/delivery/workload-ref.ts', 'WorkloadRef', []],
 ])('%s %s publishes only its value members, no kind', (file, className, expected) => {
   expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
 });

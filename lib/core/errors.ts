@@ -137,6 +137,15 @@ function printWarnings(root: IConstruct): void {
   for (const w of Warnings.of(root)) {
     if (done.has(w)) continue;
     done.add(w);
-    process.stderr.write(`Warning: ${w}\n`);
+    printWarning(w);
   }
+}
+
+/**
+ * Prints a warning that has no construct to record it on (the validator checks manifests, not constructs), in
+ * the format `Warning: message` the Warnings channel prints. Printed under jest too: a test asserts on it
+ * by spying on `process.stderr.write`. Internal (not exported from the package).
+ */
+export function printWarning(message: string): void {
+  process.stderr.write(`Warning: ${message}\n`);
 }

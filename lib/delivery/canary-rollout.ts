@@ -25,7 +25,7 @@ import { AnalysisArg, CanaryStep } from './canary-step';
 import { findApiObjects } from './internal';
 import { Autoscaling, BoundAutoscaling } from '../inference/autoscaling';
 import { GatewayApiPluginConfig, TrafficRouting } from './traffic-routing';
-import { WorkloadRef, WorkloadScaleDown } from './workload-ref';
+import { BoundWorkloadRef, WorkloadRef, WorkloadScaleDown } from './workload-ref';
 import { canaryRolloutShape } from './shapes';
 
 /** JSON pointer of the selector key Argo Rollouts adds to the stable and canary Services. */
@@ -213,6 +213,8 @@ export class CanaryRollout extends Construct {
   private readonly props: CanaryRolloutProps;
   private readonly routing: TrafficRouting;
   private readonly ownTemplate?: any;
+  /** The referenced Deployment, when the Rollout runs one (`workloadRef`). */
+  private readonly ref?: BoundWorkloadRef;
   private readonly scaling?: BoundAutoscaling;
   private readonly binding: TenantBinding;
 
@@ -232,7 +234,8 @@ export class CanaryRollout extends Construct {
       fail(this, 'template', props.template === undefined ? 'neither template nor workloadRef' : 'both template and workloadRef',
         'exactly one of template (own pod template) and workloadRef (an existing Deployment)');
     }
-    const ref = props.workloadRef;
+    const ref = props.workloadRef?._bind();
+    this.ref = ref;
     if (ref) {
       if (ref.object && !(ref.object.apiVersion === 'apps/v1' && ref.object.kind === 'Deployment')) {
         fail(this, 'workloadRef', `${ref.object.apiVersion} ${ref.object.kind} ${ref.name}`, 'an apps/v1 Deployment');
@@ -449,7 +452,7 @@ export class CanaryRollout extends Construct {
   }
 
   private defaultPort(): number {
-    const ref = this.props.workloadRef;
+    const ref = this.ref;
     const template = this.ownTemplate ?? (ref?.object ? ref.object.toJson()?.spec?.template : undefined);
     const found = template?.spec?.containers?.flatMap((c: any) => c.ports ?? [])?.[0]?.containerPort;
     if (found === undefined) {
@@ -499,7 +502,7 @@ export class CanaryRollout extends Construct {
 
   /** The referenced Deployment in this app, or undefined. */
   private findTarget(): ApiObject | undefined {
-    const ref = this.props.workloadRef;
+    const ref = this.ref;
     if (!ref) return undefined;
     const candidates = findApiObjects(this, 'apps/v1', 'Deployment')
       .filter((d) => d.name === ref.name && (d.metadata.namespace ?? this.namespace) === this.namespace);
@@ -512,7 +515,7 @@ export class CanaryRollout extends Construct {
   }
 
   private checkWorkloadRef(): string[] {
-    const ref = this.props.workloadRef!;
+    const ref = this.ref!;
     const target = this.findTarget();
     if (!target) {
       return [formatViolation(this, 'workloadRef', `Deployment ${this.namespace}/${ref.name}`, 'a Deployment that exists in this app (same name and namespace)')];
@@ -548,7 +551,7 @@ export class CanaryRollout extends Construct {
 
   /** The rollout's pods at its peak. */
   private peakWorkloadPods(): WorkloadPods {
-    const ref = this.props.workloadRef;
+    const ref = this.ref;
     const targetJson = ref ? this.targetJson() : undefined;
     const template = this.ownTemplate ?? targetJson?.spec?.template;
     const replicas = this.scaling?.maxReplicas ?? this.props.replicas ?? targetJson?.spec?.replicas ?? 1;

@@ -57,14 +57,33 @@ export class WorkloadRef {
     return new WorkloadRef(name, options.namespace, options.scaleDown ?? WorkloadScaleDown.PROGRESSIVELY);
   }
 
+  // The state stays private (which factory made it is not for callers to switch on); CanaryRollout reads it
+  // through `_bind`.
   private constructor(
-    /** The Deployment name. */
-    public readonly name: string,
-    /** The Deployment namespace, when known. */
-    public readonly namespace: string | undefined,
-    /** The scale-down policy. */
-    public readonly scaleDown: WorkloadScaleDown,
-    /** The Deployment object, when given. */
-    public readonly object?: ApiObject,
+    private readonly name: string,
+    private readonly namespace: string | undefined,
+    private readonly scaleDown: WorkloadScaleDown,
+    private readonly object?: ApiObject,
   ) {}
+
+  /**
+   * What the Rollout needs: the Deployment's name, its namespace and object when known, the scale-down policy.
+   * @internal
+   */
+  public _bind(): BoundWorkloadRef {
+    return { name: this.name, namespace: this.namespace, scaleDown: this.scaleDown, object: this.object };
+  }
+}
+
+/**
+ * A WorkloadRef as the Rollout uses it.
+ * @internal
+ */
+export interface BoundWorkloadRef {
+  readonly name: string;
+  /** Undefined for `deploymentNamed` without a namespace. */
+  readonly namespace?: string;
+  readonly scaleDown: WorkloadScaleDown;
+  /** Only for `WorkloadRef.deployment`. */
+  readonly object?: ApiObject;
 }

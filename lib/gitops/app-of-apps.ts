@@ -5,7 +5,11 @@ import { SyncOption } from './sync-options';
 import { checkProps } from '../core/validate';
 import { appOfAppsShape } from './shapes';
 
-/** Props of an AppOfApps. */
+/**
+ * Props of an AppOfApps. The sync options (`automated`, `prune`, `selfHeal`, `retry`) are those of
+ * Application, except that `syncOptions` defaults to `[SyncOption.PRUNE_LAST]`: the child Applications are
+ * pruned after everything else has synced.
+ */
 export interface AppOfAppsProps extends ApplicationSyncOptions {
   /** The environment name; the Application is called `<environment>-root`. */
   readonly environment: string;

@@ -19,7 +19,10 @@ export interface ApplicationSetElement {
   readonly name: string;
   /** Repository path of its manifests. */
   readonly path: string;
-  /** AppProject name. */
+  /**
+   * AppProject name: a DNS-1123 subdomain; in an Environment, `default` or one of the environment's
+   * AppProjects.
+   */
   readonly project: string;
   /**
    * Destination namespace.
@@ -56,7 +59,7 @@ export interface ApplicationSetProps extends ApplicationSyncOptions {
   readonly destinationServer?: string;
   /**
    * The generated Applications (a list generator). More can be added with `addElement`; the list must not be
-   * empty at synth.
+   * empty at synth, and element names must be unique.
    * @default - none yet
    */
   readonly elements?: ApplicationSetElement[];

@@ -11,6 +11,7 @@ import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
 import { ApplicationChart, EnvironmentApplicationOptions } from './application-chart';
 import { ApplicationSet } from './application-set';
+import { CMP_APPLICATION_VAR, CMP_ENVIRONMENT_VAR, ConfigManagementPlugin } from './config-management-plugin';
 import { FolderChart, useDictionaryChildren } from './folder-chart';
 import { GitOpsApp } from './gitops-app';
 import { compareStrings } from './canonical-order';
@@ -20,7 +21,7 @@ import { folderChartOf, FolderTarget, linearSynth, SynthesizedFolder } from './l
 import { PlatformProject } from './platform-project';
 import { apiGroupOf } from './project';
 import { TenantProject, TenantProjectProps } from './tenant-project';
-import { requireRevision, requireServerUrl } from './validation';
+import { requireRepoPath, requireRevision, requireServerUrl } from './validation';
 import { IGNORE_HEALTHCHECK_ANNOTATION, SimEnvironment, simulateBothWays, simulateSync, simulationView, SyncFinding } from './sync-simulation';
 import { SyncOption } from './sync-options';
 import { checkProps, pathScope } from '../core/validate';
@@ -94,7 +95,8 @@ export const RESERVED_FOLDERS = ['apps', 'root'];
 /** Props of an Environment. */
 export interface EnvironmentProps {
   /**
-   * Environment name: the first folder level and the prefix of every Application and AppProject name.
+   * Environment name, a DNS label of at most 30 characters: the first folder level and the prefix of every
+   * Application and AppProject name.
    * @default - the construct id
    */
   readonly name?: string;
@@ -114,6 +116,26 @@ export interface EnvironmentProps {
    * @default false
    */
   readonly useApplicationSet?: boolean;
+  /**
+   * Have Argo CD run the synth itself: every Application of the environment (platform companions included)
+   * takes the Config Management Plugin as its source, with the plugin env entries `GITOPS_ENVIRONMENT` and
+   * `GITOPS_APPLICATION` naming its folder, instead of reading the rendered folder from Git. The folders are
+   * still written (for review and for `kubectl diff`). Not with `useApplicationSet`.
+   * @default - none: Applications read the rendered manifests from `<repoPath>/<env>/<name>`
+   */
+  readonly pluginSource?: EnvironmentPluginSource;
+}
+
+/** A Config Management Plugin as the source of an environment's Applications (docs/gitops.md). */
+export interface EnvironmentPluginSource {
+  /** The plugin, as `GitOpsApp.addConfigManagementPlugin()` returns it (same GitOpsApp): Applications name its `pluginName`. */
+  readonly plugin: ConfigManagementPlugin;
+  /**
+   * Repository folder the plugin runs in: the one holding `cdk8s.yaml` (the plugin's `discover.fileName`) and
+   * `package-lock.json`.
+   * @default "." (the repository root)
+   */
+  readonly path?: string;
 }
 
 /** One Application of an environment. */
@@ -191,6 +213,7 @@ export class Environment extends App {
   /** Objects of tenant charts deployed by a companion instead (refreshed by prepare). */
   private readonly routed = new Map<ApiObject, Companion>();
   private readonly companionErrors: string[] = [];
+  private readonly pluginSource?: { readonly name: string; readonly path: string };
 
   /**
    * @param scope the GitOpsApp it belongs to (an Environment is its own construct root; the GitOpsApp
@@ -214,6 +237,18 @@ export class Environment extends App {
       if (other !== this && other.environmentName === this.environmentName) {
         fail(this.label, 'name', this.environmentName, 'a name no other environment of the GitOpsApp uses');
       }
+    }
+    if (props.pluginSource !== undefined) {
+      const plugin = props.pluginSource.plugin;
+      if (!(plugin instanceof ConfigManagementPlugin) || plugin.node.root !== scope) {
+        fail(this.label, 'pluginSource.plugin', plugin instanceof ConfigManagementPlugin ? plugin.node.path : String(plugin),
+          'the ConfigManagementPlugin of the same GitOpsApp (GitOpsApp.addConfigManagementPlugin())');
+      }
+      if (props.useApplicationSet) {
+        fail(this.label, 'pluginSource', plugin.pluginName,
+          'not set with useApplicationSet: true (the ApplicationSet template reads rendered folders); use useApplicationSet: false for an environment Argo CD synthesizes');
+      }
+      this.pluginSource = { name: plugin.pluginName, path: requireRepoPath(this.label, 'pluginSource.path', props.pluginSource.path ?? '.') };
     }
     scope.registerEnvironment(this);
     this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });
@@ -447,7 +482,7 @@ export class Environment extends App {
         argocdNamespace: this.gitops.argocdNamespace,
         repoUrl: this.gitops.repoUrl,
         targetRevision: this.targetRevision,
-        path: info.repoFolder,
+        ...this.sourceOf(name, info.repoFolder),
         destinationServer: this.destinationServer,
         destinationNamespace: options.namespace,
         contents: [chart],
@@ -597,7 +632,7 @@ export class Environment extends App {
         argocdNamespace: this.gitops.argocdNamespace,
         repoUrl: this.gitops.repoUrl,
         targetRevision: this.targetRevision,
-        path: companion.repoFolder,
+        ...this.sourceOf(name, companion.repoFolder),
         destinationServer: this.destinationServer,
         syncOptions: [SyncOption.SERVER_SIDE_APPLY],
         labels: { 'gpu-platform.dev/environment': this.environmentName },
@@ -607,6 +642,18 @@ export class Environment extends App {
     addRule(companion.application ?? a.chart, () => checkDeployedObjects(companion.applicationName, [a.chart], platform, (o) => this.routed.get(o) === companion));
     this.companions.set(a.name, companion);
     return companion;
+  }
+
+  /**
+   * The source of an Application whose folder is `<env>/<shortName>`: that folder in Git, or the plugin run at
+   * `pluginSource.path`, which prints the folder its two env entries name (ConfigManagementPlugin's generate).
+   */
+  private sourceOf(shortName: string, repoFolder: string): { path: string; plugin?: { name: string; env: { [name: string]: string } } } {
+    if (!this.pluginSource) return { path: repoFolder };
+    return {
+      path: this.pluginSource.path,
+      plugin: { name: this.pluginSource.name, env: { [CMP_ENVIRONMENT_VAR]: this.environmentName, [CMP_APPLICATION_VAR]: shortName } },
+    };
   }
 
   private companionWave(c: Companion): number {

@@ -30,7 +30,10 @@ function requireThreads(scope: App, value: number | undefined): number | undefin
 
 /** Props of a GitOpsApp. */
 export interface GitOpsAppProps {
-  /** Git repository the tree is committed to (Applications sync from it). */
+  /**
+   * Git repository the tree is committed to (Applications sync from it): `https://host/path`,
+   * `ssh://[user@]host/path` or `user@host:path`.
+   */
   readonly repoUrl: string;
   /**
    * Folder the tree is written to.
@@ -60,7 +63,8 @@ export interface GitOpsAppProps {
   readonly clean?: boolean;
   /**
    * Worker threads that serialize YAML and write files during `synth()` while the main thread builds the
-   * objects. 0 does everything on the main thread. The files are the same either way.
+   * objects: a whole number from 0 to 8, where 0 does everything on the main thread. The files are the same
+   * either way.
    * @default - for apps of at least 5,000 constructs, one fewer than the available cores (at most 3); smaller
    * apps serialize on the main thread, where a worker's start-up costs more than it saves
    */

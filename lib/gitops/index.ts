@@ -16,7 +16,7 @@ export { ConfigManagementPlugin } from './config-management-plugin';
 export type { ConfigManagementPluginProps } from './config-management-plugin';
 export * from './application-chart';
 export { Environment } from './environment';
-export type { EnvironmentApplication, EnvironmentProps, EnvironmentTenantProjectOptions } from './environment';
+export type { EnvironmentApplication, EnvironmentPluginSource, EnvironmentProps, EnvironmentTenantProjectOptions } from './environment';
 export type { SynthesizedFolder, SynthesizedObject } from './linear-synth';
 export { GitOpsApp } from './gitops-app';
 export type { GitOpsAppProps } from './gitops-app';

@@ -6,7 +6,7 @@ import type { ApplicationProps, ApplicationSyncOptions, ApplicationPluginSource 
 import type { ApplicationSetElement, ApplicationSetProps } from './application-set';
 import type { EnvironmentApplicationOptions } from './application-chart';
 import type { ConfigManagementPluginProps } from './config-management-plugin';
-import type { EnvironmentProps } from './environment';
+import type { EnvironmentPluginSource, EnvironmentProps } from './environment';
 import { FileLayout } from './file-layout';
 import type { GitOpsAppProps } from './gitops-app';
 import type { PlatformProjectProps } from './platform-project';
@@ -115,6 +115,7 @@ export const configManagementPluginShape = lazy((): Shape<ConfigManagementPlugin
   cpuLimit: opt(cpu),
   memoryRequest: opt(memory),
   memoryLimit: opt(memory),
+  timeout: opt(duration({ wholeSeconds: true, minSeconds: 60 })),
 }));
 
 export const gitOpsAppShape = lazy((): Shape<GitOpsAppProps> => ({
@@ -133,6 +134,7 @@ export const environmentShape = lazy((): Shape<EnvironmentProps> => ({
   targetRevision: opt(str()),
   destinationServer: opt(str()),
   useApplicationSet: opt(bool),
+  pluginSource: opt(shape<EnvironmentPluginSource>({ plugin: object('a ConfigManagementPlugin (GitOpsApp.addConfigManagementPlugin())'), path: opt(str()) }, { name: 'EnvironmentPluginSource' })),
 }));
 
 export { tenant };

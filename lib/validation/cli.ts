@@ -103,4 +103,8 @@ export function main(argv: string[], io: Io = defaultIo): number {
   }
 }
 
+/**
+ * A bad command line. Not a PlatformError on purpose: it never leaves `main` (caught where the arguments are
+ * parsed, printed with the usage, exit code 2); it only unwinds the argument loop.
+ */
 class UsageError extends Error {}

@@ -12,6 +12,7 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { CACHE_ROOT, codeKey, contentKey, hash, loadValidator, newAjv, writeAtomic, writeValidator } from './cache';
+import { fail, printWarning } from '../core/errors';
 import { groupOf, isObject, objectId, Violation } from './types';
 
 /** The source checkout's root (the folder with this package's package.json). */
@@ -66,7 +67,8 @@ let ajv: Ajv | undefined;
 
 /** Adds CRD folders (the user's own CRDs, or other versions) on top of the bundled ones; same kind+version wins. */
 export function useCrdDirs(dirs: string[]): void {
-  for (const d of dirs) if (!fs.existsSync(d)) throw new Error(`CRD folder ${d} does not exist`);
+  for (const d of dirs) if (!fs.existsSync(d)) fail('useCrdDirs', 'dirs', d, 'an existing folder of CRD YAML files');
+  if (dirs.length === extraDirs.length && dirs.every((d, i) => d === extraDirs[i])) return; // already in use (GpuPlatformValidation.prepare)
   extraDirs = [...dirs];
   index = undefined;
   validators.clear();
@@ -178,7 +180,7 @@ export function crdIndex(): CrdIndex | null {
   if (!base && fs.existsSync(CRDS_DIR)) base = indexOfDir(CRDS_DIR);
   if (!base && extraDirs.length === 0) {
     if (!warned) {
-      console.warn(`harness: CRD schema validation (rule "crd") SKIPPED: the CRD directory ${CRDS_DIR} does not exist `
+      printWarning(`harness: CRD schema validation (rule "crd") SKIPPED: the CRD directory ${CRDS_DIR} does not exist `
         + '(set CRDS_DIR to point at it). Every other rule still runs.');
       warned = true;
     }
@@ -319,6 +321,19 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   v = loadValidator(codeFile);
   validators.set(key, v);
   return v;
+}
+
+/** `group/version/kind` of every CRD validator loaded so far (see warm.ts). */
+export function crdValidatorsInUse(): string[] {
+  return [...validators.keys()].sort();
+}
+
+/** Loads the validators of these `group/version/kind` keys ahead of a validation; unknown keys are skipped. */
+export function loadCrdValidators(keys: string[]): void {
+  const idx = crdIndex();
+  if (!idx) return;
+  const wanted = new Set(keys);
+  for (const e of idx.entries) if (wanted.has(`${e.group}/${e.version}/${e.kind}`)) validatorFor(e);
 }
 
 /** Validates a custom resource whose group a CRD serves. */

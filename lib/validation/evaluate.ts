@@ -2,6 +2,7 @@
  * The rule engine: runs every check on a set of manifests (one cluster) and applies the suppressions written
  * in the objects. New checks (admission, scheduling, sync) are wired in here.
  */
+import { fail } from '../core/errors';
 import { checkAdmission } from './admission';
 import { checkMetadata, checkPodSpecs } from './api-validation';
 import { checkCrd, crdIndex, isCrdGroup } from './crd';
@@ -11,6 +12,7 @@ import { isKnownRule, RULE_CATALOGUE } from './rules';
 import { checkScheduling } from './scheduling';
 import { checkSchema, isBuiltInGroup } from './schema';
 import { suppressionsOf } from './suppress';
+import { sharePodSpecs } from '../core/manifest-model';
 import { groupOf, isObject, objectId } from './types';
 import type { ValidateOptions, Violation } from './types';
 
@@ -35,8 +37,12 @@ export function validate(manifests: any[], options: ValidateOptions = {}): Viola
  * more than the manifests (the sync checks need their folders), skipped and suppressed like the others.
  */
 export function evaluate(manifests: any[], options: ValidateOptions = {}, extra: Violation[] = []): Evaluation {
+  return sharePodSpecs(() => evaluateAll(manifests, options, extra));
+}
+
+function evaluateAll(manifests: any[], options: ValidateOptions, extra: Violation[]): Evaluation {
   const skip = new Set(options.skip ?? []);
-  for (const s of skip) if (!isKnownRule(s)) throw new Error(`validate: unknown rule ${JSON.stringify(s)} in skip; rules: ${RULE_CATALOGUE.map((r) => r.id).join(', ')}`);
+  for (const s of skip) if (!isKnownRule(s)) fail('validate', 'skip', s, `a rule id: ${RULE_CATALOGUE.map((r) => r.id).join(', ')}`);
   const docs = manifests.filter((m) => m !== null && m !== undefined);
   const out: Violation[] = [];
   for (const m of docs) {

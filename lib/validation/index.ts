@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { fail, failSynth } from '../core/errors';
 import { BUNDLE_FILE, CRDS_DIR } from './crd';
 import { validate } from './evaluate';
 import { fixFor, RULE_CATALOGUE } from './rules';
@@ -69,7 +70,7 @@ export function expectValid(manifests: any[], options: ValidateOptions = {}): vo
   if (violations.length > 0) {
     const fixes = [...new Map(violations.map((v) => [`${v.rule}|${fixFor(v.rule, v.message)}`, v])).values()]
       .map((v) => `  [${v.rule}] ${fixFor(v.rule, v.message)}`);
-    throw new Error(`${violations.length} harness violation(s):\n${formatViolations(violations)}\nfixes:\n${fixes.join('\n')}`);
+    failSynth(`${violations.length} harness violation(s):\n${formatViolations(violations)}\nfixes:\n${fixes.join('\n')}`);
   }
 }
 
@@ -92,7 +93,7 @@ export function loadManifestsFromDir(dir: string): any[] {
   };
   walk(dir);
   return files.flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => {
-    if (d.errors.length > 0) throw new Error(`${f}: ${d.errors.map((e) => e.message).join('; ')}`);
+    if (d.errors.length > 0) fail(f, 'YAML', d.errors.map((e) => e.message).join('; '), 'parseable YAML documents');
     return d.toJSON();
   })).filter((d) => d !== null && d !== undefined);
 }

@@ -12,7 +12,9 @@
  * `CreateNamespace=true` and `destination.namespace` is set. The elements of an `ApplicationSet`'s list generator
  * (`name`, `path`, `namespace`) are Applications too, and then nothing orders the Applications (the generated
  * Applications are not the root's resources). A source path is matched to a folder by its longest trailing
- * segments (`dist/dev/web` matches the folder `.../dev/web` wherever the tree was validated from).
+ * segments (`dist/dev/web` matches the folder `.../dev/web` wherever the tree was validated from). An Application
+ * whose source is the cdk8s Config Management Plugin (`spec.source.plugin` with the env entries
+ * `GITOPS_ENVIRONMENT` and `GITOPS_APPLICATION`) deploys the folder `<environment>/<application>` the plugin prints.
  */
 import * as path from 'path';
 import { SimApplication, simulateBothWays, SyncFinding } from '../gitops/sync-simulation';
@@ -50,14 +52,26 @@ function render(template: unknown, element: any): unknown {
   return template.replace(/\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}/g, (_m, key: string) => String(element?.[key] ?? ''));
 }
 
+/**
+ * The folder the cdk8s Config Management Plugin prints for a source (lib/gitops/config-management-plugin.ts:
+ * `$OUT/$ARGOCD_ENV_GITOPS_ENVIRONMENT/$ARGOCD_ENV_GITOPS_APPLICATION`), or undefined for another source.
+ */
+function pluginFolder(source: any): string | undefined {
+  const env: unknown[] = Array.isArray(source?.plugin?.env) ? source.plugin.env : [];
+  const value = (name: string) => env.find((e: any) => isObject(e) && e.name === name) as any;
+  const [e, a] = [value('GITOPS_ENVIRONMENT')?.value, value('GITOPS_APPLICATION')?.value];
+  return typeof e === 'string' && typeof a === 'string' && e !== '' && a !== '' ? `${e}/${a}` : undefined;
+}
+
 function applicationsOf(docs: FolderDoc[]): { apps: AppSource[]; ordered: boolean } {
   const apps: AppSource[] = [];
   let ordered = true;
   for (const { manifest: m } of docs) {
-    if (isArgo(m, 'Application') && typeof m.spec?.source?.path === 'string') {
+    const sourcePath = isArgo(m, 'Application') ? pluginFolder(m.spec?.source) ?? m.spec?.source?.path : undefined;
+    if (typeof sourcePath === 'string') {
       apps.push({
         name: String(m.metadata?.name ?? ''), wave: waveOf(m.metadata?.annotations?.[WAVE_ANNOTATION]),
-        createdNamespace: createsNamespace(m.spec, m.spec?.destination?.namespace), sourcePath: m.spec.source.path, owner: m,
+        createdNamespace: createsNamespace(m.spec, m.spec?.destination?.namespace), sourcePath, owner: m,
       });
     } else if (isArgo(m, 'ApplicationSet')) {
       const template = m.spec?.template;

@@ -160,6 +160,12 @@ interface ResolvedRole {
 
 const ROLE_WORKLOAD_TYPE_ANNOTATION = 'rbg.workloads.x-k8s.io/role-workload-type';
 
+/** `apiVersion/kind`, the value of the workload-type annotation. */
+function workloadType(workload: RoleWorkload): string {
+  const { apiVersion, kind } = workload._render();
+  return `${apiVersion}/${kind}`;
+}
+
 /** Adds PodGroup membership (labels, annotations, schedulerName) to a strategic-merge template patch. */
 function withMembershipPatch(patch: any, membership: PodGroupMembership | undefined): any {
   if (!membership) return patch;
@@ -411,9 +417,9 @@ export class RoleBasedGroup extends Construct {
     const prop = `roles[${i}]`;
     const replicas = requireInteger(this, `${prop}.replicas`, r.replicas ?? 1, 0, 2147483647);
     const workload = r.workload ?? RoleWorkload.STATEFUL_SET;
-    const isLws = workload.isLeaderWorkerSet;
+    const isLws = workload._isLeaderWorkerSet;
     if (isLws && !r.leaderWorkerSet) fail(this, `${prop}.leaderWorkerSet`, undefined, 'leaderWorkerSet.size for a LeaderWorkerSet role');
-    if (!isLws && r.leaderWorkerSet) fail(this, `${prop}.leaderWorkerSet`, 'set', `only with workload RoleWorkload.LEADER_WORKER_SET (this role is a ${workload.kind})`);
+    if (!isLws && r.leaderWorkerSet) fail(this, `${prop}.leaderWorkerSet`, 'set', `only with workload RoleWorkload.LEADER_WORKER_SET (this role is a ${workload._render().kind})`);
     const size = isLws ? requireInteger(this, `${prop}.leaderWorkerSet.size`, r.leaderWorkerSet!.size, 1) : 1;
     requireLabels(this, `${prop}.labels`, r.labels);
     validateRollingUpdate(this, `${prop}.rolloutStrategy`, r.rolloutStrategy);
@@ -569,11 +575,11 @@ export class RoleBasedGroup extends Construct {
         roles: this.roles.map((r) => ({
           ...this.roleCommon(r),
           restartPolicy: r.restartPolicy?.value as rbg.RoleBasedGroupSpecRolesRestartPolicy | undefined,
-          workload: { apiVersion: r.workload.apiVersion, kind: r.workload.kind },
+          workload: r.workload._render(),
           template: r.crTemplate as any,
           templateRef: r.props.templateRef !== undefined ? { name: r.props.templateRef } : undefined,
           templatePatch: r.props.templateRef !== undefined ? r.crTemplatePatch : undefined,
-          leaderWorkerSet: r.workload.isLeaderWorkerSet ? {
+          leaderWorkerSet: r.workload._isLeaderWorkerSet ? {
             size: r.size, patchLeaderTemplate: r.crLeaderPatch, patchWorkerTemplate: r.crWorkerPatch,
           } : undefined,
         })),
@@ -603,12 +609,12 @@ export class RoleBasedGroup extends Construct {
             : { template: r.crTemplate as any };
           // The workload kind survives as the annotation the conversion webhook writes for v1alpha1 objects.
           const roleAnnotations = r.workload === RoleWorkload.STATEFUL_SET && !r.props.annotations ? undefined
-            : { ...r.props.annotations, ...(r.workload.isLeaderWorkerSet ? {} : { [ROLE_WORKLOAD_TYPE_ANNOTATION]: `${r.workload.apiVersion}/${r.workload.kind}` }) };
+            : { ...r.props.annotations, ...(r.workload._isLeaderWorkerSet ? {} : { [ROLE_WORKLOAD_TYPE_ANNOTATION]: workloadType(r.workload) }) };
           return {
             ...this.roleCommon(r),
             annotations: roleAnnotations && Object.keys(roleAnnotations).length > 0 ? roleAnnotations : undefined,
-            standalonePattern: r.workload.isLeaderWorkerSet ? undefined : source,
-            leaderWorkerPattern: r.workload.isLeaderWorkerSet ? {
+            standalonePattern: r.workload._isLeaderWorkerSet ? undefined : source,
+            leaderWorkerPattern: r.workload._isLeaderWorkerSet ? {
               size: r.size,
               ...source,
               leaderTemplatePatch: r.crLeaderPatch,
@@ -628,7 +634,7 @@ export class RoleBasedGroup extends Construct {
     // An autoscaled role's count belongs to its HPA / ScaledObject: writing it would make Argo CD reset it.
     const autoscaled = r.props.autoscaling !== undefined;
     let obj: ApiObject;
-    if (r.workload.isLeaderWorkerSet) {
+    if (r.workload._isLeaderWorkerSet) {
       const lws = new LeaderWorkerSet(this, `${r.name}-lws`, {
         name: r.workloadName,
         namespace: this.namespace,
@@ -720,7 +726,7 @@ export class RoleBasedGroup extends Construct {
   private renderAutoscaler(r: ResolvedRole, v2: boolean, native: boolean, groupLabels: { [key: string]: string }): void {
     // Controller mode scales the role through its RoleBasedGroupScalingAdapter (`<rbg>-<role>`); native mode the workload.
     const target = native
-      ? { apiVersion: r.workload.apiVersion, kind: r.workload.kind, name: r.workloadName }
+      ? { ...r.workload._render(), name: r.workloadName }
       : { apiVersion: (v2 ? rbgsa.RoleBasedGroupScalingAdapterV1Alpha2.GVK : rbgsa.RoleBasedGroupScalingAdapter.GVK).apiVersion, kind: 'RoleBasedGroupScalingAdapter', name: r.workloadName };
     const obj = r.scaling!.renderInto(this, { hpa: `${r.name}-hpa`, scaledObject: `${r.name}-scaledobject` }, {
       metadata: { name: r.workloadName, namespace: this.namespace, labels: { ...groupLabels, [Labels.COMPONENT]: r.name } },

@@ -14,17 +14,33 @@ export class RoleWorkload {
   /** `leaderworkerset.x-k8s.io/v1` LeaderWorkerSet: groups of `size` pods (multi-node model instances). */
   public static readonly LEADER_WORKER_SET = new RoleWorkload('leaderworkerset.x-k8s.io/v1', 'LeaderWorkerSet');
 
-  private constructor(
-    /** The workload apiVersion. */
-    public readonly apiVersion: string,
-    /** The workload kind. */
-    public readonly kind: string,
-  ) {}
+  // The kind stays private: callers compare with the constants above, never switch on a string.
+  private constructor(private readonly apiVersion: string, private readonly kind: string) {}
 
-  /** True for LeaderWorkerSet. */
-  public get isLeaderWorkerSet(): boolean {
-    return this.kind === 'LeaderWorkerSet';
+  /**
+   * The role's `workload` field (`{ apiVersion, kind }`), also the scale target and the workload-type annotation.
+   * @internal
+   */
+  public _render(): WorkloadTypeJson {
+    return { apiVersion: this.apiVersion, kind: this.kind };
   }
+
+  /**
+   * True for LeaderWorkerSet (the role then needs `leaderWorkerSet` and renders leader/worker templates).
+   * @internal
+   */
+  public get _isLeaderWorkerSet(): boolean {
+    return this === RoleWorkload.LEADER_WORKER_SET;
+  }
+}
+
+/**
+ * A workload type as the RBG `roles[].workload` field writes it.
+ * @internal
+ */
+export interface WorkloadTypeJson {
+  readonly apiVersion: string;
+  readonly kind: string;
 }
 
 /** What the RBG controller does when a pod of a role instance restarts. */

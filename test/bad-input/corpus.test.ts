@@ -4,10 +4,6 @@ import { corpus } from './cases';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
-
 const cases = corpus();
 
 test('the corpus has at least 300 uniquely named cases', () => {

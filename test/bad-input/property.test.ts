@@ -50,10 +50,6 @@ const wrongValue = fc.oneof(
   fc.string({ maxLength: 70 }),
 );
 
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
-
 describe.each(SUBJECTS)('$name: wrong types, missing props and out-of-range values', ({ make, base, paths }) => {
   test('a PlatformError in the standard format, or output that passes the harness', () => {
     fc.assert(fc.property(fc.constantFrom(...paths), wrongValue, (path, value) => {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as api from '../../lib';
@@ -173,5 +175,31 @@ describe('addRule', () => {
     addRule(chart, () => (state.count > 2 ? [formatViolation(chart, 'count', state.count, 'at most 2')] : []));
     state.count = 3;
     expect(() => synth(chart)).toThrow('[chart] count: given 3; allowed: at most 2');
+  });
+});
+
+describe('one error function, one warnings channel', () => {
+  // Every throw in lib/ goes through lib/core/errors.ts, every warning through Warnings (or printWarning where
+  // no construct exists); the CLI's UsageError never leaves its argument parser. A new raw throw fails here.
+  const libFiles = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? libFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
+  const LIB = path.join(__dirname, '..', '..', 'lib');
+  const ALLOWED: { [file: string]: RegExp } = {
+    'core/errors.ts': /throw new PlatformError|process\.stderr\.write/,
+    'validation/cli.ts': /throw new UsageError|process\.(stdout|stderr)\.write/,
+  };
+
+  test('lib/ has no raw throw, console call or process.emitWarning outside lib/core/errors.ts', () => {
+    const offenders: string[] = [];
+    for (const file of libFiles(LIB)) {
+      const rel = path.relative(LIB, file).split(path.sep).join('/');
+      fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+        if (/^\s*(\/\/|\*)/.test(line)) return;
+        if (!/throw new \w+|console\.\w+\(|process\.emitWarning|process\.(stdout|stderr)\.write/.test(line)) return;
+        if (ALLOWED[rel]?.test(line)) return;
+        offenders.push(`lib/${rel}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
   });
 });

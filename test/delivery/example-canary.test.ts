@@ -4,11 +4,8 @@ import { buildTenants } from '../../examples/tenants';
 import { Autoscaling, PodMetric } from '../../lib/inference/autoscaling';
 import { GpuInferenceService } from '../../lib/inference/gpu-inference-service';
 import { ClientPeer } from '../../lib/inference/options';
+import { Warnings } from '../../lib/core/errors';
 import { synthValid } from '../harness';
-
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
 
 function build(autoscaled: boolean) {
   const app = Testing.app();
@@ -26,6 +23,8 @@ function build(autoscaled: boolean) {
 describe('examples/canary.ts', () => {
   test('the seed canary and the native canary pass the harness; the canary charts match the snapshot', () => {
     const { app } = build(false);
+    // Nothing here is legal-but-suspicious: the examples build without a warning.
+    expect(Warnings.of(app)).toEqual([]);
     // The chat canary lives in the chat service's chart (one Application: its HPA scales the Rollout).
     const charts = app.charts.filter((c) => c.node.id.startsWith('canary-') || c.node.id === 'inference-llm-serving');
     expect(Object.fromEntries(charts.map((c) => [c.node.id, c.toJson()]))).toMatchSnapshot();

@@ -29,6 +29,41 @@ function build(useApplicationSet = false) {
 }
 
 describe('Environment', () => {
+  describe('pluginSource: Argo CD runs the synth with the Config Management Plugin', () => {
+    const withPlugin = (props: { path?: string } = {}) => {
+      const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
+      const plugin = app.addConfigManagementPlugin({ name: 'synth', version: 'v2' });
+      const env = new Environment(app, 'dev', { pluginSource: { plugin, ...props } });
+      const platform = env.addPlatformProject();
+      const c = env.addApplication('web', { project: platform, namespace: 'web' });
+      new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'web' } });
+      return { app, env };
+    };
+    test('every Application names the plugin and its own folder in the plugin env; path is the folder of cdk8s.yaml', () => {
+      const web = synth(withPlugin().app).find((m) => m.kind === 'Application' && m.metadata.name === 'dev-web');
+      expect(web.spec.source).toEqual({
+        repoURL: REPO, targetRevision: 'HEAD', path: '.',
+        plugin: { name: 'synth-v2', env: [{ name: 'GITOPS_APPLICATION', value: 'web' }, { name: 'GITOPS_ENVIRONMENT', value: 'dev' }] },
+      });
+      const other = synth(withPlugin({ path: 'platform' }).app).find((m) => m.kind === 'Application' && m.metadata.name === 'dev-web');
+      expect(other.spec.source.path).toBe('platform');
+    });
+    test('the environment still simulates to Healthy both ways', () => {
+      const { env } = withPlugin();
+      for (const hc of [true, false]) expect(env.simulateSync(hc).filter((f) => f.severity === 'error')).toEqual([]);
+    });
+    test('a plugin of another GitOpsApp, a bad path, or an ApplicationSet environment is refused', () => {
+      const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
+      const foreign = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' }).addConfigManagementPlugin();
+      expect(() => new Environment(app, 'dev', { pluginSource: { plugin: foreign } }))
+        .toThrow(/^\[dev\] pluginSource\.plugin: given .*; allowed: the ConfigManagementPlugin of the same GitOpsApp/);
+      const plugin = app.addConfigManagementPlugin();
+      expect(() => new Environment(app, 'dev', { pluginSource: { plugin, path: '/abs' } })).toThrow(/^\[dev\] pluginSource\.path: given "\/abs"; allowed: a relative path/);
+      expect(() => new Environment(app, 'staging', { pluginSource: { plugin }, useApplicationSet: true }))
+        .toThrow(/^\[staging\] pluginSource: given "cdk8s-v1.0"; allowed: not set with useApplicationSet: true/);
+    });
+  });
+
   describe('ApplicationSet mode: settings the template cannot carry per Application', () => {
     test.each([
       ['syncOptions', { syncOptions: [SyncOption.PRUNE_LAST] }],

@@ -105,7 +105,9 @@ describe('output tree', () => {
       expect(root.spec.source.path).toBe(`dist/${env}/apps`);
       const apps = folders.find((f) => f.folder === `${env}/apps`)!.objects.map((o) => o.manifest);
       const appFolders = folders.filter((f) => f.folder.startsWith(`${env}/`) && !/\/(apps|root)$/.test(f.folder)).map((f) => `dist/${f.folder}`).sort();
-      const children = apps.filter((m) => m.kind === 'Application').map((m) => m.spec.source.path);
+      // dev's Applications run the Config Management Plugin, whose env entries name the folder it prints.
+      const pluginFolder = (src: any) => `dist/${src.plugin.env.find((e: any) => e.name === 'GITOPS_ENVIRONMENT').value}/${src.plugin.env.find((e: any) => e.name === 'GITOPS_APPLICATION').value}`;
+      const children = apps.filter((m) => m.kind === 'Application').map((m) => (m.spec.source.plugin ? pluginFolder(m.spec.source) : m.spec.source.path));
       const set = apps.find((m) => m.kind === 'ApplicationSet');
       const paths = set ? set.spec.generators[0].list.elements.map((e: any) => e.path) : children;
       expect([...paths].sort()).toEqual(appFolders);
@@ -267,6 +269,43 @@ describe('output tree', () => {
     expect(repo.spec.template.spec.volumes.map((v: any) => v.name).sort()).toEqual(['cmp-cdk8s', 'cmp-tmp', 'plugins', 'var-files']);
     expect(docs.filter((d) => d.kind === 'ConfigMap').map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort())
       .toEqual(['argocd/argocd-cmd-params-cm', 'argocd/cmp-cdk8s']);
+    // The params patch merged into upstream's (empty) argocd-cmd-params-cm: the repo-server call timeouts.
+    expect(docs.find((d) => d.metadata.name === 'argocd-cmd-params-cm').data)
+      .toEqual({ 'controller.repo.server.timeout.seconds': '180', 'server.repo.server.timeout.seconds': '180' });
+    expect(docs.find((d) => d.metadata.name === 'argocd-cmd-params-cm').metadata.labels['app.kubernetes.io/part-of']).toBe('argocd');
+  });
+
+  test('dev\'s Applications take the plugin of argocd-cmp/ as their source; its generate script prints their folders', () => {
+    const cmp = manifestsOf('argocd-cmp').find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'cmp-cdk8s');
+    const plugin = parseAllDocuments(cmp.data['plugin.yaml'])[0].toJSON();
+    const generate: string = plugin.spec.generate.args[0];
+    const apps = manifestsOf('dev/apps').filter((m) => m.kind === 'Application');
+    expect(apps.length).toBe(folders.filter((f) => /^dev\/(?!apps$|root$)/.test(f.folder)).length);
+    for (const env of EXAMPLE_ENVIRONMENTS) {
+      const sources = manifestsOf(`${env.name}/apps`).filter((m) => m.kind === 'Application').map((m) => m.spec.source);
+      expect({ env: env.name, plugin: sources.some((s) => s.plugin !== undefined) }).toEqual({ env: env.name, plugin: env.useConfigManagementPlugin });
+    }
+    const script = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-run-'));
+    for (const a of apps) {
+      // The name the sidecar registers (<metadata.name>-<spec.version>), the repository root (where cdk8s.yaml,
+      // the discover file, is) and env entries that are exactly the variables the generate script reads.
+      expect(a.spec.source.plugin.name).toBe(`${plugin.metadata.name}-${plugin.spec.version}`);
+      expect(a.spec.source.path).toBe('.');
+      expect(plugin.spec.discover.fileName).toBe('cdk8s.yaml');
+      const env = Object.fromEntries(a.spec.source.plugin.env.map((e: any) => [e.name, e.value]));
+      expect(Object.keys(env)).toEqual(['GITOPS_APPLICATION', 'GITOPS_ENVIRONMENT']);
+      for (const name of Object.keys(env)) expect(generate).toContain(`$ARGOCD_ENV_${name}`);
+      // Run the generate script as the sidecar does (Argo CD passes env entries as ARGOCD_ENV_<name>), with the
+      // synth replaced by a copy of this tree: it prints exactly the Application's folder.
+      const run = generate.replace(/^.*"\$OUT".*>&2$/m, `cp -R ${JSON.stringify(outdir)}/. "$OUT"`);
+      expect(run).not.toBe(generate);
+      const out = execFileSync('sh', ['-c', run], {
+        cwd: script, encoding: 'utf8',
+        env: { PATH: process.env.PATH, ARGOCD_ENV_GITOPS_ENVIRONMENT: env.GITOPS_ENVIRONMENT, ARGOCD_ENV_GITOPS_APPLICATION: env.GITOPS_APPLICATION },
+      });
+      const printed = parseAllDocuments(out).map((d) => d.toJSON()).filter((d) => d);
+      expect({ app: a.metadata.name, printed }).toEqual({ app: a.metadata.name, printed: manifestsOf(`${env.GITOPS_ENVIRONMENT}/${env.GITOPS_APPLICATION}`) });
+    }
   });
 
   test('deterministic: two synths are byte-identical, with or without serializer threads', () => {

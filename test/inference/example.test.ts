@@ -2,11 +2,8 @@ import { Testing } from 'cdk8s';
 import { buildInference } from '../../examples/inference';
 import { buildPrerequisites } from '../../examples/prerequisites';
 import { buildTenants } from '../../examples/tenants';
+import { Warnings } from '../../lib/core/errors';
 import { synthValid } from '../harness';
-
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
 
 describe('examples/inference', () => {
   test('the inference examples pass the harness inside their tenants', () => {
@@ -21,7 +18,11 @@ describe('examples/inference', () => {
     const kinds = ms.filter((m) => m.metadata?.namespace === 'ml-team' && m.metadata?.labels?.['app.kubernetes.io/name'] === 'llama-8b').map((m) => m.kind).sort();
     // No PodDisruptionBudget: the HPA may scale llama-8b to 1 replica, which no budget can protect (a warning says so).
     expect(kinds).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'NetworkPolicy', 'PersistentVolumeClaim', 'Service', 'ServiceAccount', 'ServiceMonitor']);
-    expect(vllm.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('podDisruptionBudget: none created'))).toBe(true);
+    const drain = 'podDisruptionBudget: none created, since the service can run 1 replica';
+    expect(Warnings.of(app)).toEqual([
+      expect.stringMatching(new RegExp(`^\\[inference-ml-team/llama-8b\\] ${drain}`)),
+      expect.stringMatching(new RegExp(`^\\[inference-llm-serving/llama-70b\\] ${drain}`)),
+    ]);
     expect(ms.find((m) => m.kind === 'LeaderWorkerSet')?.spec.leaderWorkerTemplate.size).toBe(2);
     const cm = ms.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'prometheus-adapter-rules');
     expect(cm.data['config.yaml']).toContain('vllm_num_requests_waiting');

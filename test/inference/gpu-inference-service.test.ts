@@ -7,15 +7,12 @@ import { AntiAffinity, ClientPeer, MetricsMonitor, ModelCache, RolloutStrategy, 
 import { ServingEngine } from '../../lib/serving/engine';
 import { cidrContains, parseCidr, ParsedCidr } from '../../lib/tenancy/cidr';
 import { TenantNamespace, TenantNamespaceProps } from '../../lib/tenancy/tenant-namespace';
+import { Warnings } from '../../lib/core/errors';
 import { crdsAvailable, synth, synthValid, validate } from '../harness';
 import { FakeTenant } from './fake-tenant';
 
 const IMAGE = 'vllm/vllm-openai:v0.18.0';
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
-
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
 
 function setup(): { app: App; chart: Chart } {
   const app = Testing.app();
@@ -331,7 +328,7 @@ describe('GpuInferenceService', () => {
   });
 
   test('10b. no PDB that pretends to protect one replica: a warning with the way out, an error when asked for', () => {
-    const warned = (svc: GpuInferenceService) => svc.node.metadata.filter((m) => m.type === 'warning').map((m) => String(m.data)).join('\n');
+    const warned = (svc: GpuInferenceService) => Warnings.of(svc).join('\n');
     const hpa1 = make({ autoscaling: Autoscaling.hpa({ minReplicas: 1, maxReplicas: 4, metrics: [PodMetric.queueLength(5)] }) });
     expect(find(hpa1.manifests, 'PodDisruptionBudget')).toBeUndefined();
     expect(warned(hpa1.svc)).toContain('podDisruptionBudget: none created, since the service can run 1 replica and a node drain then takes it down; set replicas (or autoscaling.minReplicas) to 2 or more');
@@ -360,7 +357,7 @@ describe('GpuInferenceService', () => {
 
   test('11. no clients declared: warning', () => {
     const { svc } = make({ clients: undefined });
-    expect(svc.node.metadata.some((m) => String(m.data).includes('clients: none declared'))).toBe(true);
+    expect(Warnings.of(svc)).toContain('[inference/svc] clients: none declared, so the NetworkPolicy admits no client on the serving port');
   });
 
   test('12. security: restricted, configurable UID, SA without token, priority and scheduler', () => {
@@ -554,7 +551,7 @@ describe('GpuInferenceService', () => {
     test('latest image under opt-in only warns', () => {
       const { chart } = setup();
       const svc = new GpuInferenceService(chart, 'svc', props({ image: 'vllm/vllm-openai', allowLatestImage: true }));
-      expect(svc.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('not pinned'))).toBe(true);
+      expect(Warnings.of(svc)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[inference\/svc\] image: .*not pinned/)]));
     });
     test('KEDA server address', () => expect(build({ autoscaling: Autoscaling.keda({ maxReplicas: 2, serverAddress: 'prometheus:9090' }) })).toThrow(
       '[inference/svc] autoscaling.serverAddress: given "prometheus:9090"; allowed: an http(s) URL'));

@@ -8,11 +8,8 @@ import { PrometheusAdapterRules } from '../../lib/inference/prometheus-adapter-r
 import { CanaryRollout, CanaryStep } from '../../lib/delivery';
 import { RoleBasedGroup } from '../../lib/workloads/role-based-group';
 import { ServingEngine } from '../../lib/serving/engine';
+import { Warnings } from '../../lib/core/errors';
 import { synth, synthValid } from '../harness';
-
-beforeAll(() => {
-  jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
 
 function service(chart: Chart, name: string, metrics: PodMetric[]): GpuInferenceService {
   return new GpuInferenceService(chart, name, {
@@ -37,6 +34,8 @@ describe('PrometheusAdapterRules', () => {
     service(a, 'llama', [PodMetric.queueLength(5), PodMetric.kvCacheUsage(0.8)]);
     service(a, 'mistral', [PodMetric.queueLength(3)]);
     const ms = synthValid(app);
+    // One replica under the HPA: no PodDisruptionBudget, and a warning that says so.
+    expect(Warnings.of(app).map((w) => w.split(':')[0])).toEqual(['[a/llama] podDisruptionBudget', '[a/mistral] podDisruptionBudget']);
     const cm = ms.find((m) => m.kind === 'ConfigMap');
     expect(cm.metadata).toMatchObject({ name: 'prometheus-adapter-rules', namespace: 'monitoring' });
     expect(cm).toMatchSnapshot();

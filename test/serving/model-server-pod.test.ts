@@ -5,6 +5,7 @@ import { Cpu, Memory } from '../../lib/core/quantity';
 import { PodSecurityLevel } from '../../lib/core/security';
 import { MultiNodeRole, ServingEngine } from '../../lib/serving/engine';
 import { buildModelServerPod, ModelServerPodProps, pickModelServerOptions } from '../../lib/serving/model-server-pod';
+import { Warnings } from '../../lib/core/errors';
 import { synthValid } from '../harness';
 
 const LABELS = { 'app.kubernetes.io/name': 'llm', 'app.kubernetes.io/instance': 'llm' };
@@ -150,20 +151,16 @@ describe('buildModelServerPod', () => {
 
   test('drain on an image without --shutdown-timeout (vLLM < 0.18): flag left out, warning, grace period kept', () => {
     const c = chart();
-    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const pod = buildModelServerPod(c, '', base({ image: 'vllm/vllm-openai:v0.11.0' }));
-    warn.mockRestore();
     expect(pod.container.args).not.toContain('--shutdown-timeout');
     expect(pod.template.spec!.terminationGracePeriodSeconds).toBe(65);
-    expect(c.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('image: --shutdown-timeout is not passed'))).toBe(true);
+    expect(Warnings.of(c)).toEqual([expect.stringContaining('image: --shutdown-timeout is not passed')]);
   });
 
   test('unpinned image allowed with a warning under opt-in', () => {
     const c = chart();
-    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     buildModelServerPod(c, '', base({ image: 'vllm/vllm-openai:latest', allowLatestImage: true }));
-    expect(c.node.metadata.some((m) => m.type === 'warning' && String(m.data).includes('not pinned'))).toBe(true);
-    warn.mockRestore();
+    expect(Warnings.of(c)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[test\] image: .*not pinned/)]));
   });
 
   describe('errors', () => {

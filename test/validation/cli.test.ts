@@ -88,7 +88,7 @@ describe('cdk8s-gpu-platform validate', () => {
     expect(run('validate').code).toBe(2);
     expect(run('validate', path.join(root, 'missing')).err).toMatch(/does not exist/);
     expect(run('validate', root, '--colour').err).toMatch(/unknown option --colour/);
-    expect(run('validate', root, '--skip', 'nope').err).toMatch(/unknown rule "nope"/);
+    expect(run('validate', root, '--skip', 'nope').err).toMatch(/skip: given "nope"; allowed: a rule id/);
     expect(run('validate', root, '--clusters', 'two').err).toContain('--clusters: given "two"; allowed: auto, single, folders');
     expect(run('lint').code).toBe(2);
   });
