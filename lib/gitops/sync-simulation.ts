@@ -104,7 +104,7 @@ const POD_OWNERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSe
   'RoleBasedGroup', 'Rollout', 'Pod']);
 
 /** Every reference of `o` to an object of the tree, with why it matters. */
-function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Obj[]): Ref[] {
+function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Map<string, Obj[]>): Ref[] {
   const m = o.m;
   const ns = m.metadata?.namespace ?? '';
   const spec = m.spec ?? {};
@@ -150,7 +150,7 @@ function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Obj[]): Ref[] 
     : m.kind === 'PodDisruptionBudget' ? spec.selector : undefined;
   if (podSelector && m.kind !== 'Service' || (m.kind === 'Service' && podSelector && spec.type !== 'ExternalName')) {
     // The pods' owner that comes first is the one that counts.
-    const owners = podOwners.filter((p) => p.m.metadata?.namespace === ns && findPodSpecs(p.m).some((pod) => selects(podSelector, pod.labels)));
+    const owners = (podOwners.get(ns) ?? []).filter((p) => findPodSpecs(p.m).some((pod) => selects(podSelector, pod.labels)));
     const first = owners.sort((a, b) => position(a, b))[0];
     if (first) out.push({ key: first.key, why: 'the pods it selects' });
   }
@@ -231,8 +231,18 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       if (!byKey.has(o.key)) byKey.set(o.key, o);
     }
   });
-  const podOwners = objs.filter((o) => POD_OWNERS.has(o.m.kind));
+  // Indexes, so that the passes below are linear in the objects: pod owners by namespace, objects by Application.
+  const podOwners = new Map<string, Obj[]>();
+  for (const o of objs) {
+    if (!POD_OWNERS.has(o.m.kind)) continue;
+    const ns = o.m.metadata?.namespace;
+    if (typeof ns !== 'string') continue; // a Service or budget selects only pods of its own namespace
+    const known = podOwners.get(ns);
+    if (known) known.push(o); else podOwners.set(ns, [o]);
+  }
   for (const o of objs) o.refs = referencesOf(o, byKey, podOwners);
+  const byApp: Obj[][] = env.applications.map(() => []);
+  for (const o of objs) byApp[o.app].push(o);
 
   const apps = env.applications;
   const ordered = env.ordered && applicationHealthCheck;
@@ -263,7 +273,7 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
 
   // Dynamic run to a fixed point: which objects get applied, and does every Application end Healthy?
   const live = new Set<string>();
-  const waves = apps.map((_, i) => [...new Set(objs.filter((o) => o.app === i).map((o) => o.wave))].sort((a, b) => a - b));
+  const waves = apps.map((_, i) => [...new Set(byApp[i].map((o) => o.wave))].sort((a, b) => a - b));
   const nextWave = apps.map(() => 0);
   const blocked = apps.map((): string | undefined => undefined);
   const created = new Set<string>(apps.map((a) => a.createdNamespace).filter((n): n is string => n !== undefined).map((n) => keyOf('', 'Namespace', '', n)));
@@ -274,8 +284,8 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
     let worst: Health = 'Healthy';
     let reason: string | undefined;
     let anyLive = false;
-    for (const o of objs) {
-      if (o.app !== i || !live.has(o.key)) continue;
+    for (const o of byApp[i]) {
+      if (!live.has(o.key)) continue;
       anyLive = true;
       if (o.ignoreHealth) continue;
       const h = healthOf(o, live, byKey);
@@ -293,7 +303,7 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       if (!started(i) || nextWave[i] >= waves[i].length) return;
       // The dry run is client-side (gitops-engine sync_context.go applyObject: DryRunClient), so a missing
       // namespace only fails the apply of the wave that needs it; the sync is then retried.
-      const mine = objs.filter((o) => o.app === i);
+      const mine = byApp[i];
       while (nextWave[i] < waves[i].length) {
         const w = waves[i][nextWave[i]];
         const wave = mine.filter((o) => o.wave === w);
