@@ -12,7 +12,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Cpu, GpuResource, Memory } from '../lib/core';
+import { ClusterPrerequisites, Cpu, GpuResource, Memory, Prerequisite } from '../lib/core';
 import { Environment, GitOpsApp, SynthesizedFolder } from '../lib/gitops';
 import { FolderWriter } from '../lib/gitops/linear-synth';
 import { ClientPeer, GpuInferenceService } from '../lib/inference';
@@ -52,6 +52,8 @@ const rssMb = () => process.resourceUsage().maxRSS / 1024;
 function buildPlatform(tenants: number, services: number, outdir: string): GitOpsApp {
   const app = new GitOpsApp({ repoUrl: REPO, outdir, serializerThreads: SERIALIZER_THREADS });
   const env = new Environment(app, 'bench');
+  // The GPUs every service requests are the one thing the tree references and does not create.
+  new ClusterPrerequisites(env, 'prerequisites', { declared: [Prerequisite.extendedResource('nvidia.com/gpu')] });
   const platform = env.addPlatformProject();
   const perTenant = Math.ceil(services / tenants);
   const ts: TenantNamespace[] = [];
@@ -80,6 +82,8 @@ function buildPlatform(tenants: number, services: number, outdir: string): GitOp
       cpu: Cpu.cores(4),
       memory: Memory.gibibytes(32),
       clients: [ClientPeer.namespace('gateway-system')],
+      // One replica, as before the disruption-budget warning existed: the same objects, and no warning per service.
+      podDisruptionBudget: false,
     });
   }
   return app;

@@ -3,7 +3,12 @@
  * The cdk8s app of the examples (cdk8s.yaml `app:`): brings build/ up to date from the TypeScript sources
  * (swc, changed files only; a no-op is a few stat calls), then synthesizes the example platform. So
  * `cdk8s synth` alone always reflects the sources, as the ts-node template does, without its 3 s type-check.
+ * The YAML of each document is kept in node_modules/.cache/synth-yaml between synths (lib/gitops/yaml-cache.ts):
+ * most of a synth's output has not changed since the last one.
  */
 'use strict';
+const path = require('path');
+
 require('./build').build();
+require('../build/lib/gitops/yaml-cache').useYamlCache(path.join(__dirname, '..', 'node_modules', '.cache', 'synth-yaml'));
 require('../build/examples/main').buildExamples().synth();

@@ -29,11 +29,32 @@ export interface PodSpecRef {
   readonly annotations: { [key: string]: string };
 }
 
+/** Pod specs already found per manifest, while `sharePodSpecs` runs (else none). */
+let memo: WeakMap<object, readonly PodSpecRef[]> | undefined;
+
+/**
+ * Runs `fn` with `findPodSpecs` remembering each manifest's pod specs: every rule of the validator and the sync
+ * simulation (both ways) look for them, and walking whole manifests again for each is most of their time. Only
+ * for read-only passes over manifests that do not change meanwhile; nested calls share the outer memo.
+ */
+export function sharePodSpecs<T>(fn: () => T): T {
+  if (memo !== undefined) return fn();
+  memo = new WeakMap();
+  try {
+    return fn();
+  } finally {
+    memo = undefined;
+  }
+}
+
 /**
  * Every pod spec in a manifest: any object with a `containers` array. This covers Pods, Deployments,
  * StatefulSets, Jobs, CronJobs and pod templates nested inside custom resources (LWS, RBG, Rollouts).
+ * Inside `sharePodSpecs`, the same array for the same manifest (callers only read it).
  */
-export function findPodSpecs(manifest: any): PodSpecRef[] {
+export function findPodSpecs(manifest: any): readonly PodSpecRef[] {
+  const known = memo !== undefined && typeof manifest === 'object' && manifest !== null ? memo.get(manifest) : undefined;
+  if (known !== undefined) return known;
   const found: PodSpecRef[] = [];
   const walk = (node: any, path: string, parent: any) => {
     if (Array.isArray(node)) {
@@ -58,6 +79,7 @@ export function findPodSpecs(manifest: any): PodSpecRef[] {
     }
   };
   walk(manifest, '', undefined);
+  if (memo !== undefined && typeof manifest === 'object' && manifest !== null) memo.set(manifest, found);
   return found;
 }
 

@@ -7,6 +7,7 @@ import { compareManifests, compareStrings } from './canonical-order';
 import { FileLayout } from './file-layout';
 import { FolderChart } from './folder-chart';
 import { FileJob, MEMO_CAPACITY, memoizedYaml, PoolStats, SerializerPool } from './serializer-pool';
+import { YamlDiskCache, yamlDiskCache } from './yaml-cache';
 
 /** One object of the tree, serialized. */
 export interface SynthesizedObject {
@@ -146,13 +147,20 @@ export class FolderWriter {
     private readonly layout: FileLayout = FileLayout.FILE_PER_RESOURCE) {
     fs.mkdirSync(outdir, { recursive: true });
     this.pool = new SerializerPool(threads);
-    const yaml = memoizedYaml((doc) => Yaml.stringify(doc), MEMO_CAPACITY);
+    const disk = yamlDiskCache();
+    this.disk = disk;
+    const yaml = memoizedYaml(disk ? (doc, key) => disk.get(key, () => Yaml.stringify(doc)) : (doc) => Yaml.stringify(doc), MEMO_CAPACITY);
     this.writeJob = (job) => fs.writeFileSync(job.file, yaml(job.docs), { encoding: 'utf8' });
   }
 
+  /** The on-disk YAML cache, when the app turned it on (yaml-cache.ts). */
+  private readonly disk: YamlDiskCache | undefined;
+
   /** Waits until every file is written and stops the workers; throws the first write failure. */
   public finish(): PoolStats {
-    return this.pool.finish(this.writeJob);
+    const stats = this.pool.finish(this.writeJob);
+    this.disk?.save();
+    return stats;
   }
 
   /** Writes one folder: each object with `Yaml.stringify` (what cdk8s writes), then the kustomization. */

@@ -23,16 +23,17 @@ export function documentKey(doc: unknown): string {
  * `(docs) => Yaml.stringify(...docs)`, with a document serialized once when it repeats: the environments of a
  * platform repeat many objects byte for byte (namespaces, policies, roles), and YAML is the bulk of a synth.
  * The memo keeps the last `capacity` documents, so a large app of unique objects does not hold them all.
- * Workers run this same function.
+ * `stringifyOne` also gets the document's key (the on-disk cache of yaml-cache.ts uses it). Workers run this same
+ * function.
  */
-export function memoizedYaml(stringifyOne: (doc: unknown) => string, capacity: number): (docs: unknown[]) => string {
+export function memoizedYaml(stringifyOne: (doc: unknown, key: string) => string, capacity: number): (docs: unknown[]) => string {
   const memo = new Map<string, string>();
   const one = (d: unknown): string => {
     if (d === undefined) return '\n';
     const key = documentKey(d);
     let text = memo.get(key);
     if (text === undefined) {
-      text = stringifyOne(d);
+      text = stringifyOne(d, key);
       if (memo.size >= capacity) memo.delete(memo.keys().next().value!);
       memo.set(key, text);
     }

@@ -115,6 +115,7 @@ export const configManagementPluginShape = lazy((): Shape<ConfigManagementPlugin
   cpuLimit: opt(cpu),
   memoryRequest: opt(memory),
   memoryLimit: opt(memory),
+  timeout: opt(duration({ wholeSeconds: true, minSeconds: 60 })),
 }));
 
 export const gitOpsAppShape = lazy((): Shape<GitOpsAppProps> => ({

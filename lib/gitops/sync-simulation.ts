@@ -42,7 +42,7 @@
  * Across Applications without the health check nothing is ordered; those references are `warning`s (Argo CD
  * retries until the reference exists).
  */
-import { findPodSpecs, groupOf, selects } from '../core/manifest-model';
+import { findPodSpecs, groupOf, selects, sharePodSpecs } from '../core/manifest-model';
 import { compareStrings, manifestWave } from './canonical-order';
 
 /** The annotation that keeps an object out of its Application's health (argo-cd common/common.go). */
@@ -209,6 +209,10 @@ const WORSE: Health[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degr
 
 /** Simulates one mode; returns its findings. */
 export function simulateSync(env: SimEnvironment, applicationHealthCheck: boolean): SyncFinding[] {
+  return sharePodSpecs(() => simulateMode(env, applicationHealthCheck));
+}
+
+function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): SyncFinding[] {
   const findings: SyncFinding[] = [];
   const rootName = `${env.name}-root`;
   const mode = applicationHealthCheck ? 'with the Application health check' : 'without the Application health check';
@@ -359,7 +363,8 @@ function isCreatedNamespace(app: SimApplication, ns: Obj): boolean {
 
 /** Both modes (Application health check on and off), errors first. */
 export function simulateBothWays(env: SimEnvironment): SyncFinding[] {
-  const all = [...simulateSync(env, true), ...simulateSync(env, false)];
+  // Both ways read the same pod specs (every Service and budget looks through every pod owner's): found once.
+  const all = sharePodSpecs(() => [...simulateSync(env, true), ...simulateSync(env, false)]);
   const seen = new Set<string>();
   return all.filter((f) => {
     const k = `${f.severity}|${f.application}|${f.object}|${f.message}`;

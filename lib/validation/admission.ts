@@ -6,7 +6,7 @@
  * ServiceAccount admission plugins (the PriorityClass and ServiceAccount must exist). Existence is checked only
  * for namespaces whose Namespace object is in the manifest set (a whole environment, not a fragment).
  */
-import { parseQuantity } from '../core/quantity';
+import { parseQuantity } from '../core/quantity-value';
 import { findPodSpecs, groupOf, isObject, objectId, PodSpecRef, Violation } from './types';
 
 type Amounts = { [resource: string]: number };

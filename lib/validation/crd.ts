@@ -68,6 +68,7 @@ let ajv: Ajv | undefined;
 /** Adds CRD folders (the user's own CRDs, or other versions) on top of the bundled ones; same kind+version wins. */
 export function useCrdDirs(dirs: string[]): void {
   for (const d of dirs) if (!fs.existsSync(d)) fail('useCrdDirs', 'dirs', d, 'an existing folder of CRD YAML files');
+  if (dirs.length === extraDirs.length && dirs.every((d, i) => d === extraDirs[i])) return; // already in use (GpuPlatformValidation.prepare)
   extraDirs = [...dirs];
   index = undefined;
   validators.clear();
@@ -320,6 +321,19 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   v = loadValidator(codeFile);
   validators.set(key, v);
   return v;
+}
+
+/** `group/version/kind` of every CRD validator loaded so far (see warm.ts). */
+export function crdValidatorsInUse(): string[] {
+  return [...validators.keys()].sort();
+}
+
+/** Loads the validators of these `group/version/kind` keys ahead of a validation; unknown keys are skipped. */
+export function loadCrdValidators(keys: string[]): void {
+  const idx = crdIndex();
+  if (!idx) return;
+  const wanted = new Set(keys);
+  for (const e of idx.entries) if (wanted.has(`${e.group}/${e.version}/${e.kind}`)) validatorFor(e);
 }
 
 /** Validates a custom resource whose group a CRD serves. */

@@ -12,6 +12,7 @@ import { isKnownRule, RULE_CATALOGUE } from './rules';
 import { checkScheduling } from './scheduling';
 import { checkSchema, isBuiltInGroup } from './schema';
 import { suppressionsOf } from './suppress';
+import { sharePodSpecs } from '../core/manifest-model';
 import { groupOf, isObject, objectId } from './types';
 import type { ValidateOptions, Violation } from './types';
 
@@ -36,6 +37,10 @@ export function validate(manifests: any[], options: ValidateOptions = {}): Viola
  * more than the manifests (the sync checks need their folders), skipped and suppressed like the others.
  */
 export function evaluate(manifests: any[], options: ValidateOptions = {}, extra: Violation[] = []): Evaluation {
+  return sharePodSpecs(() => evaluateAll(manifests, options, extra));
+}
+
+function evaluateAll(manifests: any[], options: ValidateOptions, extra: Violation[]): Evaluation {
   const skip = new Set(options.skip ?? []);
   for (const s of skip) if (!isKnownRule(s)) fail('validate', 'skip', s, `a rule id: ${RULE_CATALOGUE.map((r) => r.id).join(', ')}`);
   const docs = manifests.filter((m) => m !== null && m !== undefined);

@@ -22,6 +22,7 @@ import * as path from 'path';
 import { useCrdDirs } from './crd';
 import { checkDocuments, ClusterMode, ClusterReport, Finding, groupClusters, loadDocuments, toReport } from './report';
 import { ruleInfo } from './rules';
+import { prepareValidators, rememberValidators } from './warm';
 
 /** What cdk8s-cli passes to `validate` (a subset of its ValidationContext). */
 export interface PluginContext {
@@ -49,6 +50,16 @@ export interface GpuPlatformValidationProps {
 }
 
 export class GpuPlatformValidation {
+  /**
+   * Loads what a validation needs before the manifests exist (the CRD index, the compiled validators the last
+   * run used), so `validate` then only checks. `npm run synth` (scripts/synth.js) calls it while the app runs;
+   * cdk8s-cli itself never does, and nothing depends on it.
+   */
+  public static prepare(props: GpuPlatformValidationProps = {}): void {
+    if (props.crds?.length) useCrdDirs(props.crds.map((d) => path.resolve(d)));
+    prepareValidators();
+  }
+
   private readonly props: GpuPlatformValidationProps;
 
   public constructor(props: GpuPlatformValidationProps = {}) {
@@ -89,6 +100,7 @@ export class GpuPlatformValidation {
         violatingResources: [...resources.values()],
       });
     }
+    rememberValidators();
     const s = report.summary;
     const failed = s.errors > 0 || (this.props.strict === true && s.warnings > 0);
     context.report.submit(failed ? 'failure' : 'success', {

@@ -14,6 +14,7 @@ import { CACHE_ROOT, hash, writeAtomic } from './cache';
 import { evaluate } from './evaluate';
 import { fixFor, ruleInfo, Severity } from './rules';
 import { schemaSources, SchemaSources } from './sources';
+import { sharePodSpecs } from '../core/manifest-model';
 import { checkSync } from './sync';
 import { isObject, objectId, Violation } from './types';
 
@@ -139,28 +140,41 @@ export function loadDocuments(files: string[], problems: Finding[] = []): Source
 /** Splits documents into clusters (see the file comment). */
 export function groupClusters(root: string, docs: SourceDocument[], mode: ClusterMode = 'auto'): Map<string, SourceDocument[]> {
   const groups = new Map<string, SourceDocument[]>();
+  // Documents come file by file: the top folder of each file is worked out once.
+  const tops = new Map<string | undefined, string>();
   const top = (d: SourceDocument) => {
-    const rel = path.relative(root, d.file ?? root);
-    const parts = rel.split(path.sep);
-    return parts.length > 1 ? path.join(root, parts[0]) : root;
+    let t = tops.get(d.file);
+    if (t === undefined) {
+      const parts = path.relative(root, d.file ?? root).split(path.sep);
+      t = parts.length > 1 ? path.join(root, parts[0]) : root;
+      tops.set(d.file, t);
+    }
+    return t;
   };
   const byFolder = mode === 'folders' || (mode === 'auto' && docs.length > 0 && docs.every((d) => top(d) !== root));
   for (const d of docs) {
     const key = byFolder ? top(d) : root;
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d); else groups.set(key, [d]);
   }
   return groups;
 }
 
 /** Checks one cluster's documents: findings with file and document, suppressed ones last. */
 export function checkDocuments(docs: SourceDocument[], options: CheckOptions = {}): Finding[] {
+  // The sync simulation and the rules look for the same pod specs: found once per document.
+  return sharePodSpecs(() => checkAll(docs, options));
+}
+
+function checkAll(docs: SourceDocument[], options: CheckOptions): Finding[] {
   const syncRules = ['sync-order', 'sync-deadlock', 'sync-unordered'];
   const sync = syncRules.every((r) => options.skip?.includes(r)) ? [] : checkSync(docs);
   const { violations, suppressed } = evaluate(docs.map((d) => d.manifest), { skip: options.skip }, sync);
   const where = new Map<string, SourceDocument[]>();
   for (const d of docs) {
     const id = objectId(d.manifest);
-    where.set(id, [...(where.get(id) ?? []), d]);
+    const known = where.get(id);
+    if (known) known.push(d); else where.set(id, [d]);
   }
   const finding = (v: Violation, reason?: string): Finding => {
     const sources = where.get(v.object) ?? [];

@@ -200,6 +200,16 @@ function validatorFor(id: string): ValidateFunction | undefined {
   return v;
 }
 
+/** Schema ids of every built-in validator loaded so far (see warm.ts). */
+export function schemaValidatorsInUse(): string[] {
+  return [...validators.keys()].sort();
+}
+
+/** Loads the validators of these schema ids ahead of a validation; ids the schemas do not have are skipped. */
+export function loadSchemaValidators(ids: string[]): void {
+  for (const id of ids) if (rawSchemas.has(id)) validatorFor(id);
+}
+
 function deref(schema: any): any {
   while (isObject(schema) && typeof schema.$ref === 'string') schema = rawSchemas.get(schema.$ref.replace(/#$/, ''));
   return schema;

@@ -245,6 +245,10 @@ describe('output tree', () => {
     expect(repo.spec.template.spec.volumes.map((v: any) => v.name).sort()).toEqual(['cmp-cdk8s', 'cmp-tmp', 'plugins', 'var-files']);
     expect(docs.filter((d) => d.kind === 'ConfigMap').map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort())
       .toEqual(['argocd/argocd-cmd-params-cm', 'argocd/cmp-cdk8s']);
+    // The params patch merged into upstream's (empty) argocd-cmd-params-cm: the repo-server call timeouts.
+    expect(docs.find((d) => d.metadata.name === 'argocd-cmd-params-cm').data)
+      .toEqual({ 'controller.repo.server.timeout.seconds': '180', 'server.repo.server.timeout.seconds': '180' });
+    expect(docs.find((d) => d.metadata.name === 'argocd-cmd-params-cm').metadata.labels['app.kubernetes.io/part-of']).toBe('argocd');
   });
 
   test('dev\'s Applications take the plugin of argocd-cmp/ as their source; its generate script prints their folders', () => {
@@ -269,7 +273,7 @@ describe('output tree', () => {
       for (const name of Object.keys(env)) expect(generate).toContain(`$ARGOCD_ENV_${name}`);
       // Run the generate script as the sidecar does (Argo CD passes env entries as ARGOCD_ENV_<name>), with the
       // synth replaced by a copy of this tree: it prints exactly the Application's folder.
-      const run = generate.replace(/^.*synth.*>&2$/m, `cp -R ${JSON.stringify(outdir)}/. "$OUT"`);
+      const run = generate.replace(/^.*"\$OUT".*>&2$/m, `cp -R ${JSON.stringify(outdir)}/. "$OUT"`);
       expect(run).not.toBe(generate);
       const out = execFileSync('sh', ['-c', run], {
         cwd: script, encoding: 'utf8',

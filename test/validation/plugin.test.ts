@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { GpuPlatformValidation, PluginContext } from '../harness';
+import { CACHE_ROOT } from '../../lib/validation/cache';
 import { configMap, deployment } from './fixtures';
 
 /** A stand-in for cdk8s-cli's ValidationContext (node_modules/cdk8s-cli/lib/plugins/validation.js). */
@@ -58,6 +59,17 @@ describe('GpuPlatformValidation (cdk8s validation plugin)', () => {
     const skipped = context([file]);
     await new GpuPlatformValidation({ strict: true, skip: ['service-selects-pods'] }).validate(skipped.ctx);
     expect([skipped.submitted[0].status, skipped.violations]).toEqual(['success', []]);
+  });
+
+  test('prepare() (what npm run synth calls while the app runs) loads the validators the last validation used', async () => {
+    const file = write('app.k8s.yaml', [configMap(), deployment()]);
+    const { ctx, submitted } = context([file]);
+    await new GpuPlatformValidation().validate(ctx);
+    expect(submitted[0].status).toBe('success');
+    const recent = JSON.parse(fs.readFileSync(path.join(CACHE_ROOT, 'recent-validators.json'), 'utf8'));
+    expect([Array.isArray(recent.crd), Array.isArray(recent.schema)]).toEqual([true, true]);
+    expect(() => GpuPlatformValidation.prepare()).not.toThrow();
+    expect(() => GpuPlatformValidation.prepare({ crds: [root] })).not.toThrow();
   });
 
   test('the examples\' cdk8s.yaml names the plugin', () => {

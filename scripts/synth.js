@@ -1,0 +1,203 @@
+// @ts-check
+/**
+ * `npm run synth`: the cdk8s CLI's own `synth` command, called directly instead of through the `cdk8s` binary.
+ *
+ * What runs is cdk8s-cli's command module (`lib/cli/cmds/synth.js`, the `synth` of `cdk8s synth`): it reads
+ * cdk8s.yaml, deletes the output folder, runs the `app:` command in its own process (`synthApp`), then loads the
+ * `validations:` plugins and runs them on the files written (`validateApp`, exit code 2 on a failed report). The
+ * options are that command's own (read from its yargs builder), so `npm run synth -- -o out --no-validate` means
+ * what it means to `cdk8s synth`. What is left out is the binary's start-up: its yargs set-up loads every command,
+ * and `init` alone pulls in jsii-pacmak, jsii-rosetta and TypeScript (about 0.6 s of the 1.2 s `cdk8s --version`
+ * takes here before doing anything); `import`'s CRD and Helm importers, which synth needs only for
+ * `--format helm` with CRDs, are loaded when first used. `cdk8s synth` itself keeps working unchanged.
+ *
+ * While the app runs in its own process, this one loads each local validation plugin and calls its static
+ * `prepare()` when it has one (GpuPlatformValidation loads its schema bundle and the validators its last run used),
+ * so the validation that follows the app only checks. NODE_OPTIONS is passed on unchanged (the app command in
+ * cdk8s.yaml preloads the compile cache itself).
+ */
+'use strict';
+const fs = require('fs');
+const Module = require('module');
+const path = require('path');
+
+const CLI_ROOT = path.dirname(require.resolve('cdk8s-cli/package.json'));
+const cliFile = (/** @type {string[]} */ ...parts) => path.join(CLI_ROOT, 'lib', ...parts);
+
+/**
+ * Serves a module from require.cache as a stand-in that loads the real module on first property access. The synth
+ * command imports the importers (`import/dispatch`) at its top but calls them only for Helm charts with CRDs.
+ * cdk8s-cli imports some modules through TypeScript's `__importStar`, which copies every key of a CommonJS module
+ * (loading it) unless the module says `__esModule`: with `namespaceImport` the stand-in says so, which is right only
+ * for modules that every importer reads as a namespace (never through `.default`).
+ */
+function deferModule(/** @type {string} */ file, namespaceImport = false) {
+  if (!fs.existsSync(file)) return; // another cdk8s-cli layout: load everything, as the binary does
+  /** @type {any} */
+  let real;
+  const load = () => {
+    if (real === undefined) {
+      delete require.cache[file];
+      real = require(file);
+    }
+    return real;
+  };
+  const stub = new Module(file, module);
+  stub.filename = file;
+  stub.loaded = true;
+  stub.exports = new Proxy({}, {
+    get: (_t, key) => (namespaceImport && key === '__esModule' ? true : load()[key]),
+    has: (_t, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Object.getOwnPropertyDescriptor(load(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+  require.cache[file] = stub;
+}
+
+/**
+ * The command's options, as its yargs builder declares them (name -> spec), by handing the builder a recorder.
+ * @returns {Map<string, any>}
+ */
+function optionsOf(/** @type {any} */ command) {
+  const options = new Map();
+  /** @type {any} */
+  const recorder = { option: (/** @type {string} */ name, /** @type {any} */ spec) => { options.set(name, spec); return recorder; } };
+  command.builder(recorder);
+  return options;
+}
+
+const camel = (/** @type {string} */ s) => s.replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
+
+/**
+ * argv as yargs gives it to the handler: long names, `--name=value`, `--no-<boolean>`, single-letter aliases,
+ * both the kebab-case and camelCase keys, defaults, and `CDK8S_<NAME>` environment variables (the binary's
+ * `.env('CDK8S')`), the command line winning.
+ */
+function parseArgs(/** @type {Map<string, any>} */ options, /** @type {string[]} */ args) {
+  /** @type {{ [k: string]: any }} */
+  const argv = {};
+  const byAlias = new Map([...options].filter(([, s]) => s.alias).map(([n, s]) => [s.alias, n]));
+  const set = (/** @type {string} */ name, /** @type {any} */ value) => { argv[name] = value; argv[camel(name)] = value; };
+  for (const [name, spec] of options) {
+    const env = process.env[`CDK8S_${name.replace(/-/g, '_').toUpperCase()}`];
+    if (env !== undefined) set(name, spec.type === 'boolean' ? env !== 'false' && env !== '0' : env);
+    else if (spec.default !== undefined) set(name, spec.default);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const long = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    const short = /^-([A-Za-z])$/.exec(arg);
+    let name = long ? long[1] : short ? byAlias.get(short[1]) : undefined;
+    let value = long ? long[2] : undefined;
+    if (name !== undefined && !options.has(name) && name.startsWith('no-') && options.get(name.slice(3))?.type === 'boolean') {
+      set(name.slice(3), false);
+      continue;
+    }
+    if (name !== undefined && !options.has(name) && options.has(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) {
+      name = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    }
+    if (name === undefined || !options.has(name)) {
+      throw new Error(`Unknown argument: ${arg} (options: ${[...options.keys()].map((n) => `--${n}`).join(', ')})`);
+    }
+    const spec = options.get(name);
+    if (spec.type === 'boolean') {
+      set(name, value === undefined ? true : value !== 'false');
+    } else {
+      if (value === undefined) {
+        if (i + 1 >= args.length) throw new Error(`Not enough arguments following: ${name}`);
+        value = args[++i];
+      }
+      set(name, value);
+    }
+  }
+  for (const [name, spec] of options) {
+    if (spec.required && argv[name] === undefined) throw new Error(`Missing required argument: ${name}`);
+  }
+  return argv;
+}
+
+function help(/** @type {any} */ command, /** @type {Map<string, any>} */ options) {
+  const lines = [`npm run synth -- [options]: ${command.describe} (cdk8s-cli's synth command; see scripts/synth.js)`, ''];
+  for (const [name, spec] of options) lines.push(`  --${name}${spec.alias ? `, -${spec.alias}` : ''}  ${spec.desc ?? ''}`);
+  return lines.join('\n');
+}
+
+/** Starts each local validation plugin's `prepare()` (the CLI requires the same module later and finds it loaded). */
+function prepareValidations(/** @type {any} */ argv) {
+  if (argv.validate === false) return;
+  /** @type {any} */
+  const config = require(cliFile('config.js')).readConfigSync();
+  if (!Array.isArray(config?.validations)) return;
+  for (const v of config.validations) {
+    const local = typeof v?.package === 'string' && (path.isAbsolute(v.package) || v.package.startsWith(`.${path.sep}`));
+    if (!local) continue; // npm plugins may need installing first: the CLI does that
+    try {
+      const clazz = require(require.resolve(path.resolve(process.cwd(), v.package)))[v.class];
+      if (typeof clazz?.prepare === 'function') clazz.prepare(v.properties ?? {});
+    } catch {
+      // Only a head start: the CLI loads the plugin again and reports what fails.
+    }
+  }
+}
+
+/**
+ * Moves the previous output folder aside (one rename) and deletes it in the background, so the handler's
+ * `rmSync(outdir)` before it starts the app finds nothing to delete: the app starts ~0.1 s sooner, and the old
+ * tree (dozens of folders) is deleted meanwhile. Same result: the output folder is gone before the app runs.
+ * A leftover of an interrupted run (`.<outdir>.deleting-<pid>`) is deleted too.
+ * @returns {Promise<void>}
+ */
+function clearOutdirInBackground(/** @type {any} */ argv) {
+  if (argv.stdout) return Promise.resolve();
+  const config = require(cliFile('config.js')).readConfigSync();
+  const outdir = path.resolve(argv.output ?? config?.output ?? 'dist');
+  const parent = path.dirname(outdir);
+  const prefix = `.${path.basename(outdir)}.deleting-`;
+  /** @type {string[]} */
+  const doomed = [];
+  try {
+    for (const name of fs.readdirSync(parent)) if (name.startsWith(prefix)) doomed.push(path.join(parent, name));
+  } catch { /* no parent folder yet */ }
+  const aside = path.join(parent, `${prefix}${process.pid}`);
+  try {
+    fs.renameSync(outdir, aside);
+    doomed.push(aside);
+  } catch { /* nothing to move (or another filesystem): the handler deletes it */ }
+  return Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined))).then(() => undefined);
+}
+
+async function main() {
+  deferModule(cliFile('import', 'dispatch.js'));
+  // Needed only after the app has started (plugin versions, `--chart-version`); both importers use `__importStar`.
+  deferModule(require.resolve('semver', { paths: [CLI_ROOT] }), true);
+  const command = require(cliFile('cli', 'cmds', 'synth.js'));
+  const options = optionsOf(command);
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(help(command, options));
+    return;
+  }
+  let argv;
+  try {
+    argv = parseArgs(options, args);
+  } catch (e) {
+    console.error(`${/** @type {Error} */ (e).message}\n\n${help(command, options)}`);
+    process.exit(1);
+  }
+  const cleared = clearOutdirInBackground(argv);
+  const synth = command.handler(argv);
+  // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
+  // already-resolved promises); prepare the plugins meanwhile.
+  await new Promise((resolve) => setImmediate(resolve));
+  prepareValidations(argv);
+  await synth;
+  await cleared;
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  process.exit(1);
+});
