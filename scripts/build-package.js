@@ -13,6 +13,11 @@
  * entry point (lib/index.ts) must not import them. See docs/development.md, "The package".
  *
  * The fast dev loop does not use this: `npm run synth`, jest and `npm run build` transpile with swc.
+ *
+ * Cached by content: when the SHA-256 of every input (`packageInputs()`: lib/, imports/, README.md, the package
+ * and compiler settings, this script, the CRDs of the schema bundle, the tool versions) equals the key stamped
+ * by the last successful build and the outputs are there, the build is skipped (about 35 s of jsii). A clean
+ * clone has no stamp; `--force` or `NO_BUILD_CACHE=1` always rebuilds.
  */
 'use strict';
 const { execFileSync } = require('child_process');
@@ -26,6 +31,32 @@ const bin = (/** @type {string} */ name) => path.join(ROOT, 'node_modules', '.bi
 // package correctly; package.json `engines` allows Node 20, so the banner is silenced for it only.
 const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => execFileSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: ENV });
+const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
+
+/** The key of the last successful build (written last, cleared first), relative to the repository. */
+const STAMP = path.join('build', '.package-inputs.sha256');
+/** What the build reads besides node_modules (whose versions are in the key through the npm lockfile). */
+const INPUTS = [
+  'lib', 'imports', 'README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.nonjsii.json',
+  'scripts/build-package.js', 'scripts/bundle-schemas.js', 'scripts/input-hash.js',
+];
+
+/** The key of the package's inputs (see the header). */
+function packageInputs(/** @type {string} */ root = ROOT) {
+  const crds = process.env.CRDS_DIR ?? path.resolve(root, '../shared/crds');
+  return inputHash(root, [...INPUTS, crds], {
+    extra: [process.version, ...['jsii', 'typescript', 'kubernetes-models', 'cdk8s', 'cdk8s-plus-27', 'constructs'].map((n) => installedVersion(root, n))],
+  });
+}
+
+/** What a skipped build must find from the last one. */
+const OUTPUTS = ['.jsii', '.jsii.gz', 'build/package/lib/index.js', 'build/package/lib/index.d.ts'];
+
+/** Whether build/package/ and `.jsii` were built from exactly the current inputs. */
+function isUpToDate(root = ROOT) {
+  const stamp = readStamp(path.join(root, STAMP));
+  return stamp !== undefined && OUTPUTS.every((f) => fs.existsSync(path.join(root, f))) && stamp === packageInputs(root);
+}
 
 /** Whether tsconfig.nonjsii.json matches any source file (tsc fails on an empty program). */
 function hasNonJsiiSources() {
@@ -37,8 +68,15 @@ function hasNonJsiiSources() {
   return parsed.fileNames.length > 0;
 }
 
-function buildPackage() {
+/** Builds the package unless it is up to date (`force`: always). */
+function buildPackage(force = false) {
   const started = Date.now();
+  if (!force && isUpToDate()) {
+    console.log(`build:package: inputs unchanged since the last build (${readStamp(path.join(ROOT, STAMP))?.slice(0, 12)}): build/package/ and .jsii reused, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
+  clearStamp(path.join(ROOT, STAMP));
+  const key = packageInputs();
   // A clean build: outputs of deleted sources must not be published.
   fs.rmSync(OUT, { recursive: true, force: true });
   for (const f of ['.jsii', '.jsii.gz']) fs.rmSync(path.join(ROOT, f), { force: true });
@@ -58,9 +96,11 @@ function buildPackage() {
     const bytes = require('./bundle-schemas').writeBundle(path.join(OUT, 'lib', 'validation'));
     console.log(`build:package: validator schema bundle ${(bytes / 1e6).toFixed(2)} MB`);
   }
+  // The key of the inputs as they were when the build started: an edit during the build is seen next time.
+  writeStamp(path.join(ROOT, STAMP), key);
   console.log(`build:package: build/package/ and .jsii written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-module.exports = { buildPackage };
+module.exports = { buildPackage, isUpToDate, packageInputs, STAMP };
 
-if (require.main === module) buildPackage();
+if (require.main === module) buildPackage(process.argv.includes('--force') || cacheDisabled());

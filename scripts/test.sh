@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `npm test`. Three jobs run side by side, so that two cores stay busy:
-#   1. the type-check: tsc --noEmit over every file;
-#   2. jest over every test that does not need the package build;
-#   3. the package build (jsii: lib/ and imports/, the API check and the .jsii assembly), then jest over
-#      test/package/ and test/docs/, which pack and install that build and check the docs against it.
-# Each job's output is printed when all are done, then one closing line with the test counts of both jest runs.
+#   1. the type-check: tsc --noEmit over every file (scripts/typecheck.js: skipped when its inputs' content
+#      key matches the last clean check);
+#   2. jest over every test that does not need the package build, on two workers (the critical path);
+#   3. the package build (jsii: lib/ and imports/, the API check and the .jsii assembly; skipped when its
+#      inputs' content key matches the last build), then jest over test/package/ and test/docs/, which pack
+#      and install that build and check the docs against it.
+# What is cached and the figures: docs/development.md, "What `npm test` caches". NO_BUILD_CACHE=1 does all
+# the work. Each job's log is in build/test-logs/ and printed when all are done, then one closing line.
 # Arguments go to both jest runs (`npm test -- -u`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +17,26 @@ rm -rf "$logs" && mkdir -p "$logs"
 start=$SECONDS
 PACKAGE_TESTS='/test/(package|docs)/'
 
-npm run --silent typecheck > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
-npx jest --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
+# Runs a job, then writes its wall seconds and CPU seconds (user + system, with GNU time when installed) to
+# $logs/<name>.time.
+timed() {
+  local name=$1; shift
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -o "$logs/$name.time" -f '%e %U %S' "$@"
+  else
+    local t0=$SECONDS; "$@"; local rc=$?; echo "$((SECONDS - t0)) - -" > "$logs/$name.time"; return $rc
+  fi
+}
+
+# The swc build of build/ (what the tests that start node on build/ load) is brought up to date once here:
+# tests on two workers must not write it while others read it. Nothing changed: about 0.1 s.
+node scripts/build.js || exit 1
+
+timed typecheck npm run --silent typecheck > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
+timed jest npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
 {
-  npm run --silent build:package > "$logs/3-build-package.log" 2>&1 || exit 1
-  npx jest --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
+  timed build npm run --silent build:package > "$logs/3-build-package.log" 2>&1 || exit 1
+  timed jest-package npx jest --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
 } & package=$!
 
 status=0
@@ -36,8 +54,10 @@ fi
 cat "$logs/2-jest.log"
 [ -f "$logs/4-jest-package.log" ] && cat "$logs/4-jest-package.log"
 
-# One closing line for both jest runs (each prints "jest: N passed, N failed, N skipped").
+# One closing line: both jest runs' counts (each prints "jest: N passed, N failed, N skipped") and the seconds
+# of the whole run and of each job.
 sum() { grep -h '^jest: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null | awk -v f="$1" '{ s += $f } END { print s + 0 }'; }
-echo "npm test: $((SECONDS - start)) s"
-echo "tests: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped"
+secs() { [ -f "$logs/$1.time" ] || { echo 'not run'; return; }; tail -n 1 "$logs/$1.time" | awk '{ printf "%.0f s", $1; if ($2 != "-") printf " (cpu %.0f s)", $2 + $3 }'; }
+echo "npm test: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s:" \
+  "typecheck $(secs typecheck); jest $(secs jest); build:package $(secs build), then jest $(secs jest-package)"
 exit "$status"

@@ -25,7 +25,7 @@ describe('examples', () => {
 
   test('the Config Management Plugin folder passes the harness', () => {
     const manifests = objects(path.join(outdir, 'argocd-cmp'));
-    expect(manifests.map((m) => m.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(['ConfigMap/argocd-cmd-params-cm', 'ConfigMap/cmp-cdk8s', 'Deployment/argocd-repo-server']);
     expectValid(manifests);
   });
 

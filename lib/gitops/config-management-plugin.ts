@@ -1,4 +1,4 @@
-import { ApiObject, Yaml } from 'cdk8s';
+import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cpu, Memory } from '../core';
 import { fail } from '../core/errors';
@@ -7,12 +7,37 @@ import { workloadSecurity, writableDirs } from '../core/security';
 import { k8s } from '../core/k8s';
 import { FolderChart } from './folder-chart';
 import { requireNamespace } from './validation';
-import { checkProps } from '../core/validate';
+import { checkProps, duration } from '../core/validate';
 import { configManagementPluginShape } from './shapes';
 
 /** The env vars (without the ARGOCD_ENV_ prefix) an Application passes to the plugin to pick its folder. */
 export const CMP_ENVIRONMENT_VAR = 'GITOPS_ENVIRONMENT';
 export const CMP_APPLICATION_VAR = 'GITOPS_APPLICATION';
+
+/**
+ * The default init: `npm ci` once per package-lock.json into the sidecar's /tmp (an emptyDir that outlives
+ * requests), then a symlink. The cmp-server unpacks every request into a fresh directory (argo-cd v3.5.1
+ * cmpserver/plugin/plugin.go, generateManifestGeneric: getTempDirMustCleanup), so a plain `npm ci` would run
+ * for every manifest generation: measured here 57 s wall, 36 s CPU for this repository's 23,652 files, more
+ * than the default 60 s deadline by itself. `flock` serializes the first installs of concurrent requests; the
+ * rename makes a finished install visible atomically, so a request killed at its deadline leaves no half tree
+ * behind. `flock` and `sha256sum` are in every Debian image (util-linux and coreutils are Essential; the
+ * default image is `FROM debian:bookworm-slim`, nodejs/docker-node 20/bookworm-slim/Dockerfile).
+ */
+export const CACHED_NPM_CI = [
+  'set -eu',
+  'DEPS="/tmp/cmp-deps/$(cat package-lock.json package.json | sha256sum | cut -c1-32)"',
+  'mkdir -p /tmp/cmp-deps',
+  'if [ ! -d "$DEPS" ]; then',
+  '  flock /tmp/cmp-deps/.lock sh -ec \'',
+  '    [ -d "$1" ] && exit 0',
+  '    rm -rf "$1.partial" && mkdir "$1.partial" && cp package.json package-lock.json "$1.partial/"',
+  '    if [ -f .npmrc ]; then cp .npmrc "$1.partial/"; fi',
+  '    (cd "$1.partial" && npm ci --no-audit --no-fund >&2)',
+  '    mv "$1.partial" "$1"\' sh "$DEPS"',
+  'fi',
+  'ln -sfn "$DEPS/node_modules" node_modules',
+].join('\n');
 
 /** Props of a ConfigManagementPlugin. */
 export interface ConfigManagementPluginProps {
@@ -37,8 +62,9 @@ export interface ConfigManagementPluginProps {
    */
   readonly image?: string;
   /**
-   * Command that installs dependencies in the checked-out repository.
-   * @default "npm ci --no-audit --no-fund"
+   * Shell script that installs dependencies in the checked-out repository (run with `sh -c` before every
+   * generate, under the same deadline).
+   * @default - `npm ci` once per package-lock.json into the sidecar's /tmp, then a symlink (`CACHED_NPM_CI`)
    */
   readonly initCommand?: string;
   /**
@@ -66,6 +92,16 @@ export interface ConfigManagementPluginProps {
    * @default Memory.gibibytes(2)
    */
   readonly memoryLimit?: Memory;
+  /**
+   * How long one manifest generation (init, then generate) may take. The deadline that binds is the caller's
+   * gRPC deadline to the repo-server, which reaches the sidecar (argo-cd v3.5.1: the controller's
+   * `--repo-server-timeout-seconds`, default 60, from `controller.repo.server.timeout.seconds` in
+   * `argocd-cmd-params-cm`; the API server's `server.repo.server.timeout.seconds` likewise), so the folder
+   * patches `argocd-cmd-params-cm` with both keys, and sets `ARGOCD_EXEC_TIMEOUT` on the sidecar as the CMP
+   * docs ask. The first generation after a sidecar start runs `npm ci` (about a minute here) and must fit.
+   * @default Duration.minutes(3)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -87,6 +123,10 @@ export class ConfigManagementPlugin extends Construct {
   public readonly configMap: ApiObject;
   /** The repo-server patch (a Deployment). */
   public readonly repoServerPatch: ApiObject;
+  /** The `argocd-cmd-params-cm` patch that raises the repo-server call timeouts to `timeout`. */
+  public readonly paramsPatch: ApiObject;
+  /** The timeout of one manifest generation, in seconds. */
+  public readonly timeoutSeconds: number;
 
   constructor(scope: Construct, id: string, props: ConfigManagementPluginProps = {}) {
     super(scope, id);
@@ -105,6 +145,10 @@ export class ConfigManagementPlugin extends Construct {
     const memoryRequest = (props.memoryRequest ?? Memory.mebibytes(512)).validate(this, 'memoryRequest');
     const memoryLimit = (props.memoryLimit ?? Memory.gibibytes(2)).validate(this, 'memoryLimit');
     const synth = props.synthCommand ?? 'npm run --silent synth -- --output "$OUT"';
+    const timeout = props.timeout ?? Duration.minutes(3);
+    duration({ wholeSeconds: true, minSeconds: 60 })(this, 'timeout', timeout);
+    if (timeout.toSeconds() > 3600) fail(this, 'timeout', `${timeout.toSeconds()} s`, 'at most 1 hour (Duration.hours(1)): every repo-server call of the controller may wait that long');
+    this.timeoutSeconds = timeout.toSeconds();
     const script = [
       'set -eu',
       'OUT="$(mktemp -d)"',
@@ -122,7 +166,7 @@ export class ConfigManagementPlugin extends Construct {
       metadata: { name },
       spec: {
         version,
-        init: { command: ['sh', '-c'], args: [props.initCommand ?? 'npm ci --no-audit --no-fund'] },
+        init: { command: ['sh', '-c'], args: [props.initCommand ?? CACHED_NPM_CI] },
         generate: { command: ['sh', '-c'], args: [script] },
         discover: { fileName: 'cdk8s.yaml' },
       },
@@ -148,7 +192,15 @@ export class ConfigManagementPlugin extends Construct {
               name: `cmp-${name}`,
               image,
               command: ['/var/run/argocd/argocd-cmp-server'],
-              env: [{ name: 'HOME', value: '/tmp' }, { name: 'npm_config_cache', value: '/tmp/.npm' }],
+              env: [
+                { name: 'HOME', value: '/tmp' },
+                { name: 'npm_config_cache', value: '/tmp/.npm' },
+                // argo-cd v3.5.1 docs/operator-manual/config-management-plugins.md: "Each CMP command will also
+                // independently timeout on the ARGOCD_EXEC_TIMEOUT set for the CMP sidecar" (default 90s,
+                // util/exec/exec.go). The v3.5.1 cmp-server runs init and generate with the request's context only
+                // (cmpserver/plugin/plugin.go runCommand: exec.CommandContext), so this is for the versions that do.
+                { name: 'ARGOCD_EXEC_TIMEOUT', value: `${this.timeoutSeconds}s` },
+              ],
               securityContext: security.container,
               resources: {
                 requests: { cpu: cpuRequest.toK8s(), memory: memoryRequest.toK8s() },
@@ -173,5 +225,18 @@ export class ConfigManagementPlugin extends Construct {
       },
     });
     FolderChart.find(this)?.addPatch(this.repoServerPatch);
+
+    // The callers' deadlines (argo-cd v3.5.1 manifests/install.yaml: ARGOCD_APPLICATION_CONTROLLER_REPO_SERVER_TIMEOUT_SECONDS
+    // and ARGOCD_SERVER_REPO_SERVER_TIMEOUT_SECONDS from these keys; cmd/argocd-application-controller: default 60;
+    // reposerver/apiclient/clientset.go: a unary client timeout interceptor), read at start: restart the
+    // application controller and the API server after the first apply.
+    this.paramsPatch = new k8s.KubeConfigMap(this, 'ParamsPatch', {
+      metadata: { name: 'argocd-cmd-params-cm', namespace, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+      data: {
+        'controller.repo.server.timeout.seconds': String(this.timeoutSeconds),
+        'server.repo.server.timeout.seconds': String(this.timeoutSeconds),
+      },
+    });
+    FolderChart.find(this)?.addPatch(this.paramsPatch);
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -6,6 +6,7 @@ import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { k8s } from '../../lib/core/k8s';
+import { ClusterPrerequisites, Prerequisite } from '../../lib/core';
 import { Environment, FileLayout, GitOpsApp, PlatformProject } from '../../lib/gitops';
 import { compareManifests, compareStrings } from '../../lib/gitops/canonical-order';
 import { kustomizationFor } from '../../lib/gitops/linear-synth';
@@ -34,6 +35,7 @@ const APPS = ['zeta', 'alpha', 'mid', 'beta'];
 function build(appOrder: number[], steps: Step[], useApplicationSet: boolean): GitOpsApp {
   const app = new GitOpsApp({ repoUrl: REPO });
   const env = new Environment(app, 'prod', { useApplicationSet });
+  if (useApplicationSet) new ClusterPrerequisites(env, 'prerequisites', { declared: [Prerequisite.argoCdProgressiveSyncs()] });
   const charts = new Map<number, Construct>();
   for (const i of appOrder) {
     // One AppProject per Application, added in the same (shuffled) order: the apps/ listing must not show it.
@@ -104,7 +106,7 @@ describe('canonical order', () => {
     expect(hits).toEqual([]);
   });
 
-  test('the examples synthesize to the same bytes under LANG=C and LANG=da_DK.UTF-8', () => {
+  test('the examples synthesize to the same bytes under LANG=C and LANG=da_DK.UTF-8', async () => {
     // Each child builds (swc, changed files only), synthesizes the examples into a scratch folder and prints a
     // digest of every file, plus the locale's own verdict on "aa" vs "z" to prove the locale took effect.
     const script = `
@@ -122,15 +124,15 @@ describe('canonical order', () => {
       }
       fs.rmSync(out, { recursive: true, force: true });
       console.log(JSON.stringify({ digest: h.digest('hex'), files: files.length, aaVsZ: 'aa'.localeCompare('z') }));`;
-    const run = (locale: string) => {
-      const r = spawnSync(process.execPath, ['-e', script], {
-        cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: locale, LC_ALL: locale, LC_COLLATE: locale },
-      });
-      if (r.status !== 0) throw new Error(r.stderr);
-      return JSON.parse(r.stdout.trim().split('\n').pop()!);
-    };
-    const c = run('C');
-    const da = run('da_DK.UTF-8');
+    // The two children run side by side; the build they start with is brought up to date here first, so that
+    // neither writes build/ while the other reads it.
+    execFileSync(process.execPath, ['scripts/build.js'], { cwd: ROOT, stdio: 'pipe' });
+    const run = (locale: string) => new Promise<any>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], {
+        cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LANG: locale, LC_ALL: locale, LC_COLLATE: locale },
+      }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split('\n').pop()!))));
+    });
+    const [c, da] = await Promise.all([run('C'), run('da_DK.UTF-8')]);
     // The two locales really collate differently here (ICU's Danish rule for "aa")...
     expect(Math.sign(c.aaVsZ)).not.toBe(Math.sign(da.aaVsZ));
     // ...and the tree is the same, byte for byte.

@@ -9,6 +9,7 @@
  * checks that they satisfy the package's peer ranges.
  */
 import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -38,6 +39,42 @@ function run(cmd: string, args: string[], cwd: string): string {
   } catch (e: any) {
     throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
+}
+
+/**
+ * The consumer app's node_modules: the tarball installed by npm (offline), the peers and @types/node linked
+ * from this repository. Installed once per tarball content (the tarball is byte-for-byte reproducible, so its
+ * SHA-256 is the key) into a cache outside the repository (a node_modules under it would let the package
+ * resolve this repository's dependencies); NO_BUILD_CACHE=1 installs afresh. Returns the folder.
+ */
+function installedNodeModules(tarball: string): string {
+  const key = crypto.createHash('sha256').update(fs.readFileSync(tarball)).update(process.version).digest('hex').slice(0, 32);
+  const cacheRoot = path.join(os.tmpdir(), `cdk8s-gpu-platform-consumer-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+  const cached = path.join(cacheRoot, key);
+  const complete = path.join(cached, 'node_modules', 'cdk8s-gpu-platform', 'package.json');
+  if (/^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '')) fs.rmSync(cached, { recursive: true, force: true });
+  if (fs.existsSync(complete)) return path.join(cached, 'node_modules');
+
+  fs.mkdirSync(cacheRoot, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(cacheRoot, 'install-'));
+  fs.copyFileSync(tarball, path.join(scratch, path.basename(tarball)));
+  fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({
+    name: 'my-platform', version: '1.0.0', private: true,
+    dependencies: { 'cdk8s-gpu-platform': `file:./${path.basename(tarball)}` },
+  }, null, 2));
+  // --legacy-peer-deps: npm leaves the peers alone (no registry); they are linked below.
+  run('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-package-lock'], scratch);
+  const nodeModules = path.join(scratch, 'node_modules');
+  for (const peer of Object.keys(pkg.peerDependencies)) {
+    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(nodeModules, peer), 'dir');
+  }
+  // The template's dev dependency that snippets may use (console, process).
+  fs.mkdirSync(path.join(nodeModules, '@types'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(nodeModules, '@types', 'node'), 'dir');
+  // Older installs go; the new one appears whole (a rename) or not at all, so a killed run leaves no half install.
+  for (const e of fs.readdirSync(cacheRoot)) if (e !== path.basename(scratch)) fs.rmSync(path.join(cacheRoot, e), { recursive: true, force: true });
+  fs.renameSync(scratch, cached);
+  return path.join(cached, 'node_modules');
 }
 
 /** `^x.y.z` (the only form our peer ranges use): same major, at least x.y.z. */
@@ -99,14 +136,7 @@ describe('the packed package in a fresh cdk8s app', () => {
       name: 'my-platform', version: '1.0.0', private: true,
       dependencies: { 'cdk8s-gpu-platform': `file:../${packed.filename}` },
     }, null, 2));
-    // --legacy-peer-deps: npm leaves the peers alone (no registry); they are linked below.
-    run('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-package-lock'], app);
-    for (const peer of Object.keys(pkg.peerDependencies)) {
-      fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
-    }
-    // The template's dev dependency that snippets may use (console, process).
-    fs.mkdirSync(path.join(app, 'node_modules', '@types'));
-    fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(app, 'node_modules', '@types', 'node'), 'dir');
+    fs.symlinkSync(installedNodeModules(path.join(work, packed.filename)), path.join(app, 'node_modules'), 'dir');
     // What `cdk8s init typescript-app` writes, with the app precompiled instead of run by ts-node.
     fs.copyFileSync(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json'), path.join(app, 'tsconfig.json'));
     // The package's validation plugin, as docs/validation.md tells users to name it.

@@ -1,0 +1,165 @@
+/**
+ * The content keys `npm test` caches by (scripts/input-hash.js): the package build and the type-check are
+ * skipped only when every input is byte-for-byte what the last successful run saw. A clean clone (no stamp)
+ * and any changed input do the full work.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { inputHash, readStamp, writeStamp, clearStamp } = require('../../scripts/input-hash.js');
+const buildPackage = require('../../scripts/build-package.js');
+const typecheck = require('../../scripts/typecheck.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function tree(files: { [rel: string]: string }): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-keys-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+describe('inputHash', () => {
+  const key = (root: string) => inputHash(root, ['lib', 'package.json']);
+
+  test('depends on contents and names, not on mtimes', () => {
+    const root = tree({ 'lib/a.ts': 'export const a = 1;\n', 'lib/sub/b.ts': 'export const b = 2;\n', 'package.json': '{}' });
+    const before = key(root);
+    expect(key(root)).toBe(before);
+    // A touch (a checkout, a merge that leaves the bytes) reuses the result.
+    fs.utimesSync(path.join(root, 'lib/a.ts'), new Date(2030, 0, 1), new Date(2030, 0, 1));
+    expect(key(root)).toBe(before);
+    // An edit that keeps the size changes the key.
+    fs.writeFileSync(path.join(root, 'lib/a.ts'), 'export const a = 3;\n');
+    const edited = key(root);
+    expect(edited).not.toBe(before);
+    fs.writeFileSync(path.join(root, 'lib/a.ts'), 'export const a = 1;\n');
+    expect(key(root)).toBe(before);
+    // Added, removed and renamed files change it too.
+    fs.writeFileSync(path.join(root, 'lib/c.ts'), '');
+    expect(key(root)).not.toBe(before);
+    fs.rmSync(path.join(root, 'lib/c.ts'));
+    expect(key(root)).toBe(before);
+    fs.renameSync(path.join(root, 'lib/sub/b.ts'), path.join(root, 'lib/sub/c.ts'));
+    expect(key(root)).not.toBe(before);
+    fs.renameSync(path.join(root, 'lib/sub/c.ts'), path.join(root, 'lib/sub/b.ts'));
+    // A missing input is part of the key.
+    fs.rmSync(path.join(root, 'package.json'));
+    expect(key(root)).not.toBe(before);
+  });
+
+  test('content moved between files, a filter and extra strings', () => {
+    const a = tree({ 'lib/a.ts': 'xy', 'lib/b.ts': '' });
+    const b = tree({ 'lib/a.ts': 'x', 'lib/b.ts': 'y' });
+    expect(inputHash(a, ['lib'])).not.toBe(inputHash(b, ['lib']));
+    const onlyTs = (root: string) => inputHash(root, ['lib'], { filter: (f: string) => f.endsWith('.ts') });
+    const before = onlyTs(a);
+    fs.writeFileSync(path.join(a, 'lib/notes.md'), 'not an input');
+    expect(onlyTs(a)).toBe(before);
+    expect(inputHash(a, ['lib'], { extra: ['jsii@5.9.54'] })).not.toBe(inputHash(a, ['lib'], { extra: ['jsii@5.9.55'] }));
+  });
+
+  test('stamps: none until written, cleared before a run', () => {
+    const root = tree({});
+    const stamp = path.join(root, 'build', '.x.sha256');
+    expect(readStamp(stamp)).toBeUndefined();
+    writeStamp(stamp, 'abc');
+    expect(readStamp(stamp)).toBe('abc');
+    clearStamp(stamp);
+    expect(readStamp(stamp)).toBeUndefined();
+  });
+});
+
+describe('the package build key (scripts/build-package.js)', () => {
+  const crds = tree({ 'lws/crd.yaml': 'kind: CustomResourceDefinition\n' });
+  const saved = process.env.CRDS_DIR;
+  beforeAll(() => { process.env.CRDS_DIR = crds; });
+  afterAll(() => { if (saved === undefined) delete process.env.CRDS_DIR; else process.env.CRDS_DIR = saved; });
+
+  /** A repository with what a finished build leaves. */
+  const built = () => {
+    const root = tree({
+      'lib/index.ts': 'export class A {}\n', 'imports/k.ts': 'export class K {}\n', 'README.md': '# x\n', 'package.json': '{}',
+      'package-lock.json': '{}', 'tsconfig.json': '{}', 'tsconfig.nonjsii.json': '{}',
+      '.jsii': '{}', '.jsii.gz': '', 'build/package/lib/index.js': '', 'build/package/lib/index.d.ts': '',
+    });
+    writeStamp(path.join(root, buildPackage.STAMP), buildPackage.packageInputs(root));
+    return root;
+  };
+
+  test('up to date only with the stamp of exactly these inputs and the outputs in place', () => {
+    const root = built();
+    expect(buildPackage.isUpToDate(root)).toBe(true);
+    // A clean clone: no stamp.
+    fs.rmSync(path.join(root, buildPackage.STAMP));
+    expect(buildPackage.isUpToDate(root)).toBe(false);
+  });
+
+  test.each([
+    ['a lib/ source', 'lib/index.ts'], ['a generated import', 'imports/k.ts'], ['README.md (copied into the assembly)', 'README.md'],
+    ['package.json', 'package.json'], ['the lockfile', 'package-lock.json'], ['tsconfig.json', 'tsconfig.json'],
+    ['tsconfig.nonjsii.json', 'tsconfig.nonjsii.json'],
+  ])('an edit to %s rebuilds', (_what, rel) => {
+    const root = built();
+    fs.appendFileSync(path.join(root, rel), ' ');
+    expect(buildPackage.isUpToDate(root)).toBe(false);
+  });
+
+  test('a new source file, a changed CRD of the schema bundle or a missing output rebuilds', () => {
+    const root = built();
+    fs.writeFileSync(path.join(root, 'lib/new.ts'), '');
+    expect(buildPackage.isUpToDate(root)).toBe(false);
+
+    const again = built();
+    fs.appendFileSync(path.join(crds, 'lws/crd.yaml'), '# v2\n');
+    expect(buildPackage.isUpToDate(again)).toBe(false);
+
+    const third = built();
+    fs.rmSync(path.join(third, '.jsii'));
+    expect(buildPackage.isUpToDate(third)).toBe(false);
+  });
+
+  test('the build script itself is an input of the real key', () => {
+    // The scripts are read from the repository root given, so a root without them hashes them as missing.
+    const root = built();
+    const withScript = buildPackage.packageInputs(root);
+    fs.mkdirSync(path.join(root, 'scripts'));
+    fs.writeFileSync(path.join(root, 'scripts', 'build-package.js'), '// changed');
+    expect(buildPackage.packageInputs(root)).not.toBe(withScript);
+  });
+});
+
+describe('the type-check key (scripts/typecheck.js)', () => {
+  const repo = () => {
+    const root = tree({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true }, include: ['lib/**/*.ts', 'test/**/*.ts'] }),
+      'package-lock.json': '{}', 'lib/a.ts': 'export const a = 1;\n', 'test/a.test.ts': 'test("a", () => undefined);\n',
+    });
+    writeStamp(path.join(root, typecheck.STAMP), typecheck.typecheckInputs(root));
+    return root;
+  };
+
+  test('every file tsconfig.json selects is an input; other files are not', () => {
+    const root = repo();
+    expect(typecheck.isUpToDate(root)).toBe(true);
+    fs.writeFileSync(path.join(root, 'lib/README.md'), 'not compiled');
+    fs.writeFileSync(path.join(root, 'notes.ts'), 'outside include');
+    expect(typecheck.isUpToDate(root)).toBe(true);
+    fs.writeFileSync(path.join(root, 'test/b.test.ts'), '');
+    expect(typecheck.isUpToDate(root)).toBe(false);
+  });
+
+  test.each(['lib/a.ts', 'test/a.test.ts', 'tsconfig.json', 'package-lock.json'])('an edit to %s checks again', (rel) => {
+    const root = repo();
+    fs.appendFileSync(path.join(root, rel), rel.endsWith('.json') ? '\n' : '// x\n');
+    expect(typecheck.isUpToDate(root)).toBe(false);
+  });
+
+  test('no stamp (a clean clone) checks', () => {
+    const root = repo();
+    fs.rmSync(path.join(root, typecheck.STAMP));
+    expect(typecheck.isUpToDate(root)).toBe(false);
+  });
+});
