@@ -57,8 +57,9 @@ export interface CanaryRolloutProps {
    */
   readonly namespace?: string;
   /**
-   * The tenant: namespace, tenant label, node placement of an own pod template, and the GPU quota check of
-   * the canary surge.
+   * The tenant: namespace, tenant label (an `identity.tenant` other than the tenant's is an error), node
+   * placement of an own pod template, the quota check of the canary at its peak, and the LimitRange check of an
+   * own pod template.
    * @default - no tenant, no quota check
    */
   readonly tenant?: ITenant;
@@ -110,7 +111,8 @@ export interface CanaryRolloutProps {
    */
   readonly stableServiceName?: string;
   /**
-   * Name of the canary Service.
+   * Name of the canary Service. It must differ from the stable Service's name and from every other Service of
+   * the namespace (checked at synth).
    * @default - `<name>-canary`
    */
   readonly canaryServiceName?: string;
@@ -143,7 +145,8 @@ export interface CanaryRolloutProps {
   /**
    * An HPA or KEDA ScaledObject that targets the Rollout (`Autoscaling.hpa` / `keda`), or an autoscaler
    * defined elsewhere (`Autoscaling.external`). The pods have no known engine, so metrics are
-   * `PodMetric.named(series, target)` or `cpuUtilization`.
+   * `PodMetric.named(series, target)` or `cpuUtilization`; a KEDA query sums over the Rollout's pods,
+   * `<name>-<hash>-<id>`.
    * @default - fixed replicas
    */
   readonly autoscaling?: Autoscaling;

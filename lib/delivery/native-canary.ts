@@ -79,7 +79,7 @@ export interface NativeCanaryRouteOptions {
 
 /** Props of a NativeCanary. */
 export interface NativeCanaryProps {
-  /** The Service name; the Deployments are `<name>-a` and `<name>-b`. */
+  /** The Service name, at most 61 characters; the Deployments are `<name>-a` and `<name>-b`. */
   readonly name: string;
   /**
    * The namespace.
@@ -87,7 +87,8 @@ export interface NativeCanaryProps {
    */
   readonly namespace?: string;
   /**
-   * The tenant: namespace, tenant label, node placement and quota check.
+   * The tenant: namespace (a different `namespace` is an error), tenant label, node placement, and the quota
+   * and LimitRange checks of this commit's stable and canary pods.
    * @default - none
    */
   readonly tenant?: ITenant;
@@ -106,7 +107,7 @@ export interface NativeCanaryProps {
    */
   readonly canary?: NativeCanaryVersion;
   /**
-   * Percentage of traffic (0-100) for the canary in this commit.
+   * Percentage of traffic (0-100) for the canary in this commit; must be 0 without a canary.
    * @default 0
    */
   readonly canaryWeight?: number;

@@ -181,7 +181,10 @@ export interface ExternalAutoscalingOptions {
  * CanaryRollout); with any of them the workload leaves its replica count out of Git and Argo CD ignores it.
  */
 export class Autoscaling {
-  /** An autoscaling/v2 HorizontalPodAutoscaler on CPU and per-pod custom metrics, scaling down slowly. */
+  /**
+   * An autoscaling/v2 HorizontalPodAutoscaler on CPU and per-pod custom metrics: it adds at most 2 pods a minute
+   * and, after the stabilization window, removes 1 every 5 minutes (GPU pods are slow to start).
+   */
   public static hpa(options: HpaOptions): Autoscaling {
     checkArg('Autoscaling.hpa', 'options', options, object('an object of HpaOptions'));
     return new Autoscaling('hpa', options);

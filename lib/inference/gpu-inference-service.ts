@@ -45,7 +45,7 @@ export interface WorkloadReference {
  * maxModelLoadTime, env, hfTokenSecret, security, drain timings, ...) come from {@link ModelServerOptions}.
  */
 export interface GpuInferenceServiceProps extends ModelServerOptions {
-  /** The service name: object names and the `app.kubernetes.io/name` selector label. */
+  /** The service name, a DNS label of at most 52 characters: object names and the `app.kubernetes.io/name` selector label. */
   readonly name: string;
   /**
    * The namespace.

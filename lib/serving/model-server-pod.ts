@@ -107,7 +107,7 @@ export interface ModelServerOptions {
    */
   readonly emptyDirModelCacheSize?: Storage;
   /**
-   * The longest model load (download + weights + warm-up); the startup probe covers it.
+   * The longest model load (download + weights + warm-up), 30 seconds to 24 hours; the startup probe covers it.
    * @default Duration.minutes(30)
    */
   readonly maxModelLoadTime?: Duration;
@@ -129,7 +129,7 @@ export interface ModelServerOptions {
   readonly hfTokenSecret?: SecretKeyReference;
   /**
    * Security settings; the defaults pass Pod Security `restricted`.
-   * @default - restricted, UID/GID 1000, read-only root filesystem
+   * @default - restricted, UID/GID/fsGroup 1000, read-only root filesystem
    */
   readonly security?: WorkloadSecurityOptions;
   /**

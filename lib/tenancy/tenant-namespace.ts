@@ -78,7 +78,8 @@ export interface TenantGpuQuota {
   /** How many the tenant may request in total (a whole number, 0 or more). */
   readonly count: number;
   /**
-   * The most one container may request (LimitRange `max`). Containers that ask for none get 0 by default.
+   * The most one container may request (LimitRange `max`), at most `count`. Containers that ask for none get 0
+   * by default.
    * @default - no per-container maximum
    */
   readonly maxPerContainer?: number;
@@ -102,28 +103,55 @@ export interface TenantStorageClassQuota {
 
 /** The tenant's ResourceQuota. */
 export interface TenantQuota {
-  /** @default - no CPU requests quota */
+  /**
+   * Total CPU requests of the namespace (`requests.cpu`).
+   * @default - no CPU requests quota
+   */
   readonly cpuRequests?: Cpu;
-  /** @default - no CPU limits quota */
+  /**
+   * Total CPU limits of the namespace (`limits.cpu`).
+   * @default - no CPU limits quota
+   */
   readonly cpuLimits?: Cpu;
-  /** @default - no memory requests quota */
+  /**
+   * Total memory requests of the namespace (`requests.memory`).
+   * @default - no memory requests quota
+   */
   readonly memoryRequests?: Memory;
-  /** @default - no memory limits quota */
+  /**
+   * Total memory limits of the namespace (`limits.memory`).
+   * @default - no memory limits quota
+   */
   readonly memoryLimits?: Memory;
   /**
    * GPU quotas, one line per resource (`requests.<resource>`; extended resources have no `limits.` quota).
    * @default - `requests.nvidia.com/gpu: 0`: no GPUs
    */
   readonly gpus?: TenantGpuQuota[];
-  /** @default - no limit on the number of pods */
+  /**
+   * Number of pods (`pods`).
+   * @default - no limit on the number of pods
+   */
   readonly pods?: number;
-  /** @default - no limit on the number of Services */
+  /**
+   * Number of Services (`services`).
+   * @default - no limit on the number of Services
+   */
   readonly services?: number;
-  /** @default - no limit on the number of Secrets */
+  /**
+   * Number of Secrets (`secrets`).
+   * @default - no limit on the number of Secrets
+   */
   readonly secrets?: number;
-  /** @default - no limit on the number of ConfigMaps */
+  /**
+   * Number of ConfigMaps (`configmaps`).
+   * @default - no limit on the number of ConfigMaps
+   */
   readonly configMaps?: number;
-  /** @default - no limit on the number of PVCs */
+  /**
+   * Number of PVCs (`persistentvolumeclaims`).
+   * @default - no limit on the number of PVCs
+   */
   readonly persistentVolumeClaims?: number;
   /**
    * Total storage all PVCs may request (`requests.storage`).
@@ -131,17 +159,19 @@ export interface TenantQuota {
    */
   readonly storageRequests?: Storage;
   /**
-   * Per-StorageClass storage and PVC count quotas.
+   * Per-StorageClass storage and PVC count quotas (`<class>.storageclass.storage.k8s.io/requests.storage` and
+   * `.../persistentvolumeclaims`).
    * @default - none
    */
   readonly storageClasses?: TenantStorageClassQuota[];
   /**
-   * How many NodePort Services the tenant may create. NodePorts open a port on every node.
+   * How many NodePort Services the tenant may create (`services.nodeports`). NodePorts open a port on every node.
    * @default 0
    */
   readonly nodePortServices?: number;
   /**
-   * How many LoadBalancer Services the tenant may create. Each one is a cloud load balancer.
+   * How many LoadBalancer Services the tenant may create (`services.loadbalancers`). Each one is a cloud load
+   * balancer.
    * @default 0
    */
   readonly loadBalancerServices?: number;
@@ -151,7 +181,7 @@ export interface TenantQuota {
 export interface TenantContainerLimits {
   /**
    * CPU limit for containers that set none (LimitRange `default`).
-   * @default - 1 core, lowered to the smallest of maxCpu, the pod maximum and the cpuLimits quota
+   * @default - 1 core, lowered to the smallest of maxCpu, the pod maximum and the cpuLimits quota, raised to minCpu
    */
   readonly defaultCpuLimit?: Cpu;
   /**
@@ -160,38 +190,63 @@ export interface TenantContainerLimits {
    */
   readonly defaultCpuRequest?: Cpu;
   /**
-   * Memory limit for containers that set none.
-   * @default - 512Mi, lowered to the smallest of maxMemory, the pod maximum and the memoryLimits quota
+   * Memory limit for containers that set none (LimitRange `default`).
+   * @default - 512Mi, lowered to the smallest of maxMemory, the pod maximum and the memoryLimits quota, raised to
+   * minMemory
    */
   readonly defaultMemoryLimit?: Memory;
   /**
-   * Memory request for containers that set none.
+   * Memory request for containers that set none (LimitRange `defaultRequest`).
    * @default - 128Mi, lowered to the default limit and the memoryRequests quota, raised to minMemory
    */
   readonly defaultMemoryRequest?: Memory;
-  /** @default - no minimum */
+  /**
+   * Minimum CPU of a container (LimitRange `min.cpu`).
+   * @default - no minimum
+   */
   readonly minCpu?: Cpu;
-  /** @default - no maximum */
+  /**
+   * Maximum CPU of a container (LimitRange `max.cpu`); a container without a CPU limit is then rejected, so a default limit is emitted.
+   * @default - no maximum
+   */
   readonly maxCpu?: Cpu;
-  /** @default - no minimum */
+  /**
+   * Minimum memory of a container (LimitRange `min.memory`).
+   * @default - no minimum
+   */
   readonly minMemory?: Memory;
-  /** @default - no maximum */
+  /**
+   * Maximum memory of a container (LimitRange `max.memory`); a default limit is emitted with it.
+   * @default - no maximum
+   */
   readonly maxMemory?: Memory;
 }
 
 /** Per-pod LimitRange settings (sum over the pod's containers). */
 export interface TenantPodLimits {
-  /** @default - no per-pod maximum */
+  /**
+   * Maximum CPU of a pod, summed over its containers (LimitRange `type: Pod`, `max.cpu`).
+   * @default - no per-pod maximum
+   */
   readonly maxCpu?: Cpu;
-  /** @default - no per-pod maximum */
+  /**
+   * Maximum memory of a pod, summed over its containers (LimitRange `type: Pod`, `max.memory`).
+   * @default - no per-pod maximum
+   */
   readonly maxMemory?: Memory;
 }
 
 /** Per-PVC LimitRange settings. */
 export interface TenantPvcLimits {
-  /** @default - no minimum PVC size */
+  /**
+   * Smallest PVC the tenant may request (LimitRange `type: PersistentVolumeClaim`, `min.storage`).
+   * @default - no minimum PVC size
+   */
   readonly minStorage?: Storage;
-  /** @default - no maximum PVC size */
+  /**
+   * Largest PVC the tenant may request (LimitRange `type: PersistentVolumeClaim`, `max.storage`).
+   * @default - no maximum PVC size
+   */
   readonly maxStorage?: Storage;
 }
 
@@ -283,12 +338,14 @@ export interface TenantInternetEgress {
 /** The tenant's NetworkPolicies besides the fixed default-deny and DNS policies. */
 export interface TenantNetwork {
   /**
-   * Allow traffic between pods of the namespace (`allow-same-namespace`).
+   * Allow traffic between pods of the namespace (`allow-same-namespace`: ingress from and egress to every pod
+   * of the namespace).
    * @default true
    */
   readonly allowSameNamespace?: boolean;
   /**
-   * The cluster DNS.
+   * The cluster DNS (`allow-dns`: UDP and TCP 53 to one peer with both `namespaceSelector` and `podSelector`,
+   * AND rather than OR).
    * @default - kube-dns in kube-system, no NodeLocal DNSCache
    */
   readonly dns?: TenantDns;
@@ -349,7 +406,7 @@ export interface TenantNodePool {
    */
   readonly taint?: TenantTaint;
   /**
-   * Soft isolation: prefer the pool (preferred node affinity) instead of requiring it. The
+   * Soft isolation: prefer the pool (preferred node affinity, weight 100) instead of requiring it. The
    * `node-selector` namespace annotation is then not written.
    * @default false
    */
@@ -394,7 +451,7 @@ export interface TenantAdmissionPolicies {
 
 /** Props of TenantNamespace. */
 export interface TenantNamespaceProps {
-  /** The namespace name, used exactly as given (a DNS-1123 label, not `default` or `kube-*`). */
+  /** The namespace name, used exactly as given (a DNS-1123 label of at most 63 characters, not `default` or `kube-*`). */
   readonly name: string;
   /**
    * The tenant name (value of the `gpu-platform.dev/tenant` label).
@@ -402,12 +459,13 @@ export interface TenantNamespaceProps {
    */
   readonly tenantName?: string;
   /**
-   * Extra namespace labels.
+   * Extra namespace labels. Keys the construct manages (`pod-security.kubernetes.io/*`, the tenant label) are
+   * rejected.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
   /**
-   * Extra namespace annotations.
+   * Extra namespace annotations. The scheduler annotations are rejected when `nodePool` writes them.
    * @default - none
    */
   readonly annotations?: { [key: string]: string };

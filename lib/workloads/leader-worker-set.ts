@@ -72,7 +72,7 @@ export interface LeaderWorkerSetProps {
    */
   readonly tenant?: ITenant;
   /**
-   * Number of leader/worker groups.
+   * Number of leader/worker groups, 0 to 1000000.
    * @default 1
    */
   readonly replicas?: number;
@@ -105,7 +105,8 @@ export interface LeaderWorkerSetProps {
   readonly startupPolicy?: LwsStartupPolicy;
   /**
    * Split each group into sub-groups of this many pods (for exclusive sub-group topology).
-   * `size` or `size - 1` must be divisible by it.
+   * `size` or `size - 1` must be divisible by it: the sub-group policy is `LeaderWorker` when `size` is, else
+   * `LeaderExcluded` (the leader then forms no sub-group of its own).
    * @default - no sub-groups
    */
   readonly subGroupSize?: number;

@@ -147,7 +147,8 @@ export interface PodGroupProps {
   /** Nothing is bound until this many member pods can be placed (>= 1). */
   readonly minMember: number;
   /**
-   * scheduler-plugins only: how long members wait for the whole gang before they are rejected and retried.
+   * scheduler-plugins only (an error with Volcano, which has no schedule timeout): how long members wait for
+   * the whole gang before they are rejected and retried.
    * @default - the plugin's default, 60 seconds
    */
   readonly scheduleTimeoutSeconds?: number;

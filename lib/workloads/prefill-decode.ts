@@ -64,7 +64,7 @@ export interface PrefillDecodeProps extends ModelServerOptions {
   readonly name: string;
   /**
    * The namespace.
-   * @default - the tenant's namespace, else "default"
+   * @default - the tenant's namespace (one of `namespace` or `tenant` is required)
    */
   readonly namespace?: string;
   /**

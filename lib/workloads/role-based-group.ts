@@ -69,7 +69,10 @@ export interface RouterServiceOptions {
 
 /** Props of {@link RoleBasedGroup}. */
 export interface RoleBasedGroupProps {
-  /** `metadata.name`; workloads are named `<name>-<role>`, headless Services `s-<name>-<role>`. */
+  /**
+   * `metadata.name`, a DNS label; workloads are named `<name>-<role>`, headless Services `s-<name>-<role>`
+   * (both must fit in 63 characters).
+   */
   readonly name: string;
   /**
    * The namespace.

@@ -264,10 +264,10 @@ export interface RoleTemplate {
 
 /** One role of a RoleBasedGroup. Set exactly one of `server`, `template` and `templateRef`. */
 export interface RoleProps {
-  /** The role name (router, prefill, decode, ...); children are named `<group>-<role>`. */
+  /** The role name (router, prefill, decode, ...), a DNS label unique in the group; children are named `<group>-<role>`. */
   readonly name: string;
   /**
-   * Role instances: pods for StatefulSet / Deployment roles, groups for LeaderWorkerSet roles.
+   * Role instances (>= 0): pods for StatefulSet / Deployment roles, groups for LeaderWorkerSet roles.
    * @default 1
    */
   readonly replicas?: number;
@@ -294,7 +294,7 @@ export interface RoleProps {
    */
   readonly templateRef?: string;
   /**
-   * Patch applied on top of `templateRef`.
+   * Patch applied on top of `templateRef` (only with `templateRef`).
    * @default - none
    */
   readonly templatePatch?: PodTemplatePatch;
@@ -304,7 +304,7 @@ export interface RoleProps {
    */
   readonly leaderWorkerSet?: RoleLeaderWorkerSetOptions;
   /**
-   * Roles that must be Ready before this one starts.
+   * Roles of the group that must be Ready before this one starts (no unknown names, no cycles).
    * @default - none
    */
   readonly dependencies?: string[];
@@ -324,7 +324,7 @@ export interface RoleProps {
    */
   readonly servicePorts?: k8s.ServicePort[];
   /**
-   * ClusterEngineRuntimeProfiles to inject (controller mode only).
+   * ClusterEngineRuntimeProfiles to inject (controller mode only: an error in native mode).
    * @default - none
    */
   readonly engineRuntimes?: EngineRuntimeReference[];

@@ -34,3 +34,13 @@ test('every link into API.md from README.md, CONTRIBUTING.md and docs/*.md names
   expect(broken).toEqual([]);
   expect(links).toBeGreaterThan(0);
 });
+test('docs/*.md carry no hand-written prop table (the props are in API.md)', () => {
+  // A prop table is one whose first header cell is "prop" or "option": it repeats the TSDoc and drifts.
+  const tables: string[] = [];
+  for (const page of docPages(ROOT).filter((p) => p.startsWith('docs/'))) {
+    read(page).split('\n').forEach((line, i) => {
+      if (/^\|\s*(props?|options?)\s*\|/i.test(line)) tables.push(`${page}:${i + 1}: ${line}`);
+    });
+  }
+  expect(tables).toEqual([]);
+});
