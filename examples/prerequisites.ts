@@ -37,6 +37,8 @@ export function buildPrerequisites(scope: Construct): void {
       Prerequisite.storageClass('shared-rwx', 'ReadWriteMany; must honour fsGroup or be writable by UID/GID 1000 (docs/prerequisites.md)'),
       Prerequisite.secret('ml-team', 'hf-token'),
       Prerequisite.secret('llm-serving', 'hf-token'),
+      // staging's ApplicationSet syncs its Applications in wave order with RollingSync.
+      Prerequisite.argoCdProgressiveSyncs(),
     ],
   });
 }

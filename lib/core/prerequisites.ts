@@ -71,6 +71,16 @@ export class Prerequisite {
     return new Prerequisite('Argo Rollouts plugin', name);
   }
 
+  /**
+   * Argo CD's Progressive Syncs, which an ApplicationSet with the RollingSync strategy needs:
+   * `applicationsetcontroller.enable.progressive.syncs: "true"` in `argocd-cmd-params-cm` (argo-cd v3.5.1
+   * docs/operator-manual/applicationset/Progressive-Syncs.md), then a restart of the ApplicationSet controller.
+   * Without it the controller ignores the strategy and syncs every Application at once.
+   */
+  public static argoCdProgressiveSyncs(): Prerequisite {
+    return new Prerequisite('Argo CD setting', 'applicationsetcontroller.enable.progressive.syncs', '"true" in argocd-cmd-params-cm (ApplicationSet RollingSync)');
+  }
+
   private constructor(private readonly kind: string, private readonly name: string, private readonly note?: string) {}
 
   /** @internal */
@@ -166,6 +176,8 @@ function referencesOf(m: any): Reference[] {
   if (group === 'gateway.networking.k8s.io' && Array.isArray(m.spec?.parentRefs)) {
     for (const p of m.spec.parentRefs) if ((p.kind ?? 'Gateway') === 'Gateway') add(Prerequisite.gateway(p.namespace ?? ns, p.name));
   }
+  // An ApplicationSet's RollingSync strategy only runs with Progressive Syncs enabled.
+  if (group === 'argoproj.io' && m.kind === 'ApplicationSet' && m.spec?.strategy?.type === 'RollingSync') add(Prerequisite.argoCdProgressiveSyncs());
   // Argo Rollouts traffic-router plugins.
   const plugins = m.spec?.strategy?.canary?.trafficRouting?.plugins;
   if (m.kind === 'Rollout' && isObj(plugins)) for (const p of Object.keys(plugins)) add(Prerequisite.rolloutsPlugin(p));

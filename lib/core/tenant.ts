@@ -139,12 +139,49 @@ interface Registration {
 /** The workloads that checked themselves against each tenant, for the tenant-wide total. */
 const registrations = new WeakMap<ITenant, Registration[]>();
 
+/** Each workload's usage, computed once per validation pass while `shareTenantUsage` runs (else not kept). */
+let usageMemo: Map<() => TenantUsage, { ok: boolean; value?: TenantUsage; error?: unknown }> | undefined;
+
+/**
+ * Runs `fn` (a validation pass over an app) with each workload's usage computed once: its own rule and its
+ * tenant's total rule both need it, and it converts the workload's pod specs to JSON. The construct tree must not
+ * change meanwhile (validations only read it); nested calls share the outer pass.
+ */
+export function shareTenantUsage<T>(fn: () => T): T {
+  if (usageMemo !== undefined) return fn();
+  usageMemo = new Map();
+  try {
+    return fn();
+  } finally {
+    usageMemo = undefined;
+  }
+}
+
+/** `usage`, answered from the pass's memo when there is one (a failure is remembered and thrown again). */
+function sharedUsage(usage: () => TenantUsage): () => TenantUsage {
+  return () => {
+    if (usageMemo === undefined) return usage();
+    let entry = usageMemo.get(usage);
+    if (entry === undefined) {
+      try {
+        entry = { ok: true, value: usage() };
+      } catch (error) {
+        entry = { ok: false, error };
+      }
+      usageMemo.set(usage, entry);
+    }
+    if (!entry.ok) throw entry.error;
+    return entry.value!;
+  };
+}
+
 /**
  * Registers a synth-time rule that the workload fits its tenant's quota, and counts it in the tenant's total:
  * the tenant reports when its workloads fit one by one but not together at their peaks. Both run at synth,
  * so they also see resources added after construction.
  */
-export function checkFitsTenant(scope: IConstruct, tenant: ITenant, usage: () => TenantUsage, options: FitOptions = {}): void {
+export function checkFitsTenant(scope: IConstruct, tenant: ITenant, computeUsage: () => TenantUsage, options: FitOptions = {}): void {
+  const usage = sharedUsage(computeUsage);
   addRule(scope, () => overQuota(tenant, usage()).map((o) =>
     formatViolation(scope, 'tenant', `${o.show(o.used)}${o.unit} (${o.description})`, `at most ${o.show(o.max)}${o.under}`)));
   let list = registrations.get(tenant);

@@ -5,12 +5,13 @@ import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { ApplicationSyncOptions, syncPolicyToJson } from './application';
+import { RetryPolicy, SyncOption } from './sync-options';
 import { compareStrings } from './canonical-order';
 import { IgnoreDifference } from '../core/ignore-differences';
 import { ignoreDifferenceToJson } from './ignore-differences';
 import { RESOURCES_FINALIZER } from './project';
 import { IN_CLUSTER_SERVER, requireNamespace, requireRepoPath, requireRepoUrl, requireRevision, requireServerUrl } from './validation';
-import { checkProps } from '../core/validate';
+import { checkProps, pathScope } from '../core/validate';
 import { applicationSetShape } from './shapes';
 
 /** One Application an ApplicationSet generates. */
@@ -19,10 +20,7 @@ export interface ApplicationSetElement {
   readonly name: string;
   /** Repository path of its manifests. */
   readonly path: string;
-  /**
-   * AppProject name: a DNS-1123 subdomain; in an Environment, `default` or one of the environment's
-   * AppProjects.
-   */
+  /** AppProject name. */
   readonly project: string;
   /**
    * Destination namespace.
@@ -30,10 +28,42 @@ export interface ApplicationSetElement {
    */
   readonly namespace?: string;
   /**
-   * Sync wave annotation of the generated Application.
+   * Sync wave of the generated Application: its `argocd.argoproj.io/sync-wave` annotation and, with
+   * `rollingSync`, its RollingSync step.
    * @default 0
    */
   readonly syncWave?: number;
+  /**
+   * Sync options of this Application (the element carries its own sync policy, applied by `templatePatch`).
+   * @default - the ApplicationSet's syncOptions
+   */
+  readonly syncOptions?: SyncOption[];
+  /**
+   * Automated sync of this Application.
+   * @default - the ApplicationSet's automated
+   */
+  readonly automated?: boolean;
+  /**
+   * Prune of this Application.
+   * @default - the ApplicationSet's prune
+   */
+  readonly prune?: boolean;
+  /**
+   * Self-heal of this Application.
+   * @default - the ApplicationSet's selfHeal
+   */
+  readonly selfHeal?: boolean;
+  /**
+   * Retry policy of this Application.
+   * @default - the ApplicationSet's retry
+   */
+  readonly retry?: RetryPolicy;
+  /**
+   * ignoreDifferences of this Application, on top of the ApplicationSet's (`RespectIgnoreDifferences=true` is
+   * added to its sync options when it has any).
+   * @default - none
+   */
+  readonly ignoreDifferences?: IgnoreDifference[];
 }
 
 /** Props of an ApplicationSet. */
@@ -69,15 +99,47 @@ export interface ApplicationSetProps extends ApplicationSyncOptions {
    * @default - none
    */
   readonly ignoreDifferences?: IgnoreDifference[];
+  /**
+   * Sync the generated Applications in sync-wave order with the Progressive Syncs `RollingSync` strategy: one
+   * step per wave (label `gpu-platform.dev/sync-wave` on each Application), each step starting once every
+   * Application of the previous one is Healthy and Synced (argo-cd v3.5.1
+   * applicationset/progressivesync/progressive_sync.go). Needs `applicationsetcontroller.enable.progressive.syncs:
+   * "true"` in `argocd-cmd-params-cm` (`Prerequisite.argoCdProgressiveSyncs()`). The controller then turns
+   * automated sync off on the generated Applications and syncs them itself, with their prune flag, sync options
+   * and retry: self-heal no longer applies.
+   * @default false (all Applications at once, unordered)
+   */
+  readonly rollingSync?: boolean;
+}
+
+/** The label that carries an Application's sync wave for the RollingSync steps. */
+export const SYNC_WAVE_LABEL = 'gpu-platform.dev/sync-wave';
+
+/** A sync wave as a label value (`-10` is not one: label values start with a letter or digit). */
+export function syncWaveLabelValue(wave: number): string {
+  return wave < 0 ? `minus-${-wave}` : String(wave);
 }
 
 /**
+ * The ApplicationSet's templatePatch: each element's own sync policy and ignoreDifferences, which Argo CD
+ * renders with the element's parameters and applies to the generated Application as a strategic-merge patch
+ * (argo-cd v3.5.1 applicationset/controllers/template/template.go renderTemplatePatch, patch.go
+ * applyTemplatePatch: `strategicpatch.StrategicMergePatch`, needs goTemplate). Both fields have no patch
+ * strategy in the Application type, so the patch replaces them whole; `toJson` is sprig's (applicationset/utils/utils.go).
+ */
+export const TEMPLATE_PATCH = '{"spec":{"ignoreDifferences":{{ toJson .ignoreDifferences }},"syncPolicy":{{ toJson .syncPolicy }}}}';
+
+/**
  * An ApplicationSet with a list generator and a Go template: the alternative to an app-of-apps folder of
- * child Applications. Each element becomes one Application with the same sync policy.
+ * child Applications. Each element becomes one Application; its sync policy and ignoreDifferences (the
+ * ApplicationSet's, overridden per element) travel in the element and reach the Application by `templatePatch`.
+ * With `rollingSync` the Applications sync in wave order.
  */
 export class ApplicationSet extends Construct {
   /** The ApplicationSet object. */
   public readonly apiObject: ApiObject;
+  /** True when the Applications sync in wave order (RollingSync). */
+  public readonly rollingSync: boolean;
   private elementList: ApplicationSetElement[];
   private ignoreList: IgnoreDifference[];
   private knownProjects?: () => string[];
@@ -92,17 +154,16 @@ export class ApplicationSet extends Construct {
     const server = requireServerUrl(this, 'destinationServer', props.destinationServer ?? IN_CLUSTER_SERVER);
     this.elementList = [...(props.elements ?? [])];
     this.ignoreList = [...(props.ignoreDifferences ?? [])];
+    this.rollingSync = props.rollingSync ?? false;
     // Canonical order (the entries' JSON): the order they were added in carries no meaning.
-    const ignore = () => this.ignoreList.map(ignoreDifferenceToJson)
+    const canonical = (entries: IgnoreDifference[]) => entries.map(ignoreDifferenceToJson)
       .map((j) => ({ j, key: JSON.stringify(j) })).sort((a, b) => compareStrings(a.key, b.key))
       .filter((e, i, all) => i === 0 || all[i - 1].key !== e.key).map((e) => e.j);
-    const basePolicy = syncPolicyToJson(this, props, false);
-    const withRespect = syncPolicyToJson(this, props, true);
-    const elements = () => {
+    const checked = () => {
       const list = this.elementList;
       if (list.length === 0) fail(this, 'elements', [], 'at least one Application');
       const names = new Set<string>();
-      const checked = list.map((e, i) => {
+      const out = list.map((e, i) => {
         requireDnsLabel(this, `elements[${i}].name`, e.name);
         if (names.has(e.name)) fail(this, `elements[${i}].name`, e.name, 'unique Application names');
         names.add(e.name);
@@ -114,38 +175,59 @@ export class ApplicationSet extends Construct {
             `"default" or an AppProject of the environment: ${JSON.stringify(this.knownProjects())}`);
         }
         if (e.namespace !== undefined) requireNamespace(this, `elements[${i}].namespace`, e.namespace);
+        const wave = requireInteger(this, `elements[${i}].syncWave`, e.syncWave ?? 0, -1000, 1000);
+        const ignoreDifferences = canonical([...this.ignoreList, ...(e.ignoreDifferences ?? [])]);
+        const scope = pathScope(`${this.node.path}/elements[${i}]`);
+        const syncPolicy = syncPolicyToJson(scope, {
+          syncOptions: e.syncOptions ?? props.syncOptions,
+          automated: e.automated ?? props.automated,
+          prune: e.prune ?? props.prune,
+          selfHeal: e.selfHeal ?? props.selfHeal,
+          retry: e.retry ?? props.retry,
+        }, ignoreDifferences.length > 0);
         return {
-          name: e.name, path: e.path, project: e.project, namespace: e.namespace ?? '',
-          syncWave: String(requireInteger(this, `elements[${i}].syncWave`, e.syncWave ?? 0, -1000, 1000)),
+          wave,
+          params: {
+            name: e.name, path: e.path, project: e.project, namespace: e.namespace ?? '', syncWave: String(wave),
+            ...(this.rollingSync ? { syncWaveLabel: syncWaveLabelValue(wave) } : {}),
+            ignoreDifferences, syncPolicy: JSON.parse(JSON.stringify(syncPolicy)),
+          },
         };
       });
       // Elements in name order: the list generator's order carries no meaning, construct order must not show.
-      return checked.sort((a, b) => compareStrings(a.name, b.name));
+      return out.sort((a, b) => compareStrings(a.params.name, b.params.name));
     };
+    // One step per wave, in order: every element matches exactly one step (an unmatched one is never synced).
+    const steps = () => [...new Set(checked().map((e) => e.wave))].sort((a, b) => a - b).map((w) => ({
+      matchExpressions: [{ key: SYNC_WAVE_LABEL, operator: 'In', values: [syncWaveLabelValue(w)] }],
+    }));
 
     this.apiObject = new CrdApplicationSet(this, 'Resource', {
       metadata: { name, namespace: argocdNamespace },
       spec: {
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
-        generators: [{ list: { elements: Lazy.any({ produce: elements }) } }],
+        generators: [{ list: { elements: Lazy.any({ produce: () => checked().map((e) => e.params) }) } }],
+        strategy: this.rollingSync ? { type: 'RollingSync', rollingSync: { steps: Lazy.any({ produce: steps }) } } : undefined,
         template: {
           metadata: {
             name: '{{.name}}',
             namespace: argocdNamespace,
             finalizers: [RESOURCES_FINALIZER],
             annotations: { [SYNC_WAVE_ANNOTATION]: '{{.syncWave}}' },
+            labels: this.rollingSync ? { [SYNC_WAVE_LABEL]: '{{.syncWaveLabel}}' } : undefined,
           },
           spec: {
             project: '{{.project}}',
             source: { repoUrl: props.repoUrl, targetRevision, path: '{{.path}}' },
             destination: { server, namespace: '{{.namespace}}' },
-            syncPolicy: Lazy.any({ produce: () => (ignore().length > 0 ? withRespect : basePolicy) }),
-            ignoreDifferences: Lazy.any({ produce: () => { const d = ignore(); return d.length > 0 ? d : undefined; } }),
           },
         },
+        templatePatch: TEMPLATE_PATCH,
       },
     });
+    // Checked at construction too, so bad sync options fail where they are given.
+    syncPolicyToJson(this, props, false);
   }
 
   /** Adds a generated Application. */

@@ -86,9 +86,6 @@ interface Companion {
   readonly objects: ApiObject[];
 }
 
-/** Application options an ApplicationSet template holds once for all its Applications. */
-const APPLICATION_SET_WIDE_OPTIONS = ['syncOptions', 'automated', 'prune', 'selfHeal', 'retry'] as const;
-
 /** Folder names inside an environment that Applications cannot take. */
 export const RESERVED_FOLDERS = ['apps', 'root'];
 
@@ -116,6 +113,14 @@ export interface EnvironmentProps {
    * @default false
    */
   readonly useApplicationSet?: boolean;
+  /**
+   * With `useApplicationSet`: sync the generated Applications in sync-wave order with the ApplicationSet's
+   * RollingSync strategy (Progressive Syncs, a cluster prerequisite: `Prerequisite.argoCdProgressiveSyncs()`).
+   * Off, nothing orders the Applications, and the synth refuses a tree whose objects reference what another
+   * Application applies (a namespace, a scale target, ...).
+   * @default true when useApplicationSet is set
+   */
+  readonly rollingSync?: boolean;
   /**
    * Have Argo CD run the synth itself: every Application of the environment (platform companions included)
    * takes the Config Management Plugin as its source, with the plugin env entries `GITOPS_ENVIRONMENT` and
@@ -260,8 +265,12 @@ export class Environment extends App {
       path: `${scope.repoPath}/${this.environmentName}/apps`,
       argocdNamespace: scope.argocdNamespace,
     });
+    if (props.rollingSync !== undefined && !props.useApplicationSet) {
+      fail(this.label, 'rollingSync', props.rollingSync, 'only with useApplicationSet: true (the root app-of-apps orders Applications by wave itself)');
+    }
     if (props.useApplicationSet) {
       this.applicationSet = new ApplicationSet(this.appsChart, 'ApplicationSet', {
+        rollingSync: props.rollingSync ?? true,
         name: `${this.environmentName}-apps`,
         argocdNamespace: scope.argocdNamespace,
         repoUrl: scope.repoUrl,
@@ -384,6 +393,7 @@ export class Environment extends App {
     return {
       name: this.environmentName,
       ordered: this.applicationSet === undefined,
+      rollingSync: this.applicationSet?.rollingSync,
       applications: this.applications.map((a) => {
         const options = effectiveSyncOptions(a.options);
         const creates = a.options.namespace !== undefined && options.some((o) => o.value === SyncOption.CREATE_NAMESPACE.value);
@@ -491,14 +501,6 @@ export class Environment extends App {
       // What a platform companion deploys is checked there, against the platform project.
       application._filterObjects((o) => !this.routed.has(o));
     } else {
-      // The ApplicationSet template carries one sync policy for every Application it generates: a per-Application
-      // setting would be silently dropped, so it is refused.
-      for (const prop of APPLICATION_SET_WIDE_OPTIONS) {
-        if (options[prop] !== undefined) {
-          fail(this.label, `addApplication("${id}").${prop}`, `${JSON.stringify(options[prop])} (Application "${info.applicationName}")`,
-            `not set: with useApplicationSet the ApplicationSet template carries one sync policy for every Application of environment "${this.environmentName}" (set useApplicationSet: false to give "${info.applicationName}" its own)`);
-        }
-      }
       const project = options.project;
       if (project !== undefined && !(project.node.scope === this.appsChart)) {
         fail(this.label, `addApplication("${id}").project`, `${project.projectName} (Application "${info.applicationName}")`,
@@ -565,20 +567,27 @@ export class Environment extends App {
       if (app && c.objects.length > 0) app.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(this.companionWave(c)));
     }
     if (this.applicationSet) {
+      // Each element carries the sync policy and ignoreDifferences its Application has in an app-of-apps tree
+      // (the ApplicationSet's templatePatch applies them): a tenant's Application gets no CreateNamespace.
       this.applicationSet.replaceElements([...this.applications.map((c) => ({
         name: c.applicationName,
         path: c.repoFolder,
         project: c.options.project?.projectName ?? 'default',
         namespace: c.options.namespace,
         syncWave: this.waveOf(c),
+        syncOptions: effectiveSyncOptions(c.options),
+        automated: c.options.automated,
+        prune: c.options.prune,
+        selfHeal: c.options.selfHeal,
+        retry: c.options.retry,
+        ignoreDifferences: collectIgnoreDifferences([c.chart], c.options.ignoreDifferences ?? []),
       })), ...[...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
         name: c.applicationName,
         path: c.repoFolder,
         project: this.platformProject?.projectName ?? 'default',
         syncWave: this.companionWave(c),
+        syncOptions: [SyncOption.SERVER_SIDE_APPLY],
       }))]);
-      this.applicationSet.replaceIgnoreDifferences(collectIgnoreDifferences(this.applications.map((a) => a.chart),
-        this.applications.flatMap((c) => c.options.ignoreDifferences ?? [])));
     }
     applyDefaultSyncWaves(this.appsChart);
   }

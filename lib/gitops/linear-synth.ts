@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail, failAll } from '../core/errors';
+import { shareTenantUsage } from '../core/tenant';
 import { compareManifests, compareStrings } from './canonical-order';
 import { FileLayout } from './file-layout';
 import { FolderChart } from './folder-chart';
@@ -53,11 +54,14 @@ export function folderChartOf(chart: Chart): FolderTarget | undefined {
 
 /** Runs every construct's validations once; returns the messages, `[path] message` each. */
 export function validateOnce(app: App): string[] {
-  const errors: string[] = [];
-  for (const c of app.node.findAll()) {
-    for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
-  }
-  return errors;
+  // A workload's tenant usage is needed by its own quota rule and by its tenant's total: computed once.
+  return shareTenantUsage(() => {
+    const errors: string[] = [];
+    for (const c of app.node.findAll()) {
+      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+    }
+    return errors;
+  });
 }
 
 /** Throws one error listing every message, or returns when there is none. */

@@ -73,9 +73,11 @@ export const applicationSetShape = lazy((): Shape<ApplicationSetProps> => ({
   targetRevision: opt(str()),
   destinationServer: opt(str()),
   elements: opt(arr(shape<ApplicationSetElement>({
-    name: str(), path: str(), project: str(), namespace: opt(str()), syncWave: opt(num()),
+    ...syncOptionsShape(),
+    name: str(), path: str(), project: str(), namespace: opt(str()), syncWave: opt(num()), ignoreDifferences: opt(arr(ignoreDifference)),
   }, { name: 'ApplicationSetElement' }))),
   ignoreDifferences: opt(arr(ignoreDifference)),
+  rollingSync: opt(bool),
 }));
 
 const groupKind = shape<GroupKind>({ group: str(), kind: str({ nonEmpty: true }) }, { name: 'GroupKind' });
@@ -134,6 +136,7 @@ export const environmentShape = lazy((): Shape<EnvironmentProps> => ({
   targetRevision: opt(str()),
   destinationServer: opt(str()),
   useApplicationSet: opt(bool),
+  rollingSync: opt(bool),
   pluginSource: opt(shape<EnvironmentPluginSource>({ plugin: object('a ConfigManagementPlugin (GitOpsApp.addConfigManagementPlugin())'), path: opt(str()) }, { name: 'EnvironmentPluginSource' })),
 }));
 

@@ -13,8 +13,12 @@
  *   an Application's health is its children's worst health (`controller/health.go` `setApplicationHealth`):
  *   objects not created yet and objects annotated `argocd.argoproj.io/ignore-healthcheck: "true"` do not count;
  *   an Application with no live object is Missing, which the root keeps waiting on.
- * - An ApplicationSet's generated Applications are not the root's resources: nothing orders them, they all
- *   sync at once whatever their sync-wave annotation says.
+ * - An ApplicationSet's generated Applications are not the root's resources: by default nothing orders them, they
+ *   all sync at once whatever their sync-wave annotation says, and a reference across them is an error (no
+ *   setting can order it). With the RollingSync strategy (Progressive Syncs, `applicationset/progressivesync/
+ *   progressive_sync.go`) the ApplicationSet controller syncs them step by step (one step per wave here) and
+ *   starts a step once every Application of the previous one is Healthy and Synced, by the Application's own
+ *   health (its children's, `controller/health.go`), so with or without the Application health check.
  * - Health of the kinds the library emits, given which objects exist:
  *   HorizontalPodAutoscaler (`gitops-engine/pkg/health/health_hpa.go`): Degraded on `FailedGetScale`, that is
  *   while its scale target does not exist. KEDA ScaledObject (`resource_customizations/keda.sh/ScaledObject/
@@ -65,6 +69,8 @@ export interface SimEnvironment {
   readonly name: string;
   /** True when a root app-of-apps syncs the Applications by wave; false for an ApplicationSet. */
   readonly ordered: boolean;
+  /** An ApplicationSet with the RollingSync strategy: Applications synced by wave, whatever the health check. */
+  readonly rollingSync?: boolean;
   readonly applications: SimApplication[];
 }
 
@@ -104,7 +110,7 @@ const POD_OWNERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSe
   'RoleBasedGroup', 'Rollout', 'Pod']);
 
 /** Every reference of `o` to an object of the tree, with why it matters. */
-function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Obj[]): Ref[] {
+function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Map<string, Obj[]>): Ref[] {
   const m = o.m;
   const ns = m.metadata?.namespace ?? '';
   const spec = m.spec ?? {};
@@ -150,7 +156,7 @@ function referencesOf(o: Obj, byKey: Map<string, Obj>, podOwners: Obj[]): Ref[] 
     : m.kind === 'PodDisruptionBudget' ? spec.selector : undefined;
   if (podSelector && m.kind !== 'Service' || (m.kind === 'Service' && podSelector && spec.type !== 'ExternalName')) {
     // The pods' owner that comes first is the one that counts.
-    const owners = podOwners.filter((p) => p.m.metadata?.namespace === ns && findPodSpecs(p.m).some((pod) => selects(podSelector, pod.labels)));
+    const owners = (podOwners.get(ns) ?? []).filter((p) => findPodSpecs(p.m).some((pod) => selects(podSelector, pod.labels)));
     const first = owners.sort((a, b) => position(a, b))[0];
     if (first) out.push({ key: first.key, why: 'the pods it selects' });
   }
@@ -231,11 +237,24 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       if (!byKey.has(o.key)) byKey.set(o.key, o);
     }
   });
-  const podOwners = objs.filter((o) => POD_OWNERS.has(o.m.kind));
+  // Indexes, so that the passes below are linear in the objects: pod owners by namespace, objects by Application.
+  const podOwners = new Map<string, Obj[]>();
+  for (const o of objs) {
+    if (!POD_OWNERS.has(o.m.kind)) continue;
+    const ns = o.m.metadata?.namespace;
+    if (typeof ns !== 'string') continue; // a Service or budget selects only pods of its own namespace
+    const known = podOwners.get(ns);
+    if (known) known.push(o); else podOwners.set(ns, [o]);
+  }
   for (const o of objs) o.refs = referencesOf(o, byKey, podOwners);
+  const byApp: Obj[][] = env.applications.map(() => []);
+  for (const o of objs) byApp[o.app].push(o);
 
   const apps = env.applications;
-  const ordered = env.ordered && applicationHealthCheck;
+  const ordered = env.rollingSync === true || (env.ordered && applicationHealthCheck);
+  // What orders the Applications, in messages.
+  const orderer = env.rollingSync === true ? 'the ApplicationSet (RollingSync)' : 'the root';
+  const waveName = env.rollingSync === true ? 'RollingSync wave' : 'root wave';
   const appOf = (o: Obj) => apps[o.app];
 
   // Static order of references: where the order is promised, a reference resolves in the same or an earlier wave.
@@ -251,11 +270,14 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       } else if (r.why !== 'its namespace' || !isCreatedNamespace(apps[o.app], t)) {
         const [wo, wt] = [appOf(o).wave, appOf(t).wave];
         if (ordered && wt > wo) {
-          findings.push({ severity: 'error', application: appOf(o).name, object: o.id, message: `${what}, in Application ${appOf(t).name} (root wave ${wt}), which the root syncs after ${appOf(o).name} (root wave ${wo}) ${mode}; move one of them so the reference is in the same or an earlier wave` });
+          findings.push({ severity: 'error', application: appOf(o).name, object: o.id, message: `${what}, in Application ${appOf(t).name} (${waveName} ${wt}), which ${orderer} syncs after ${appOf(o).name} (${waveName} ${wo}) ${mode}; move one of them so the reference is in the same or an earlier wave` });
         } else if ((!ordered || wt === wo) && !warned.has(`${o.app}|${r.why === 'its namespace' ? r.key : o.key + r.key}`)) {
           // One warning per namespace an Application needs from another one, not one per object in it.
           warned.add(`${o.app}|${r.why === 'its namespace' ? r.key : o.key + r.key}`);
-          findings.push({ severity: 'warning', application: appOf(o).name, object: o.id, message: `${what}, in Application ${appOf(t).name}: ${!env.ordered ? 'nothing orders the Applications an ApplicationSet generates' : wt === wo ? 'both Applications are in the same root wave and sync at once' : `nothing orders Applications ${mode}`}, so it may be applied first; Argo CD retries until it exists` });
+          // An ApplicationSet without RollingSync can never order them: refused. Elsewhere the Application health
+          // check (or another wave) orders them, and Argo CD retries until the reference exists: a warning.
+          const unorderable = !env.ordered && env.rollingSync !== true;
+          findings.push({ severity: unorderable ? 'error' : 'warning', application: appOf(o).name, object: o.id, message: `${what}, in Application ${appOf(t).name}: ${!env.ordered && env.rollingSync !== true ? 'nothing orders the Applications an ApplicationSet generates without the RollingSync strategy, so it may be applied first; use rollingSync (Progressive Syncs) or an app-of-apps root' : `${wt === wo ? `both Applications are in the same ${waveName} and sync at once` : `nothing orders Applications ${mode}`}, so it may be applied first; Argo CD retries until it exists`}` });
         }
       }
     }
@@ -263,7 +285,7 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
 
   // Dynamic run to a fixed point: which objects get applied, and does every Application end Healthy?
   const live = new Set<string>();
-  const waves = apps.map((_, i) => [...new Set(objs.filter((o) => o.app === i).map((o) => o.wave))].sort((a, b) => a - b));
+  const waves = apps.map((_, i) => [...new Set(byApp[i].map((o) => o.wave))].sort((a, b) => a - b));
   const nextWave = apps.map(() => 0);
   const blocked = apps.map((): string | undefined => undefined);
   const created = new Set<string>(apps.map((a) => a.createdNamespace).filter((n): n is string => n !== undefined).map((n) => keyOf('', 'Namespace', '', n)));
@@ -274,8 +296,8 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
     let worst: Health = 'Healthy';
     let reason: string | undefined;
     let anyLive = false;
-    for (const o of objs) {
-      if (o.app !== i || !live.has(o.key)) continue;
+    for (const o of byApp[i]) {
+      if (!live.has(o.key)) continue;
       anyLive = true;
       if (o.ignoreHealth) continue;
       const h = healthOf(o, live, byKey);
@@ -293,7 +315,7 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       if (!started(i) || nextWave[i] >= waves[i].length) return;
       // The dry run is client-side (gitops-engine sync_context.go applyObject: DryRunClient), so a missing
       // namespace only fails the apply of the wave that needs it; the sync is then retried.
-      const mine = objs.filter((o) => o.app === i);
+      const mine = byApp[i];
       while (nextWave[i] < waves[i].length) {
         const w = waves[i][nextWave[i]];
         const wave = mine.filter((o) => o.wave === w);
@@ -334,7 +356,7 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
   const stuck = apps.map((_a, i) => i).filter((i) => nextWave[i] < waves[i].length);
   for (const i of stuck) {
     const why = !started(i)
-      ? `the root never syncs it ${mode}: ${rootBlocker()}`
+      ? `${orderer} never syncs it ${mode}: ${rootBlocker()}`
       : blocked[i] ?? 'it never finishes';
     findings.push({ severity: 'error', application: apps[i].name, object: '', message: `deadlock ${mode}: Application ${apps[i].name} never finishes its sync; ${why}` });
   }
@@ -346,14 +368,14 @@ function simulateMode(env: SimEnvironment, applicationHealthCheck: boolean): Syn
       }
     });
     if (ordered && rootIndex < rootWaves.length) {
-      findings.push({ severity: 'error', application: rootName, object: '', message: `deadlock ${mode}: the root waits forever at wave ${rootWaves[rootIndex]}: ${rootBlocker()}` });
+      findings.push({ severity: 'error', application: rootName, object: '', message: `deadlock ${mode}: ${orderer} waits forever at wave ${rootWaves[rootIndex]}: ${rootBlocker()}` });
     }
   }
   return findings;
 
   function rootBlocker(): string {
     const waiting = apps.map((_a, i) => i).filter((i) => apps[i].wave === rootWaves[rootIndex] && appHealth(i).health !== 'Healthy');
-    return waiting.map((i) => `${apps[i].name} (root wave ${apps[i].wave}) is ${appHealth(i).health}: ${blocked[i] ?? appHealth(i).reason}`).join('; ');
+    return waiting.map((i) => `${apps[i].name} (${waveName} ${apps[i].wave}) is ${appHealth(i).health}: ${blocked[i] ?? appHealth(i).reason}`).join('; ');
   }
 }
 

@@ -215,22 +215,43 @@ function deref(schema: any): any {
   return schema;
 }
 
-/** Walks a value alongside its schema and reports fields the schema does not know. */
+/** The alternatives (oneOf, anyOf, allOf) of a schema worth walking into, resolved once per schema. */
+const alternatives = new WeakMap<object, any[]>();
+function alternativesOf(schema: any): any[] {
+  let alts = alternatives.get(schema);
+  if (alts === undefined) {
+    alts = [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])].map(deref)
+      .filter((s) => isObject(s) && s.type !== 'null' && (s.properties || s.items || s.additionalProperties));
+    alternatives.set(schema, alts);
+  }
+  return alts;
+}
+
+const childPath = (at: string, key: string) => (at ? `${at}.${key}` : key);
+
+/**
+ * Walks a value alongside its schema and reports fields the schema does not know. Only objects and arrays can
+ * hold fields, so scalars are not visited (most of a manifest), and a path is built only where it is needed.
+ */
 function unknownFields(value: any, schema: any, at: string, out: string[]): void {
+  if (typeof value !== 'object' || value === null) return;
   schema = deref(schema);
   if (!isObject(schema)) return;
-  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) {
-    const s = deref(alt);
-    if (isObject(s) && s.type !== 'null' && (s.properties || s.items || s.additionalProperties)) unknownFields(value, s, at, out);
+  for (const s of alternativesOf(schema)) unknownFields(value, s, at, out);
+  if (Array.isArray(value)) {
+    if (schema.items) for (let i = 0; i < value.length; i++) unknownFields(value[i], schema.items, `${at}[${i}]`, out);
+    return;
   }
-  if (Array.isArray(value) && schema.items) {
-    value.forEach((v, i) => unknownFields(v, schema.items, `${at}[${i}]`, out));
-  } else if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      const child = at ? `${at}.${k}` : k;
-      if (schema.properties && k in schema.properties) unknownFields(v, schema.properties[k], child, out);
-      else if (isObject(schema.additionalProperties)) unknownFields(v, schema.additionalProperties, child, out);
-      else if (schema.properties && schema.additionalProperties === undefined) out.push(`${child}: unknown field`);
+  const props = schema.properties;
+  const additional = schema.additionalProperties;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (props && k in props) {
+      if (typeof v === 'object' && v !== null) unknownFields(v, props[k], childPath(at, k), out);
+    } else if (isObject(additional)) {
+      if (typeof v === 'object' && v !== null) unknownFields(v, additional, childPath(at, k), out);
+    } else if (props && additional === undefined) {
+      out.push(`${childPath(at, k)}: unknown field`);
     }
   }
 }

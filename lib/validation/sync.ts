@@ -11,7 +11,11 @@
  * v3.5.1 `gitops-engine/pkg/sync/syncwaves`: default 0), its namespace is created when `syncOptions` has
  * `CreateNamespace=true` and `destination.namespace` is set. The elements of an `ApplicationSet`'s list generator
  * (`name`, `path`, `namespace`) are Applications too, and then nothing orders the Applications (the generated
- * Applications are not the root's resources). A source path is matched to a folder by its longest trailing
+ * Applications are not the root's resources), unless the ApplicationSet has the RollingSync strategy: then an
+ * Application's wave is the index of the first step whose `matchExpressions` select its labels (the template's,
+ * rendered), and one no step selects is never synced (argo-cd v3.5.1 docs/operator-manual/applicationset/
+ * Progressive-Syncs.md). An element's own `syncPolicy` (the templatePatch `GitOpsApp` writes) decides its
+ * CreateNamespace. A source path is matched to a folder by its longest trailing
  * segments (`dist/dev/web` matches the folder `.../dev/web` wherever the tree was validated from). An Application
  * whose source is the cdk8s Config Management Plugin (`spec.source.plugin` with the env entries
  * `GITOPS_ENVIRONMENT` and `GITOPS_APPLICATION`) deploys the folder `<environment>/<application>` the plugin prints.
@@ -63,9 +67,21 @@ function pluginFolder(source: any): string | undefined {
   return typeof e === 'string' && typeof a === 'string' && e !== '' && a !== '' ? `${e}/${a}` : undefined;
 }
 
-function applicationsOf(docs: FolderDoc[]): { apps: AppSource[]; ordered: boolean } {
+/** True when every RollingSync `matchExpression` selects `labels` (In / NotIn with OR over values, AND over expressions). */
+function stepSelects(step: any, labels: { [k: string]: unknown }): boolean {
+  const expressions: any[] = Array.isArray(step?.matchExpressions) ? step.matchExpressions : [];
+  return expressions.every((x) => {
+    const values: unknown[] = Array.isArray(x?.values) ? x.values : [];
+    const hit = typeof x?.key === 'string' && labels[x.key] !== undefined && values.includes(labels[x.key]);
+    return x?.operator === 'NotIn' ? !hit : hit;
+  });
+}
+
+function applicationsOf(docs: FolderDoc[]): { apps: AppSource[]; ordered: boolean; rollingSync: boolean; unselected: AppSource[] } {
   const apps: AppSource[] = [];
+  const unselected: AppSource[] = [];
   let ordered = true;
+  let rollingSync = false;
   for (const { manifest: m } of docs) {
     const sourcePath = isArgo(m, 'Application') ? pluginFolder(m.spec?.source) ?? m.spec?.source?.path : undefined;
     if (typeof sourcePath === 'string') {
@@ -75,20 +91,27 @@ function applicationsOf(docs: FolderDoc[]): { apps: AppSource[]; ordered: boolea
       });
     } else if (isArgo(m, 'ApplicationSet')) {
       const template = m.spec?.template;
+      const steps: any[] = m.spec?.strategy?.type === 'RollingSync' && Array.isArray(m.spec?.strategy?.rollingSync?.steps) ? m.spec.strategy.rollingSync.steps : [];
       for (const g of Array.isArray(m.spec?.generators) ? m.spec.generators : []) {
         for (const e of Array.isArray(g?.list?.elements) ? g.list.elements : []) {
           const sourcePath = render(template?.spec?.source?.path ?? '{{.path}}', e);
           if (typeof sourcePath !== 'string' || sourcePath === '') continue;
           ordered = false;
-          apps.push({
-            name: String(render(template?.metadata?.name ?? '{{.name}}', e)), wave: waveOf(e?.syncWave),
-            createdNamespace: createsNamespace(template?.spec, render(template?.spec?.destination?.namespace, e)), sourcePath, owner: m,
-          });
+          const labels = Object.fromEntries(Object.entries(isObject(template?.metadata?.labels) ? template.metadata.labels : {}).map(([k, v]) => [k, render(v, e)]));
+          const step = steps.findIndex((st) => stepSelects(st, labels));
+          const app: AppSource = {
+            name: String(render(template?.metadata?.name ?? '{{.name}}', e)),
+            wave: steps.length > 0 ? step : waveOf(e?.syncWave),
+            createdNamespace: createsNamespace(isObject(e?.syncPolicy) ? { syncPolicy: e.syncPolicy } : template?.spec, render(template?.spec?.destination?.namespace, e)),
+            sourcePath, owner: m,
+          };
+          if (steps.length > 0) rollingSync = true;
+          if (steps.length > 0 && step < 0) unselected.push(app); else apps.push(app);
         }
       }
     }
   }
-  return { apps, ordered };
+  return { apps, ordered, rollingSync, unselected };
 }
 
 /** The folder of the tree a source path names: the one matching its longest run of trailing segments. */
@@ -122,12 +145,16 @@ export function checkSync(docs: FolderDoc[]): Violation[] {
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), d.manifest]);
   }
   const folders = [...byFolder.keys()];
-  const { apps, ordered } = applicationsOf(docs);
+  const { apps, ordered, rollingSync, unselected } = applicationsOf(docs);
+  const never: Violation[] = unselected.map((a) => ({
+    rule: 'sync-deadlock', object: objectId(a.owner),
+    message: `Application ${a.name}: no RollingSync step selects its labels, so the ApplicationSet never syncs it (Progressive Syncs leaves it to a manual sync)`,
+  }));
   const resolved = apps.map((a) => ({ a, folder: folderFor(a.sourcePath, folders) }))
     .filter((x): x is { a: AppSource; folder: string } => x.folder !== undefined);
   const holdsApps = (folder: string) => (byFolder.get(folder) ?? []).some((m) => isArgo(m, 'Application') || isArgo(m, 'ApplicationSet'));
   const children = resolved.filter((x) => !holdsApps(x.folder));
-  if (children.length === 0) return [];
+  if (children.length === 0) return never;
   const roots = resolved.filter((x) => holdsApps(x.folder));
   const envName = roots.length > 0 ? roots[0].a.name.replace(/-root$/, '') : path.basename(path.dirname(children[0].folder));
   const applications: SimApplication[] = children.map(({ a, folder }) => ({
@@ -135,12 +162,12 @@ export function checkSync(docs: FolderDoc[]): Violation[] {
   }));
   const owners = new Map<string, any>(children.map(({ a }) => [a.name, a.owner]));
   if (roots.length > 0) owners.set(`${envName}-root`, roots[0].a.owner);
-  return simulateBothWays({ name: envName, ordered, applications }).map((f) => {
+  return [...never, ...simulateBothWays({ name: envName, ordered, rollingSync, applications }).map((f) => {
     const owner = owners.get(f.application);
     return {
       rule: ruleOf(f),
       object: f.object !== '' ? f.object : owner !== undefined ? objectId(owner) : `Application/${f.application}`,
       message: f.object !== '' ? `Application ${f.application}: ${f.message}` : f.message,
     };
-  });
+  })];
 }

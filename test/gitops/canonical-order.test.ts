@@ -6,6 +6,7 @@ import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { k8s } from '../../lib/core/k8s';
+import { ClusterPrerequisites, Prerequisite } from '../../lib/core';
 import { Environment, FileLayout, GitOpsApp, PlatformProject } from '../../lib/gitops';
 import { compareManifests, compareStrings } from '../../lib/gitops/canonical-order';
 import { kustomizationFor } from '../../lib/gitops/linear-synth';
@@ -34,6 +35,7 @@ const APPS = ['zeta', 'alpha', 'mid', 'beta'];
 function build(appOrder: number[], steps: Step[], useApplicationSet: boolean): GitOpsApp {
   const app = new GitOpsApp({ repoUrl: REPO });
   const env = new Environment(app, 'prod', { useApplicationSet });
+  if (useApplicationSet) new ClusterPrerequisites(env, 'prerequisites', { declared: [Prerequisite.argoCdProgressiveSyncs()] });
   const charts = new Map<number, Construct>();
   for (const i of appOrder) {
     // One AppProject per Application, added in the same (shuffled) order: the apps/ listing must not show it.

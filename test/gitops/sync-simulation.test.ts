@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { ClusterPrerequisites, Prerequisite } from '../../lib/core';
 import { k8s } from '../../lib/core/k8s';
 import { Environment, GitOpsApp } from '../../lib/gitops';
 import { SimApplication, simulateSync, SyncFinding } from '../../lib/gitops/sync-simulation';
@@ -84,16 +85,63 @@ describe('sync simulation', () => {
     expect(e.some((m) => m.includes(expected as string) && m.includes('but is applied first'))).toBe(true);
   });
 
-  test('an ApplicationSet orders nothing: cross-Application references are warnings, both ways', () => {
+  test('an ApplicationSet without RollingSync orders nothing: a cross-Application reference is refused, both ways', () => {
     const apps: SimApplication[] = [
       { name: 'a', wave: -10, objects: [ns('team'), hpa('h', 0, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' })] },
       { name: 'b', wave: 0, objects: [deployment('web', 0)] },
     ];
     for (const hc of [true, false]) {
       const f = simulateSync(env(apps, false), hc);
-      expect(errors(f)).toEqual([]);
-      expect(f.find((x) => x.object === 'HorizontalPodAutoscaler/team/h')!.message).toContain('nothing orders the Applications an ApplicationSet generates');
+      const hpaFinding = f.find((x) => x.object === 'HorizontalPodAutoscaler/team/h')!;
+      expect(hpaFinding.severity).toBe('error');
+      expect(hpaFinding.message).toContain('nothing orders the Applications an ApplicationSet generates without the RollingSync strategy');
+      // b's Deployment needs a's namespace: refused too.
+      expect(f.find((x) => x.object === 'Deployment/team/web')!.severity).toBe('error');
     }
+  });
+
+  test('an ApplicationSet with RollingSync orders by wave with or without the Application health check', () => {
+    const rolling = (applications: SimApplication[]) => ({ name: 'prod', ordered: false, rollingSync: true, applications });
+    const ok: SimApplication[] = [
+      { name: 'a', wave: -10, objects: [ns('team')] },
+      { name: 'b', wave: 0, objects: [deployment('web', 0), hpa('h', 0, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' })] },
+    ];
+    for (const hc of [true, false]) expect(simulateSync(rolling(ok), hc)).toEqual([]);
+    // The HPA one step before its target: Degraded, so the step never completes: deadlock both ways.
+    const bad: SimApplication[] = [
+      { name: 'a', wave: -10, objects: [ns('team'), hpa('h', 0, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' })] },
+      { name: 'b', wave: 0, objects: [deployment('web', 0)] },
+    ];
+    for (const hc of [true, false]) {
+      const e = errors(simulateSync(rolling(bad), hc));
+      expect(e.some((m) => m.includes('which the ApplicationSet (RollingSync) syncs after a (RollingSync wave -10)'))).toBe(true);
+      expect(e.some((m) => m.includes('Application b never finishes its sync; the ApplicationSet (RollingSync) never syncs it') && m.includes('FailedGetScale'))).toBe(true);
+    }
+  });
+
+  test('Environment: useApplicationSet orders with RollingSync by default; rollingSync: false refuses cross-Application references', () => {
+    const make = (rollingSync?: boolean) => {
+      const app = new GitOpsApp({ repoUrl: REPO });
+      const e = new Environment(app, 'prod', { useApplicationSet: true, rollingSync });
+      new ClusterPrerequisites(e, 'prerequisites', { declared: [Prerequisite.argoCdProgressiveSyncs()] });
+      const platform = e.addPlatformProject();
+      new k8s.KubeNamespace(e.addApplication('base', { project: platform }), 'ns', { metadata: { name: 'team' } });
+      const web = e.addApplication('web', { project: platform });
+      new k8s.KubeConfigMap(web, 'cm', { metadata: { name: 'web', namespace: 'team' }, data: { a: 'b' } });
+      return { app, e };
+    };
+    const ordered = make();
+    for (const hc of [true, false]) expect(errors(ordered.e.simulateSync(hc))).toEqual([]);
+    expect(() => ordered.app.synthFolders()).not.toThrow();
+    const unordered = make(false);
+    expect(() => unordered.app.synthFolders()).toThrow(/\[prod\/web\] sync: given "ConfigMap\/team\/web: ConfigMap\/team\/web references Namespace\/team, its namespace, in Application prod-base: nothing orders the Applications an ApplicationSet generates without the RollingSync strategy/);
+    // RollingSync is a declared prerequisite: without the declaration the synth says what to declare.
+    const app = new GitOpsApp({ repoUrl: REPO });
+    const e = new Environment(app, 'prod', { useApplicationSet: true });
+    new k8s.KubeNamespace(e.addApplication('base'), 'ns', { metadata: { name: 'team' } });
+    expect(() => app.synthFolders()).toThrow(/Argo CD setting "applicationsetcontroller\.enable\.progressive\.syncs" \(referenced by ApplicationSet\/argocd\/prod-apps\)/);
+    expect(() => new Environment(new GitOpsApp({ repoUrl: REPO }), 'dev', { rollingSync: true }))
+      .toThrow('[dev] rollingSync: given true; allowed: only with useApplicationSet: true (the root app-of-apps orders Applications by wave itself)');
   });
 
   test('every example environment simulates to Healthy with the Application health check on and off', () => {

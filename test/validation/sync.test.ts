@@ -93,28 +93,52 @@ describe('Argo CD sync checks on a GitOps tree', () => {
     expect(found.filter((f) => f.object === `HorizontalPodAutoscaler/${NS}/web` && f.suppressed === undefined).map((f) => f.rule)).toContain('sync-order');
   });
 
-  test('an ApplicationSet root orders nothing: the cross-Application reference is a warning, no deadlock', () => {
-    tree('scaling', () => [{
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name: 'dev-apps', namespace: 'argocd' },
-      spec: {
-        goTemplate: true,
-        generators: [{ list: { elements: [
-          { name: 'dev-scaling', path: 'dist/dev/scaling', namespace: '', syncWave: '-10' },
-          { name: 'dev-web', path: 'dist/dev/web', namespace: NS, syncWave: '0' },
-        ] } }],
-        template: {
-          metadata: { name: '{{.name}}', namespace: 'argocd' },
-          spec: {
-            project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
-            source: { repoURL: 'https://example.com/gitops.git', targetRevision: 'main', path: '{{.path}}' },
-            syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-          },
+  /** An ApplicationSet generating dev-scaling (wave -10) and dev-web (wave 0); `strategy`: its strategy, if any. */
+  const applicationSet = (strategy?: any, labels?: any) => [{
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name: 'dev-apps', namespace: 'argocd' },
+    spec: {
+      goTemplate: true,
+      generators: [{ list: { elements: [
+        { name: 'dev-scaling', path: 'dist/dev/scaling', namespace: '', syncWave: '-10', syncWaveLabel: 'minus-10' },
+        { name: 'dev-web', path: 'dist/dev/web', namespace: NS, syncWave: '0', syncWaveLabel: '0', syncPolicy: { syncOptions: ['CreateNamespace=true'] } },
+      ] } }],
+      strategy,
+      template: {
+        metadata: { name: '{{.name}}', namespace: 'argocd', labels },
+        spec: {
+          project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
+          source: { repoURL: 'https://example.com/gitops.git', targetRevision: 'main', path: '{{.path}}' },
         },
       },
-    }]);
+      templatePatch: '{"spec":{"syncPolicy":{{ toJson .syncPolicy }}}}',
+    },
+  }];
+  const step = (value: string) => ({ matchExpressions: [{ key: 'gpu-platform.dev/sync-wave', operator: 'In', values: [value] }] });
+
+  test('an ApplicationSet without RollingSync orders nothing: the cross-Application reference is refused (sync-order), no deadlock', () => {
+    tree('scaling', () => applicationSet());
     const found = syncFindings(validatePaths([root]));
-    expect(found.map((f) => `${f.rule} ${f.severity} ${f.object}`)).toEqual([`sync-unordered warning HorizontalPodAutoscaler/${NS}/web`]);
-    expect(found[0].message).toMatch(/nothing orders the Applications an ApplicationSet generates/);
+    expect(found.map((f) => `${f.rule} ${f.severity} ${f.object}`)).toEqual([`sync-order error HorizontalPodAutoscaler/${NS}/web`]);
+    expect(found[0].message).toMatch(/nothing orders the Applications an ApplicationSet generates without the RollingSync strategy/);
+  });
+
+  test('an ApplicationSet with RollingSync orders by its steps: the HPA one step early deadlocks, both ways', () => {
+    tree('scaling', () => applicationSet({ type: 'RollingSync', rollingSync: { steps: [step('minus-10'), step('0')] } },
+      { 'gpu-platform.dev/sync-wave': '{{.syncWaveLabel}}' }));
+    const found = syncFindings(validatePaths([root]));
+    expect(found.find((f) => f.rule === 'sync-order')!.message).toMatch(/which the ApplicationSet \(RollingSync\) syncs after dev-scaling \(RollingSync wave 0\)/);
+    expect(found.filter((f) => f.rule === 'sync-deadlock').map((f) => f.message).join('\n')).toMatch(/without the Application health check: Application dev-web never finishes its sync; the ApplicationSet \(RollingSync\) never syncs it/);
+    // With the HPA next to its target, nothing to report (the element's own syncPolicy creates dev-web's namespace).
+    tree('web', () => applicationSet({ type: 'RollingSync', rollingSync: { steps: [step('minus-10'), step('0')] } },
+      { 'gpu-platform.dev/sync-wave': '{{.syncWaveLabel}}' }));
+    expect(syncFindings(validatePaths([root]))).toEqual([]);
+  });
+
+  test('an Application no RollingSync step selects is never synced: sync-deadlock on the ApplicationSet', () => {
+    tree('web', () => applicationSet({ type: 'RollingSync', rollingSync: { steps: [step('0')] } }, { 'gpu-platform.dev/sync-wave': '{{.syncWaveLabel}}' }));
+    const found = syncFindings(validatePaths([root]));
+    expect(found).toContainEqual(expect.objectContaining({ rule: 'sync-deadlock', severity: 'error', object: 'ApplicationSet/argocd/dev-apps' }));
+    expect(found.find((f) => f.rule === 'sync-deadlock')!.message).toMatch(/Application dev-scaling: no RollingSync step selects its labels/);
   });
 
   test('a folder of YAML with no Application is not a GitOps tree: no sync check', () => {
