@@ -12,6 +12,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { sourceMaps: true, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/support/fast-check-seed.js'],
+  // Keeps module sources and V8 code cache from one test file to the next in a worker (see the file).
+  runtime: '<rootDir>/test/support/runtime.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

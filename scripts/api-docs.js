@@ -24,7 +24,32 @@ async function renderApiMarkdown() {
   }
 }
 
-module.exports = { renderApiMarkdown, API_MD };
+/** The key of what renderApiMarkdown reads: the assembly, the packages it documents against, this script. */
+function apiDocsInputs(root = ROOT) {
+  const { inputHash, installedVersion } = require('./input-hash');
+  return inputHash(root, ['.jsii', '.jsii.gz', 'package.json', 'package-lock.json', 'scripts/api-docs.js'], {
+    extra: [process.version, ...['jsii-docgen', 'cdk8s', 'cdk8s-plus-27', 'constructs'].map((n) => installedVersion(root, n))],
+  });
+}
+
+/**
+ * renderApiMarkdown, remembered for the assembly it was rendered from (build/.api-md-cache: the key, then the
+ * text), so that `npm test` run again with an unchanged assembly does not run jsii-docgen (about 4 s).
+ */
+async function renderApiMarkdownCached() {
+  const cache = path.join(ROOT, 'build', '.api-md-cache');
+  const key = apiDocsInputs();
+  try {
+    const text = fs.readFileSync(cache, 'utf8');
+    if (text.startsWith(`${key}\n`)) return text.slice(key.length + 1);
+  } catch { /* none yet */ }
+  const md = await renderApiMarkdown();
+  fs.mkdirSync(path.dirname(cache), { recursive: true });
+  fs.writeFileSync(cache, `${key}\n${md}`);
+  return md;
+}
+
+module.exports = { renderApiMarkdown, renderApiMarkdownCached, apiDocsInputs, API_MD };
 
 if (require.main === module) {
   renderApiMarkdown().then((md) => {

@@ -10,6 +10,7 @@ import * as path from 'path';
 const { inputHash, readStamp, writeStamp, clearStamp } = require('../../scripts/input-hash.js');
 const buildPackage = require('../../scripts/build-package.js');
 const typecheck = require('../../scripts/typecheck.js');
+const apiDocs = require('../../scripts/api-docs.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function tree(files: { [rel: string]: string }): string {
@@ -161,5 +162,15 @@ describe('the type-check key (scripts/typecheck.js)', () => {
     const root = repo();
     fs.rmSync(path.join(root, typecheck.STAMP));
     expect(typecheck.isUpToDate(root)).toBe(false);
+  });
+});
+
+describe('the API.md rendering key (scripts/api-docs.js)', () => {
+  test.each(['.jsii', '.jsii.gz', 'package.json'])('an edit to %s renders again', (rel) => {
+    const root = tree({ '.jsii': '{"schema":"jsii/file-redirect"}', '.jsii.gz': 'gz', 'package.json': '{}', 'package-lock.json': '{}' });
+    const before = apiDocs.apiDocsInputs(root);
+    expect(apiDocs.apiDocsInputs(root)).toBe(before);
+    fs.appendFileSync(path.join(root, rel), ' ');
+    expect(apiDocs.apiDocsInputs(root)).not.toBe(before);
   });
 });
