@@ -39,8 +39,8 @@ export function buildExamples(outdir?: string, options: ExampleOptions = {}): Gi
     fileLayout: options.fileLayout ?? FileLayout.FILE_PER_APPLICATION,
   });
   // argocd-cmp/: the plugin sidecar; dev's Applications use it as their source (Argo CD runs the synth). The
-  // generate step runs the app as cdk8s.yaml's `app:` does, without the cdk8s CLI: 2.7 s CPU instead of 6.5 s
-  // here (the CLI's start and its validation plugin; the app validates and simulates the tree itself).
+  // generate step runs the app as cdk8s.yaml's `app:` does, without `npm run synth`'s validation plugin (the app
+  // validates and simulates the tree itself): 2.7-3.0 s CPU instead of 4.1-4.4 s here (docs/gitops.md).
   const plugin = app.addConfigManagementPlugin({ synthCommand: 'CDK8S_OUTDIR="$OUT" node --require ./scripts/compile-cache.js scripts/app.js' });
   for (const settings of EXAMPLE_ENVIRONMENTS) {
     const env = new Environment(app, settings.name, {

@@ -33,7 +33,7 @@ const cliFile = (/** @type {string[]} */ ...parts) => path.join(CLI_ROOT, 'lib',
  * for modules that every importer reads as a namespace (never through `.default`).
  */
 function deferModule(/** @type {string} */ file, namespaceImport = false) {
-  if (!fs.existsSync(file)) return; // another cdk8s-cli layout: load everything, as the binary does
+  if (!fs.existsSync(file)) return () => undefined; // another cdk8s-cli layout: load everything, as the binary does
   /** @type {any} */
   let real;
   const load = () => {
@@ -56,6 +56,7 @@ function deferModule(/** @type {string} */ file, namespaceImport = false) {
     },
   });
   require.cache[file] = stub;
+  return load;
 }
 
 /**
@@ -195,8 +196,9 @@ function yamlFilesUnder(/** @type {string | undefined} */ dir) {
 
 async function main() {
   deferModule(cliFile('import', 'dispatch.js'));
-  // Needed only after the app has started (plugin versions, `--chart-version`); both importers use `__importStar`.
-  deferModule(require.resolve('semver', { paths: [CLI_ROOT] }), true);
+  // Needed only after the app has started (plugin versions, `--chart-version`): loaded while the app runs. Its
+  // importers use `__importStar`.
+  const loadSemver = deferModule(require.resolve('semver', { paths: [CLI_ROOT] }), true);
   const command = require(cliFile('cli', 'cmds', 'synth.js'));
   const options = optionsOf(command);
   const args = process.argv.slice(2);
@@ -217,6 +219,7 @@ async function main() {
   // already-resolved promises); prepare the plugins meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   prepareValidations(argv, previous);
+  loadSemver();
   const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   await synth;
   await cleared;

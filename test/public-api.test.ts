@@ -324,6 +324,8 @@ test.each([
   ['lib/inference/options.ts', 'MetricsMonitor', []],
   ['lib/workloads/role.ts', 'RoleWorkload', []],
   ['lib/delivery/workload-ref.ts', 'WorkloadRef', []],
+  ['lib/inference/options.ts', 'RolloutStrategy', []],
+  ['lib/inference/options.ts', 'ClientPeer', []],
 ])('%s %s publishes only its value members, no kind', (file, className, expected) => {
   expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
 });

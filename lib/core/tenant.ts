@@ -418,12 +418,22 @@ export function usageOf(pods: WorkloadPods, tenant?: ITenant): TenantUsage {
   };
 }
 
-/** A typed k8s.PodSpec as the JSON the API server sees (quantities as strings); JSON passes through. */
+/**
+ * What the quota and LimitRange checks read of a pod spec (each container's and init container's name and
+ * resources), as the JSON the API server sees: a typed k8s.PodSpec has its quantities converted to strings, JSON
+ * passes through. Only those fields are converted (as `toJson_Container` would), not the whole spec: this runs
+ * for every workload at every synth.
+ */
 function normalSpec(spec: any): any {
   if (!spec) return {};
   const typed = (spec.containers ?? []).some((c: any) => Object.values(c?.resources?.limits ?? {}).concat(Object.values(c?.resources?.requests ?? {}))
     .some((q: any) => q instanceof k8s.Quantity));
-  return typed ? k8s.toJson_PodSpec(spec) : spec;
+  if (!typed) return spec;
+  const containers = (list: any[] | undefined) => list?.map((c) => {
+    const resources = k8s.toJson_ResourceRequirements(c?.resources);
+    return { name: c?.name, ...(resources === undefined ? {} : { resources }) };
+  });
+  return { containers: containers(spec.containers), initContainers: containers(spec.initContainers) };
 }
 
 // ---------------------------------------------------------------- LimitRange admission

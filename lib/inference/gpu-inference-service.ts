@@ -289,7 +289,7 @@ export class GpuInferenceService extends Construct {
     if (multiNode) {
       if (props.workloadKind) fail(this, 'workloadKind', props.workloadKind.value, 'left out when nodesPerReplica > 1 (a LeaderWorkerSet runs multi-node replicas)');
       if (perReplica) fail(this, 'modelCache', 'perReplica', 'a shared (ReadWriteMany) or existing claim when nodesPerReplica > 1: every pod of a group loads the same weights');
-      if (props.rollout) fail(this, 'rollout', props.rollout.type, 'left out when nodesPerReplica > 1 (the LeaderWorkerSet replaces one group at a time)');
+      if (props.rollout) fail(this, 'rollout', props.rollout._name, 'left out when nodesPerReplica > 1 (the LeaderWorkerSet replaces one group at a time)');
       this.workloadKind = 'LeaderWorkerSet';
     } else {
       const kind = props.workloadKind ?? (perReplica ? ServingWorkloadKind.STATEFUL_SET : ServingWorkloadKind.DEPLOYMENT);
@@ -297,21 +297,14 @@ export class GpuInferenceService extends Construct {
         fail(this, 'workloadKind', kind.value, 'StatefulSet with ModelCache.perReplica (volumeClaimTemplates)');
       }
       if (kind === ServingWorkloadKind.STATEFUL_SET && props.rollout) {
-        fail(this, 'rollout', props.rollout.type, 'left out for a StatefulSet: it replaces one pod at a time without surge');
+        fail(this, 'rollout', props.rollout._name, 'left out for a StatefulSet: it replaces one pod at a time without surge');
       }
       this.workloadKind = kind.value;
     }
 
     // Rollout budget (Deployment only).
-    const rollout = this.workloadKind === 'Deployment' ? (props.rollout ?? RolloutStrategy.rollingUpdate()) : undefined;
-    if (rollout && rollout.type === 'RollingUpdate') {
-      requireInteger(this, 'rollout.maxSurge', rollout.maxSurge, 0);
-      requireInteger(this, 'rollout.maxUnavailable', rollout.maxUnavailable, 0);
-      if (rollout.maxSurge === 0 && rollout.maxUnavailable === 0) {
-        fail(this, 'rollout', { maxSurge: 0, maxUnavailable: 0 }, 'maxSurge or maxUnavailable above 0 (both 0 can never progress)');
-      }
-    }
-    const surge = rollout?.type === 'RollingUpdate' ? rollout.maxSurge : 0;
+    const rollout = this.workloadKind === 'Deployment' ? (props.rollout ?? RolloutStrategy.rollingUpdate())._bind(this, 'rollout') : undefined;
+    const surge = rollout?.surge ?? 0;
 
     // Identity and labels.
     const identity = { name: this.name, component: 'server', partOf: props.partOf, tenant: tenant?.tenantName };
@@ -390,10 +383,7 @@ export class GpuInferenceService extends Construct {
           replicas: autoscaled ? undefined : this.minReplicas,
           selector: { matchLabels: this.selectorLabels },
           template: this.podTemplate,
-          strategy: rollout!.type === 'Recreate' ? { type: 'Recreate' } : {
-            type: 'RollingUpdate',
-            rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(rollout!.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(rollout!.maxUnavailable) },
-          },
+          strategy: rollout!.strategy,
           progressDeadlineSeconds: progressDeadline,
           revisionHistoryLimit: 5,
         },
@@ -595,7 +585,7 @@ export class GpuInferenceService extends Construct {
     }
     const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
-    if (clients.length > 0) ingress.push({ from: clients.map((c) => c.peer), ports: [tcp(this.port)] });
+    if (clients.length > 0) ingress.push({ from: clients.map((c) => c._render()), ports: [tcp(this.port)] });
     ingress.push({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring } } }],
       ports: [tcp(this.engine.metricsPort)],

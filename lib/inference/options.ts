@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as pm from '../../imports/podmonitor-monitoring.coreos.com';
 import * as sm from '../../imports/servicemonitor-monitoring.coreos.com';
-import { requireInteger } from '../core/errors';
+import { fail, requireInteger } from '../core/errors';
 import { bool, checkArg, dnsLabel, dnsSubdomain, instance, object, opt, Shape, shape, str, stringMap } from '../core/validate';
 import { k8s } from '../core/k8s';
 import { requireDnsSubdomain, requireLabels } from '../core/names';
@@ -218,12 +218,50 @@ export class RolloutStrategy {
     return new RolloutStrategy('Recreate', 0, 0);
   }
 
+  // Which strategy it is stays private (no `type` to switch on with budget fields that only apply to one of them).
   private constructor(
-    /** `RollingUpdate` or `Recreate`. */
-    public readonly type: string,
-    public readonly maxSurge: number,
-    public readonly maxUnavailable: number,
+    private readonly type: 'RollingUpdate' | 'Recreate',
+    private readonly maxSurge: number,
+    private readonly maxUnavailable: number,
   ) {}
+
+  /**
+   * Checks the budget against `scope` and renders the Deployment's `strategy`; `surge` is the extra pods an
+   * update may add (0 for Recreate), for the quota and scheduling checks.
+   * @internal
+   */
+  public _bind(scope: IConstruct, prop: string): BoundRolloutStrategy {
+    if (this.type === 'Recreate') return { strategy: { type: 'Recreate' }, surge: 0 };
+    requireInteger(scope, `${prop}.maxSurge`, this.maxSurge, 0);
+    requireInteger(scope, `${prop}.maxUnavailable`, this.maxUnavailable, 0);
+    if (this.maxSurge === 0 && this.maxUnavailable === 0) {
+      fail(scope, prop, { maxSurge: 0, maxUnavailable: 0 }, 'maxSurge or maxUnavailable above 0 (both 0 can never progress)');
+    }
+    return {
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(this.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(this.maxUnavailable) },
+      },
+      surge: this.maxSurge,
+    };
+  }
+
+  /**
+   * `RollingUpdate` or `Recreate`, for messages.
+   * @internal
+   */
+  public get _name(): string {
+    return this.type;
+  }
+}
+
+/**
+ * A RolloutStrategy checked and rendered for one Deployment.
+ * @internal
+ */
+export interface BoundRolloutStrategy {
+  readonly strategy: k8s.DeploymentStrategy;
+  readonly surge: number;
 }
 
 /** Pod anti-affinity between replicas (on node hostname). */
@@ -242,13 +280,13 @@ export class ClientPeer {
   /** Pods with these labels in the service's namespace (a router, a gateway). */
   public static pods(labels: { [key: string]: string }): ClientPeer {
     checkArg('ClientPeer.pods', 'labels', labels, stringMap());
-    return new ClientPeer({ podSelector: { matchLabels: { ...labels } } }, `pods ${JSON.stringify(labels)}`);
+    return new ClientPeer({ podSelector: { matchLabels: { ...labels } } });
   }
 
   /** Every pod in a namespace (a gateway namespace). */
   public static namespace(name: string): ClientPeer {
     checkArg('ClientPeer.namespace', 'name', name, dnsLabel());
-    return new ClientPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }, `namespace ${name}`);
+    return new ClientPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
   }
 
   /** Pods with these labels in another namespace. */
@@ -258,15 +296,19 @@ export class ClientPeer {
     return new ClientPeer({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
       podSelector: { matchLabels: { ...labels } },
-    }, `pods ${JSON.stringify(labels)} in namespace ${namespace}`);
+    });
   }
 
-  private constructor(
-    /** The NetworkPolicy peer. */
-    public readonly peer: k8s.NetworkPolicyPeer,
-    /** A description for messages. */
-    public readonly description: string,
-  ) {}
+  // The peer stays private: GpuInferenceService renders it into its ingress NetworkPolicy through `_render`.
+  private constructor(private readonly peer: k8s.NetworkPolicyPeer) {}
+
+  /**
+   * The NetworkPolicy ingress peer (a copy).
+   * @internal
+   */
+  public _render(): k8s.NetworkPolicyPeer {
+    return JSON.parse(JSON.stringify(this.peer));
+  }
 }
 
 /** Options of a ServiceMonitor or PodMonitor. */
