@@ -81,6 +81,17 @@ export class Prerequisite {
     return new Prerequisite('Argo CD setting', 'applicationsetcontroller.enable.progressive.syncs', '"true" in argocd-cmd-params-cm (ApplicationSet RollingSync)');
   }
 
+  /**
+   * An Argo CD Config Management Plugin that Applications name as their source (`spec.source.plugin.name`, as
+   * `<name>-<version>`): its sidecar must run in `argocd-repo-server` (`GitOpsApp.addConfigManagementPlugin()`
+   * writes one; `EnvironmentProps.pluginSource` declares it).
+   */
+  public static configManagementPlugin(name: string, note?: string): Prerequisite {
+    checkArg('Prerequisite.configManagementPlugin', 'name', name, NAME);
+    checkArg('Prerequisite.configManagementPlugin', 'note', note, opt(str()));
+    return new Prerequisite('Argo CD Config Management Plugin', name, note);
+  }
+
   private constructor(private readonly kind: string, private readonly name: string, private readonly note?: string) {}
 
   /** @internal */
@@ -175,6 +186,10 @@ function referencesOf(m: any): Reference[] {
   // Gateway API routes attach to Gateways.
   if (group === 'gateway.networking.k8s.io' && Array.isArray(m.spec?.parentRefs)) {
     for (const p of m.spec.parentRefs) if ((p.kind ?? 'Gateway') === 'Gateway') add(Prerequisite.gateway(p.namespace ?? ns, p.name));
+  }
+  // An Application whose source is a Config Management Plugin needs its sidecar.
+  if (group === 'argoproj.io' && m.kind === 'Application' && typeof m.spec?.source?.plugin?.name === 'string') {
+    add(Prerequisite.configManagementPlugin(m.spec.source.plugin.name));
   }
   // An ApplicationSet's RollingSync strategy only runs with Progressive Syncs enabled.
   if (group === 'argoproj.io' && m.kind === 'ApplicationSet' && m.spec?.strategy?.type === 'RollingSync') add(Prerequisite.argoCdProgressiveSyncs());

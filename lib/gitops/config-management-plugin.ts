@@ -19,23 +19,26 @@ export const CMP_APPLICATION_VAR = 'GITOPS_APPLICATION';
  * requests), then a symlink. The cmp-server unpacks every request into a fresh directory (argo-cd v3.5.1
  * cmpserver/plugin/plugin.go, generateManifestGeneric: getTempDirMustCleanup), so a plain `npm ci` would run
  * for every manifest generation: measured here 57 s wall, 36 s CPU for this repository's 23,652 files, more
- * than the default 60 s deadline by itself. `flock` serializes the first installs of concurrent requests; the
+ * than the default 60 s deadline by itself. `flock` serializes the installs of concurrent requests; the
  * rename makes a finished install visible atomically, so a request killed at its deadline leaves no half tree
- * behind. `flock` and `sha256sum` are in every Debian image (util-linux and coreutils are Essential; the
+ * behind; each use touches its install, and installs unused for a day are deleted (the emptyDir counts against
+ * the pod's ephemeral storage; an old revision's lock file is simply installed again). `flock` and `sha256sum` are in every Debian image (util-linux and coreutils are Essential; the
  * default image is `FROM debian:bookworm-slim`, nodejs/docker-node 20/bookworm-slim/Dockerfile).
  */
 export const CACHED_NPM_CI = [
   'set -eu',
   'DEPS="/tmp/cmp-deps/$(cat package-lock.json package.json | sha256sum | cut -c1-32)"',
   'mkdir -p /tmp/cmp-deps',
-  'if [ ! -d "$DEPS" ]; then',
-  '  flock /tmp/cmp-deps/.lock sh -ec \'',
-  '    [ -d "$1" ] && exit 0',
+  'flock /tmp/cmp-deps/.lock sh -ec \'',
+  '  if [ ! -d "$1" ]; then',
   '    rm -rf "$1.partial" && mkdir "$1.partial" && cp package.json package-lock.json "$1.partial/"',
   '    if [ -f .npmrc ]; then cp .npmrc "$1.partial/"; fi',
   '    (cd "$1.partial" && npm ci --no-audit --no-fund >&2)',
-  '    mv "$1.partial" "$1"\' sh "$DEPS"',
-  'fi',
+  '    mv "$1.partial" "$1"',
+  '  fi',
+  '  touch "$1"',
+  '  # Installs no request used for a day go (about 250 MB each, on the emptyDir of the sidecar).',
+  '  find /tmp/cmp-deps -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} +\' sh "$DEPS"',
   'ln -sfn "$DEPS/node_modules" node_modules',
 ].join('\n');
 

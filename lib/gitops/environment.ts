@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
-import { ClusterPrerequisites, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
+import { ClusterPrerequisites, Prerequisite, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
 import { childName, requireDnsLabel } from '../core/names';
 import { addRule, fail, failAll, failSynth, formatViolation } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
@@ -254,6 +254,9 @@ export class Environment extends App {
           'not set with useApplicationSet: true (the ApplicationSet template reads rendered folders); use useApplicationSet: false for an environment Argo CD synthesizes');
       }
       this.pluginSource = { name: plugin.pluginName, path: requireRepoPath(this.label, 'pluginSource.path', props.pluginSource.path ?? '.') };
+      // The sidecar is what the GitOpsApp writes to the plugin's folder: declared, so <env>/PREREQUISITES.md says so.
+      new ClusterPrerequisites(this, 'PluginSourcePrerequisite', { declared: [Prerequisite.configManagementPlugin(plugin.pluginName,
+        `the argocd-repo-server sidecar of ${FolderChart.find(plugin)?.folder ?? 'GitOpsApp.addConfigManagementPlugin()'}/ (kubectl apply --server-side -k)`)] });
     }
     scope.registerEnvironment(this);
     this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });

@@ -6,7 +6,7 @@ import { setSyncWave, SyncWave } from '../core/sync-wave';
 
 /** Props of {@link PlatformPriorityClass}. */
 export interface PlatformPriorityClassProps {
-  /** The PriorityClass name pods refer to with `priorityClassName`. */
+  /** The PriorityClass name pods refer to with `priorityClassName` (not `system-*`, reserved for the system classes). */
   readonly name: string;
   /**
    * The priority. User classes must stay at or below 1,000,000,000 (higher values are reserved for
@@ -14,7 +14,7 @@ export interface PlatformPriorityClassProps {
    */
   readonly value: number;
   /**
-   * A description for `kubectl get priorityclass`.
+   * A description, written as the `gpu-platform.dev/description` annotation.
    * @default - none
    */
   readonly description?: string;

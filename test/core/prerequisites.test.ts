@@ -65,6 +65,32 @@ describe('cluster prerequisites', () => {
     expect(e.synthFolders().length).toBeGreaterThan(0);
   });
 
+  test('Argo CD: an Application on a Config Management Plugin, an ApplicationSet with RollingSync', () => {
+    const app = new GitOpsApp({ repoUrl: 'https://github.com/example/gitops.git' });
+    const e = new Environment(app, 'dev', { useApplicationSet: true });
+    new k8s.KubeNamespace(e.addApplication('base'), 'ns', { metadata: { name: 'team' } });
+    expect(() => e.synthFolders()).toThrow(/Argo CD setting "applicationsetcontroller\.enable\.progressive\.syncs" \(referenced by ApplicationSet\/argocd\/dev-apps\)/);
+    new ClusterPrerequisites(e, 'p', { declared: [Prerequisite.argoCdProgressiveSyncs()] });
+    expect(e.synthFolders().length).toBeGreaterThan(0);
+    expect(e._prerequisites.map((u) => [u.kind, u.name, u.declared])).toEqual([['Argo CD setting', 'applicationsetcontroller.enable.progressive.syncs', true]]);
+
+    // pluginSource declares the plugin it names (with where its sidecar comes from); an Application naming
+    // another plugin must declare it.
+    const app2 = new GitOpsApp({ repoUrl: 'https://github.com/example/gitops.git' });
+    const plugin = app2.addConfigManagementPlugin();
+    const dev = new Environment(app2, 'dev', { pluginSource: { plugin } });
+    new k8s.KubeNamespace(dev.addApplication('base'), 'ns', { metadata: { name: 'team' } });
+    dev.synthFolders();
+    expect(dev._prerequisites).toEqual([expect.objectContaining({
+      kind: 'Argo CD Config Management Plugin', name: 'cdk8s-v1.0', declared: true,
+      note: 'the argocd-repo-server sidecar of argocd-cmp/ (kubectl apply --server-side -k)',
+    })]);
+    const { Application } = require('../../lib/gitops');
+    const prod = new Environment(app2, 'prod');
+    new Application(prod.appsChart, 'extra', { name: 'extra', repoUrl: 'https://github.com/example/gitops.git', path: '.', plugin: { name: 'kustomize-helm-v1' } });
+    expect(() => prod.synthFolders()).toThrow(/Argo CD Config Management Plugin "kustomize-helm-v1" \(referenced by Application\/argocd\/extra\)/);
+  });
+
   test('bad declarations', () => {
     const { env: e } = env();
     expect(() => new ClusterPrerequisites(e, 'p', { declared: ['inference-high' as any] })).toThrow(

@@ -78,6 +78,13 @@ describe('ConfigManagementPlugin', () => {
     expect(await run(checkout(4, 'v2'))).toBe(0);
     expect(calls()).toHaveLength(2);
     expect(fs.readdirSync(path.join(root, 'deps')).filter((d) => !d.startsWith('.'))).toHaveLength(2);
+    // An install no request used for a day is deleted by the next init; one in use is kept (each use touches it).
+    const installs = fs.readdirSync(path.join(root, 'deps')).filter((d) => !d.startsWith('.')).map((d) => path.join(root, 'deps', d));
+    const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+    for (const d of installs) fs.utimesSync(d, dayAgo, dayAgo);
+    expect(await run(checkout(5, 'v2'))).toBe(0);
+    expect(calls()).toHaveLength(2);
+    expect(installs.map((d) => fs.existsSync(d))).toEqual(installs.map((d) => fs.readlinkSync(path.join(root, 'work-4', 'node_modules')).startsWith(d)));
     expect(execFileSync('sh', ['-c', 'command -v flock && command -v sha256sum'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(2);
   });
 
