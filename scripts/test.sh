@@ -30,7 +30,7 @@ timed() {
 
 # The swc build of build/ (what the tests that start node on build/ load) is brought up to date once here:
 # tests on two workers must not write it while others read it. Nothing changed: about 0.1 s.
-node scripts/build.js || exit 1
+node scripts/build.js || { echo "npm test: scripts/build.js FAILED"; exit 1; }
 
 timed typecheck node scripts/typecheck.js > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
 timed jest npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
