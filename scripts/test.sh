@@ -32,10 +32,10 @@ timed() {
 # tests on two workers must not write it while others read it. Nothing changed: about 0.1 s.
 node scripts/build.js || exit 1
 
-timed typecheck npm run --silent typecheck > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
+timed typecheck node scripts/typecheck.js > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
 timed jest npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
 {
-  timed build npm run --silent build:package > "$logs/3-build-package.log" 2>&1 || exit 1
+  timed build node scripts/build-package.js > "$logs/3-build-package.log" 2>&1 || exit 1
   timed jest-package npx jest --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
 } & package=$!
 

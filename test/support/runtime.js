@@ -34,6 +34,7 @@ const CODE_CACHE_MIN = 64 * 1024;
 class CachingRuntime extends Runtime {
   constructor(/** @type {any[]} */ ...args) {
     super(...args);
+    // jest-runtime 30 internals (pinned in package.json); when they move, the runtime works as jest's own.
     const fileCache = this.fileCache;
     if (fileCache && typeof fileCache.readFile === 'function') {
       const read = fileCache.readFile.bind(fileCache);
@@ -47,23 +48,27 @@ class CachingRuntime extends Runtime {
         return text;
       };
     }
-  }
-
-  compile(/** @type {string} */ scriptSource, /** @type {string} */ filename) {
-    if (scriptSource.length < CODE_CACHE_MIN) return super.compile(scriptSource, filename);
-    const compileFunction = vm.compileFunction;
-    const known = codeCache.get(filename);
-    const cachedData = known && known.source === scriptSource ? known.data : undefined;
-    // jest-runtime calls vm.compileFunction from compile(); for this one call it gets the cached data.
-    vm.compileFunction = (code, params, options) => {
-      const fn = compileFunction(code, params, { ...options, cachedData, produceCachedData: cachedData === undefined });
-      if (cachedData === undefined && fn.cachedData) codeCache.set(filename, { source: scriptSource, data: fn.cachedData });
-      return fn;
-    };
-    try {
-      return super.compile(scriptSource, filename);
-    } finally {
-      vm.compileFunction = compileFunction;
+    // Every module is compiled by the ModuleExecutor's compile(source, filename), which calls
+    // vm.compileFunction: for that one call, vm.compileFunction gets the cached data.
+    const executor = this.executor;
+    if (executor && typeof executor.compile === 'function') {
+      const compile = executor.compile.bind(executor);
+      executor.compile = (/** @type {string} */ scriptSource, /** @type {string} */ filename) => {
+        if (typeof scriptSource !== 'string' || scriptSource.length < CODE_CACHE_MIN) return compile(scriptSource, filename);
+        const compileFunction = vm.compileFunction;
+        const known = codeCache.get(filename);
+        const cachedData = known && known.source === scriptSource ? known.data : undefined;
+        vm.compileFunction = (code, params, options) => {
+          const fn = compileFunction(code, params, { ...options, cachedData, produceCachedData: cachedData === undefined });
+          if (cachedData === undefined && fn.cachedData) codeCache.set(filename, { source: scriptSource, data: fn.cachedData });
+          return fn;
+        };
+        try {
+          return compile(scriptSource, filename);
+        } finally {
+          vm.compileFunction = compileFunction;
+        }
+      };
     }
   }
 }
