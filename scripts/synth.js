@@ -13,13 +13,14 @@
  *
  * While the app runs in its own process, this one deletes the previous output in the background and loads each
  * local validation plugin, calling its static `prepare(properties, previousManifests)` when it has one
- * (GpuPlatformValidation loads its schemas and the validators its last run used, and checks the previous output
- * once to warm up), so the validation that follows the app only checks, with warm code. NODE_OPTIONS is passed on
+ * (GpuPlatformValidation loads its schemas and the validators its last run used, and, when the machine has a
+ * spare core, checks the previous output once to warm up), so the validation that follows the app only checks, with warm code. NODE_OPTIONS is passed on
  * unchanged (the app command in cdk8s.yaml preloads the compile cache itself).
  */
 'use strict';
 const fs = require('fs');
 const Module = require('module');
+const os = require('os');
 const path = require('path');
 
 const CLI_ROOT = path.dirname(require.resolve('cdk8s-cli/package.json'));
@@ -136,7 +137,10 @@ function prepareValidations(/** @type {any} */ argv, /** @type {string | undefin
   /** @type {any} */
   const config = require(cliFile('config.js')).readConfigSync();
   if (!Array.isArray(config?.validations)) return;
-  const previousManifests = yamlFilesUnder(previous);
+  // The warm-up check runs on a spare core while the app runs; on a machine already busier than its cores it
+  // would only take CPU from the app, so it is left out there (the plugin still loads its validators).
+  const spareCore = os.loadavg()[0] < os.cpus().length;
+  const previousManifests = spareCore ? yamlFilesUnder(previous) : [];
   for (const v of config.validations) {
     const local = typeof v?.package === 'string' && (path.isAbsolute(v.package) || v.package.startsWith(`.${path.sep}`));
     if (!local) continue; // npm plugins may need installing first: the CLI does that

@@ -4,7 +4,7 @@ import { ApplicationSet as CrdApplicationSet } from '../../imports/argocdappset-
 import { fail, requireInteger } from '../core/errors';
 import { requireDnsLabel, requireDnsSubdomain } from '../core/names';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
-import { ApplicationSyncOptions, syncPolicyToJson } from './application';
+import { ApplicationPluginSource, ApplicationSyncOptions, pluginSourceToJson, syncPolicyToJson } from './application';
 import { RetryPolicy, SyncOption } from './sync-options';
 import { compareStrings } from './canonical-order';
 import { IgnoreDifference } from '../core/ignore-differences';
@@ -64,6 +64,12 @@ export interface ApplicationSetElement {
    * @default - none
    */
   readonly ignoreDifferences?: IgnoreDifference[];
+  /**
+   * Generate this Application's manifests with a Config Management Plugin: `path` is then the folder the plugin
+   * runs in (see `ApplicationProps.plugin`).
+   * @default - plain manifests from `path`
+   */
+  readonly plugin?: ApplicationPluginSource;
 }
 
 /** Props of an ApplicationSet. */
@@ -130,6 +136,13 @@ export function syncWaveLabelValue(wave: number): string {
 export const TEMPLATE_PATCH = '{"spec":{"ignoreDifferences":{{ toJson .ignoreDifferences }},"syncPolicy":{{ toJson .syncPolicy }}}}';
 
 /**
+ * The templatePatch when an element has a plugin source: `spec.source` merges (a map), so the element's
+ * `source` (`{plugin}`, or `{}` for an element without one: nothing to merge) joins the template's repoURL,
+ * targetRevision and path.
+ */
+export const TEMPLATE_PATCH_WITH_PLUGIN = '{"spec":{"ignoreDifferences":{{ toJson .ignoreDifferences }},"source":{{ toJson .source }},"syncPolicy":{{ toJson .syncPolicy }}}}';
+
+/**
  * An ApplicationSet with a list generator and a Go template: the alternative to an app-of-apps folder of
  * child Applications. Each element becomes one Application; its sync policy and ignoreDifferences (the
  * ApplicationSet's, overridden per element) travel in the element and reach the Application by `templatePatch`.
@@ -185,12 +198,15 @@ export class ApplicationSet extends Construct {
           selfHeal: e.selfHeal ?? props.selfHeal,
           retry: e.retry ?? props.retry,
         }, ignoreDifferences.length > 0);
+        const plugin = pluginSourceToJson(pathScope(`${this.node.path}/elements[${i}]`), e.plugin);
         return {
           wave,
+          plugin: plugin !== undefined,
           params: {
             name: e.name, path: e.path, project: e.project, namespace: e.namespace ?? '', syncWave: String(wave),
             ...(this.rollingSync ? { syncWaveLabel: syncWaveLabelValue(wave) } : {}),
             ignoreDifferences, syncPolicy: JSON.parse(JSON.stringify(syncPolicy)),
+            source: plugin !== undefined ? { plugin: JSON.parse(JSON.stringify(plugin)) } : {},
           },
         };
       });
@@ -207,7 +223,12 @@ export class ApplicationSet extends Construct {
       spec: {
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
-        generators: [{ list: { elements: Lazy.any({ produce: () => checked().map((e) => e.params) }) } }],
+        // With a plugin source anywhere, every element has `source` (missingkey=error); otherwise none has.
+        generators: [{ list: { elements: Lazy.any({ produce: () => {
+          const all = checked();
+          const withSource = all.some((e) => e.plugin);
+          return all.map(({ params: { source, ...rest } }) => (withSource ? { ...rest, source } : rest));
+        } }) } }],
         strategy: this.rollingSync ? { type: 'RollingSync', rollingSync: { steps: Lazy.any({ produce: steps }) } } : undefined,
         template: {
           metadata: {
@@ -223,7 +244,7 @@ export class ApplicationSet extends Construct {
             destination: { server, namespace: '{{.namespace}}' },
           },
         },
-        templatePatch: TEMPLATE_PATCH,
+        templatePatch: Lazy.any({ produce: () => (checked().some((e) => e.plugin) ? TEMPLATE_PATCH_WITH_PLUGIN : TEMPLATE_PATCH) }),
       },
     });
     // Checked at construction too, so bad sync options fail where they are given.

@@ -239,7 +239,7 @@ export class Application extends Construct {
 }
 
 /** `spec.source.plugin`: env entries sorted by name (GitOps-stable bytes). */
-function pluginSourceToJson(scope: IConstruct, plugin: ApplicationPluginSource | undefined) {
+export function pluginSourceToJson(scope: IConstruct, plugin: ApplicationPluginSource | undefined) {
   if (plugin === undefined) return undefined;
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(plugin.name)) {
     fail(scope, 'plugin.name', plugin.name, 'a plugin name "<name>-<version>" such as "cdk8s-v1.0"');

@@ -125,7 +125,7 @@ export interface EnvironmentProps {
    * Have Argo CD run the synth itself: every Application of the environment (platform companions included)
    * takes the Config Management Plugin as its source, with the plugin env entries `GITOPS_ENVIRONMENT` and
    * `GITOPS_APPLICATION` naming its folder, instead of reading the rendered folder from Git. The folders are
-   * still written (for review and for `kubectl diff`). Not with `useApplicationSet`.
+   * still written (for review and for `kubectl diff`). With `useApplicationSet`, each element carries the plugin.
    * @default - none: Applications read the rendered manifests from `<repoPath>/<env>/<name>`
    */
   readonly pluginSource?: EnvironmentPluginSource;
@@ -248,10 +248,6 @@ export class Environment extends App {
       if (!(plugin instanceof ConfigManagementPlugin) || plugin.node.root !== scope) {
         fail(this.label, 'pluginSource.plugin', plugin instanceof ConfigManagementPlugin ? plugin.node.path : String(plugin),
           'the ConfigManagementPlugin of the same GitOpsApp (GitOpsApp.addConfigManagementPlugin())');
-      }
-      if (props.useApplicationSet) {
-        fail(this.label, 'pluginSource', plugin.pluginName,
-          'not set with useApplicationSet: true (the ApplicationSet template reads rendered folders); use useApplicationSet: false for an environment Argo CD synthesizes');
       }
       this.pluginSource = { name: plugin.pluginName, path: requireRepoPath(this.label, 'pluginSource.path', props.pluginSource.path ?? '.') };
       // The sidecar is what the GitOpsApp writes to the plugin's folder: declared, so <env>/PREREQUISITES.md says so.
@@ -574,7 +570,7 @@ export class Environment extends App {
       // (the ApplicationSet's templatePatch applies them): a tenant's Application gets no CreateNamespace.
       this.applicationSet.replaceElements([...this.applications.map((c) => ({
         name: c.applicationName,
-        path: c.repoFolder,
+        ...this.sourceOf(c.name, c.repoFolder),
         project: c.options.project?.projectName ?? 'default',
         namespace: c.options.namespace,
         syncWave: this.waveOf(c),
@@ -586,7 +582,7 @@ export class Environment extends App {
         ignoreDifferences: collectIgnoreDifferences([c.chart], c.options.ignoreDifferences ?? []),
       })), ...[...this.companions.values()].filter((c) => c.objects.length > 0).map((c) => ({
         name: c.applicationName,
-        path: c.repoFolder,
+        ...this.sourceOf(c.folder.slice(this.environmentName.length + 1), c.repoFolder),
         project: this.platformProject?.projectName ?? 'default',
         syncWave: this.companionWave(c),
         syncOptions: [SyncOption.SERVER_SIDE_APPLY],

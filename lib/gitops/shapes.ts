@@ -75,6 +75,7 @@ export const applicationSetShape = lazy((): Shape<ApplicationSetProps> => ({
   elements: opt(arr(shape<ApplicationSetElement>({
     ...syncOptionsShape(),
     name: str(), path: str(), project: str(), namespace: opt(str()), syncWave: opt(num()), ignoreDifferences: opt(arr(ignoreDifference)),
+    plugin: opt(shape<ApplicationPluginSource>({ name: str(), env: opt(stringMap()) }, { name: 'ApplicationPluginSource' })),
   }, { name: 'ApplicationSetElement' }))),
   ignoreDifferences: opt(arr(ignoreDifference)),
   rollingSync: opt(bool),

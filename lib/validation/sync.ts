@@ -94,7 +94,7 @@ function applicationsOf(docs: FolderDoc[]): { apps: AppSource[]; ordered: boolea
       const steps: any[] = m.spec?.strategy?.type === 'RollingSync' && Array.isArray(m.spec?.strategy?.rollingSync?.steps) ? m.spec.strategy.rollingSync.steps : [];
       for (const g of Array.isArray(m.spec?.generators) ? m.spec.generators : []) {
         for (const e of Array.isArray(g?.list?.elements) ? g.list.elements : []) {
-          const sourcePath = render(template?.spec?.source?.path ?? '{{.path}}', e);
+          const sourcePath = pluginFolder({ plugin: e?.plugin }) ?? render(template?.spec?.source?.path ?? '{{.path}}', e);
           if (typeof sourcePath !== 'string' || sourcePath === '') continue;
           ordered = false;
           const labels = Object.fromEntries(Object.entries(isObject(template?.metadata?.labels) ? template.metadata.labels : {}).map(([k, v]) => [k, render(v, e)]));

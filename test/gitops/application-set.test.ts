@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ApplicationSet, SyncOption } from '../../lib/gitops';
-import { SYNC_WAVE_LABEL, TEMPLATE_PATCH } from '../../lib/gitops/application-set';
+import { SYNC_WAVE_LABEL, TEMPLATE_PATCH, TEMPLATE_PATCH_WITH_PLUGIN } from '../../lib/gitops/application-set';
 import { renderApplicationSet } from './appset-render';
 import { synth, synthValid } from '../harness';
 
@@ -62,6 +62,20 @@ describe('ApplicationSet', () => {
     expect(a.spec.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'Service']);
     expect(b.spec.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment']);
     for (const app of [a, b]) expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+  });
+
+  test('an element with a plugin source: the patch adds it to the template\'s source; elements without one get none', () => {
+    const chart = new Chart(Testing.app(), 'apps');
+    new ApplicationSet(chart, 's', { name: 'x', repoUrl: REPO, elements: [
+      { name: 'a', path: '.', project: 'default', plugin: { name: 'cdk8s-v1.0', env: { GITOPS_ENVIRONMENT: 'dev', GITOPS_APPLICATION: 'a' } } },
+      { name: 'b', path: 'dist/dev/b', project: 'default' },
+    ] });
+    const [set] = synthValid(chart);
+    expect(set.spec.templatePatch).toBe(TEMPLATE_PATCH_WITH_PLUGIN);
+    const [a, b] = renderApplicationSet(set);
+    expect(a.spec.source).toEqual({ repoURL: REPO, targetRevision: 'HEAD', path: '.',
+      plugin: { name: 'cdk8s-v1.0', env: [{ name: 'GITOPS_APPLICATION', value: 'a' }, { name: 'GITOPS_ENVIRONMENT', value: 'dev' }] } });
+    expect(b.spec.source).toEqual({ repoURL: REPO, targetRevision: 'HEAD', path: 'dist/dev/b' });
   });
 
   test('rollingSync: one RollingSync step per wave, keyed on a label carrying the wave', () => {

@@ -55,15 +55,33 @@ describe('Environment', () => {
       const { env } = withPlugin();
       for (const hc of [true, false]) expect(env.simulateSync(hc).filter((f) => f.severity === 'error')).toEqual([]);
     });
-    test('a plugin of another GitOpsApp, a bad path, or an ApplicationSet environment is refused', () => {
+    test('a plugin of another GitOpsApp or a bad path is refused', () => {
       const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
       const foreign = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' }).addConfigManagementPlugin();
       expect(() => new Environment(app, 'dev', { pluginSource: { plugin: foreign } }))
         .toThrow(/^\[dev\] pluginSource\.plugin: given .*; allowed: the ConfigManagementPlugin of the same GitOpsApp/);
       const plugin = app.addConfigManagementPlugin();
       expect(() => new Environment(app, 'dev', { pluginSource: { plugin, path: '/abs' } })).toThrow(/^\[dev\] pluginSource\.path: given "\/abs"; allowed: a relative path/);
-      expect(() => new Environment(app, 'staging', { pluginSource: { plugin }, useApplicationSet: true }))
-        .toThrow(/^\[staging\] pluginSource: given "cdk8s-v1.0"; allowed: not set with useApplicationSet: true/);
+    });
+    test('with an ApplicationSet, each generated Application (companions included) gets the same plugin source', () => {
+      const [plain, set] = [false, true].map((useApplicationSet) => {
+        const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
+        const plugin = app.addConfigManagementPlugin();
+        const env = new Environment(app, 'staging', { pluginSource: { plugin }, useApplicationSet });
+        new ClusterPrerequisites(env, 'prerequisites', { declared: [Prerequisite.argoCdProgressiveSyncs()] });
+        const platform = env.addPlatformProject();
+        new k8s.KubeNamespace(env.addApplication('base', { project: platform }), 'ns', { metadata: { name: 'web' } });
+        const web = env.addApplication('web', { project: env.addTenantProject(tenant(app, 'web')), namespace: 'web' });
+        new k8s.KubeServiceAccount(web, 'sa', { metadata: { name: 'web', namespace: 'web' } });
+        new k8s.KubeConfigMap(web, 'cm', { metadata: { name: 'web', namespace: 'web' }, data: { a: 'b' } });
+        const manifests = synth(app).filter((m) => m.kind === 'Application' || m.kind === 'ApplicationSet');
+        const s = manifests.find((m) => m.kind === 'ApplicationSet');
+        const children = s ? renderApplicationSet(s) : manifests.filter((m) => m.metadata.name !== 'staging-root');
+        return Object.fromEntries(children.map((a) => [a.metadata.name, a.spec.source]));
+      });
+      expect(Object.keys(set).sort()).toEqual(['staging-base', 'staging-web', 'staging-web-platform']);
+      expect(set).toEqual(plain);
+      expect(set['staging-web-platform'].plugin.env).toEqual([{ name: 'GITOPS_APPLICATION', value: 'web-platform' }, { name: 'GITOPS_ENVIRONMENT', value: 'staging' }]);
     });
   });
 
