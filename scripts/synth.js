@@ -12,15 +12,13 @@
  * `--format helm` with CRDs, are loaded when first used. `cdk8s synth` itself keeps working unchanged.
  *
  * While the app runs in its own process, this one deletes the previous output in the background and loads each
- * local validation plugin, calling its static `prepare(properties, previousManifests)` when it has one
- * (GpuPlatformValidation loads its schemas and the validators its last run used, and, when the machine has a
- * spare core, checks the previous output once to warm up), so the validation that follows the app only checks, with warm code. NODE_OPTIONS is passed on
- * unchanged (the app command in cdk8s.yaml preloads the compile cache itself).
+ * local validation plugin, calling its static `prepare(properties)` when it has one (GpuPlatformValidation loads
+ * its schemas and the validators its last run used), so the validation that follows the app only checks.
+ * NODE_OPTIONS is passed on unchanged (the app command in cdk8s.yaml preloads the compile cache itself).
  */
 'use strict';
 const fs = require('fs');
 const Module = require('module');
-const os = require('os');
 const path = require('path');
 
 const CLI_ROOT = path.dirname(require.resolve('cdk8s-cli/package.json'));
@@ -129,24 +127,20 @@ function help(/** @type {any} */ command, /** @type {Map<string, any>} */ option
 }
 
 /**
- * Calls each local validation plugin's static `prepare(properties, previousManifests)` when it has one (the CLI
- * requires the same module later and finds it loaded); `previous` holds the last synth's output.
+ * Calls each local validation plugin's static `prepare(properties)` when it has one (the CLI requires the same
+ * module later and finds it loaded).
  */
-function prepareValidations(/** @type {any} */ argv, /** @type {string | undefined} */ previous) {
+function prepareValidations(/** @type {any} */ argv) {
   if (argv.validate === false) return;
   /** @type {any} */
   const config = require(cliFile('config.js')).readConfigSync();
   if (!Array.isArray(config?.validations)) return;
-  // The warm-up check runs on a spare core while the app runs; on a machine already busier than its cores it
-  // would only take CPU from the app, so it is left out there (the plugin still loads its validators).
-  const spareCore = os.loadavg()[0] < os.cpus().length;
-  const previousManifests = spareCore ? yamlFilesUnder(previous) : [];
   for (const v of config.validations) {
     const local = typeof v?.package === 'string' && (path.isAbsolute(v.package) || v.package.startsWith(`.${path.sep}`));
     if (!local) continue; // npm plugins may need installing first: the CLI does that
     try {
       const clazz = require(require.resolve(path.resolve(process.cwd(), v.package)))[v.class];
-      if (typeof clazz?.prepare === 'function') clazz.prepare(v.properties ?? {}, previousManifests);
+      if (typeof clazz?.prepare === 'function') clazz.prepare(v.properties ?? {});
     } catch {
       // Only a head start: the CLI loads the plugin again and reports what fails.
     }
@@ -155,13 +149,12 @@ function prepareValidations(/** @type {any} */ argv, /** @type {string | undefin
 
 /**
  * Moves the previous output folder aside (one rename), so the handler's `rmSync(outdir)` before it starts the
- * app finds nothing to delete: the app starts ~0.1 s sooner. The old tree is deleted in the background once the
- * plugins' `prepare()` has read it, while the app runs. Same result: the output folder is gone before the app
- * runs. Leftovers of an interrupted run (`.<outdir>.deleting-<pid>`) are deleted too.
- * @returns {{ previous: string | undefined; doomed: string[] }}
+ * app finds nothing to delete: the app starts ~0.1 s sooner. The old tree is deleted in the background while the
+ * app runs. Same result: the output folder is gone before the app runs. Leftovers of an interrupted run (`.<outdir>.deleting-<pid>`) are deleted too.
+ * @returns {string[]} the folders to delete
  */
 function moveOutdirAside(/** @type {any} */ argv) {
-  if (argv.stdout) return { previous: undefined, doomed: [] };
+  if (argv.stdout) return [];
   const config = require(cliFile('config.js')).readConfigSync();
   const outdir = path.resolve(argv.output ?? config?.output ?? 'dist');
   const parent = path.dirname(outdir);
@@ -175,27 +168,10 @@ function moveOutdirAside(/** @type {any} */ argv) {
   try {
     fs.renameSync(outdir, aside);
     doomed.push(aside);
-    return { previous: aside, doomed };
   } catch {
-    return { previous: undefined, doomed }; // nothing to move (or another filesystem): the handler deletes it
+    // nothing to move (or another filesystem): the handler deletes it
   }
-}
-
-/** The YAML files under a folder (what the synth command hands the plugins), recursively. */
-function yamlFilesUnder(/** @type {string | undefined} */ dir) {
-  /** @type {string[]} */
-  const out = [];
-  const walk = (/** @type {string} */ d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.yaml')) out.push(p);
-    }
-  };
-  try {
-    if (dir !== undefined) walk(dir);
-  } catch { /* only a warm-up */ }
-  return out.sort();
+  return doomed;
 }
 
 async function main() {
@@ -217,12 +193,12 @@ async function main() {
     console.error(`${/** @type {Error} */ (e).message}\n\n${help(command, options)}`);
     process.exit(1);
   }
-  const { previous, doomed } = moveOutdirAside(argv);
+  const doomed = moveOutdirAside(argv);
   const synth = command.handler(argv);
   // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
   // already-resolved promises); prepare the plugins meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
-  prepareValidations(argv, previous);
+  prepareValidations(argv);
   loadSemver();
   const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   await synth;

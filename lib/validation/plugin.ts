@@ -52,16 +52,12 @@ export interface GpuPlatformValidationProps {
 export class GpuPlatformValidation {
   /**
    * Loads what a validation needs before the manifests exist (the CRD index, the compiled validators the last
-   * run used), so `validate` then only checks; `previousManifests` (the last synth's files) are checked once,
-   * findings dropped, to warm the checks up. `npm run synth` (scripts/synth.js) calls it while the app runs;
+   * run used), so `validate` then only checks. `npm run synth` (scripts/synth.js) calls it while the app runs;
    * cdk8s-cli itself never does, and nothing depends on it.
    */
-  public static prepare(props: GpuPlatformValidationProps = {}, previousManifests: readonly string[] = []): void {
+  public static prepare(props: GpuPlatformValidationProps = {}): void {
     if (props.crds?.length) useCrdDirs(props.crds.map((d) => path.resolve(d)));
-    prepareValidators([...previousManifests], (files) => {
-      const docs = loadDocuments(files);
-      for (const [, group] of groupClusters(commonDir(files), docs, props.clusters)) checkDocuments(group, { skip: props.skip });
-    });
+    prepareValidators();
   }
 
   private readonly props: GpuPlatformValidationProps;

@@ -18,22 +18,10 @@ interface Recent {
   readonly schema: string[];
 }
 
-/**
- * Loads the CRD index and the validators of the last validation; with `previous` (the files of the last synth,
- * mostly what the next one writes), also checks those once and drops the findings, so that the checks' code is
- * compiled and warm when the real validation starts.
- */
-export function prepareValidators(previous: string[] = [], check?: (files: string[]) => void): void {
+/** Loads the CRD index and the validators of the last validation. */
+export function prepareValidators(): void {
   crdIndex();
-  try {
-    loadRecent();
-  } finally {
-    if (previous.length > 0 && check) {
-      try {
-        check(previous);
-      } catch { /* only a warm-up */ }
-    }
-  }
+  loadRecent();
 }
 
 function loadRecent(): void {
