@@ -11,10 +11,14 @@
  * takes here before doing anything); `import`'s CRD and Helm importers, which synth needs only for
  * `--format helm` with CRDs, are loaded when first used. `cdk8s synth` itself keeps working unchanged.
  *
- * While the app runs in its own process, this one deletes the previous output in the background and loads each
- * local validation plugin, calling its static `prepare(properties)` when it has one (GpuPlatformValidation loads
- * its schemas and the validators its last run used), so the validation that follows the app only checks.
- * NODE_OPTIONS is passed on unchanged (the app command in cdk8s.yaml preloads the compile cache itself).
+ * When the `app:` command is this repository's own app (`node [--require ./scripts/compile-cache.js]
+ * scripts/app.js`), the app runs in this process (`runOwnAppInProcess`): one node start instead of two, and the
+ * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. Any other
+ * command is spawned by the CLI as `cdk8s synth` does, and then, while the app runs in its own process, this one
+ * loads each local validation plugin, calling its static `prepare(properties)` when it has one
+ * (GpuPlatformValidation loads its schemas and the validators its last run used). Either way the previous output
+ * is deleted in the background. NODE_OPTIONS is passed on unchanged (the app command in cdk8s.yaml preloads the
+ * compile cache itself).
  */
 'use strict';
 const fs = require('fs');
