@@ -395,7 +395,7 @@ export class Environment extends App {
       rollingSync: this.applicationSet?.rollingSync,
       applications: this.applications.map((a) => {
         const options = effectiveSyncOptions(a.options);
-        const creates = a.options.namespace !== undefined && options.some((o) => o.value === SyncOption.CREATE_NAMESPACE.value);
+        const creates = a.options.namespace !== undefined && options.some((o) => o._render() === SyncOption.CREATE_NAMESPACE._render());
         return {
           name: a.applicationName,
           wave: this.waveOf(a),

@@ -294,12 +294,12 @@ export function addPrefillDecodeMonitors(scope: Construct, name: string, namespa
 function requirePrivilegedOptIn(scope: IConstruct, props: PrefillDecodeProps, kv: ResolvedKvTransfer): void {
   const how = 'an explicit opt-in: security: { level: PodSecurityLevel.PRIVILEGED } on the group and podSecurity: { enforce: PodSecurityLevel.PRIVILEGED } on its TenantNamespace';
   if ((props.security?.level ?? PodSecurityLevel.RESTRICTED) !== PodSecurityLevel.PRIVILEGED) {
-    fail(scope, 'security.level', (props.security?.level ?? PodSecurityLevel.RESTRICTED).value,
+    fail(scope, 'security.level', (props.security?.level ?? PodSecurityLevel.RESTRICTED)._render(),
       `"privileged" for KV transfer over RDMA (${kv.name} needs ${kv.capabilities.join(', ')}, which restricted and baseline forbid): ${how}`);
   }
   const tenantLevel = (props.tenant as { podSecurityLevel?: PodSecurityLevel } | undefined)?.podSecurityLevel;
   if (tenantLevel !== undefined && tenantLevel !== PodSecurityLevel.PRIVILEGED) {
-    fail(scope, 'tenant', `${props.tenant!.tenantName} (Pod Security enforce "${tenantLevel.value}")`,
+    fail(scope, 'tenant', `${props.tenant!.tenantName} (Pod Security enforce "${tenantLevel._render()}")`,
       `a tenant whose namespace enforces "privileged" for KV transfer over RDMA (${kv.capabilities.join(', ')}): ${how}`);
   }
 }
