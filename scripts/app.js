@@ -5,10 +5,20 @@
  * `cdk8s synth` alone always reflects the sources, as the ts-node template does, without its 3 s type-check.
  * The YAML of each document is kept in node_modules/.cache/synth-yaml between synths (lib/gitops/yaml-cache.ts):
  * most of a synth's output has not changed since the last one.
+ *
+ * `npm run synth` (scripts/synth.js) calls `run()` in its own process instead of spawning this file; run as a
+ * script (what `cdk8s synth` does), it does the same thing.
  */
 'use strict';
 const path = require('path');
 
-require('./build').build();
-require('../build/lib/gitops/yaml-cache').useYamlCache(path.join(__dirname, '..', 'node_modules', '.cache', 'synth-yaml'));
-require('../build/examples/main').buildExamples().synth();
+/** Builds, then synthesizes the examples into `$CDK8S_OUTDIR` (cdk8s' App reads it; default `dist`). */
+function run() {
+  require('./build').build();
+  require('../build/lib/gitops/yaml-cache').useYamlCache(path.join(__dirname, '..', 'node_modules', '.cache', 'synth-yaml'));
+  require('../build/examples/main').buildExamples().synth();
+}
+
+module.exports = { run };
+
+if (require.main === module) run();

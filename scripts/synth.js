@@ -11,10 +11,14 @@
  * takes here before doing anything); `import`'s CRD and Helm importers, which synth needs only for
  * `--format helm` with CRDs, are loaded when first used. `cdk8s synth` itself keeps working unchanged.
  *
- * While the app runs in its own process, this one deletes the previous output in the background and loads each
- * local validation plugin, calling its static `prepare(properties)` when it has one (GpuPlatformValidation loads
- * its schemas and the validators its last run used), so the validation that follows the app only checks.
- * NODE_OPTIONS is passed on unchanged (the app command in cdk8s.yaml preloads the compile cache itself).
+ * When the `app:` command is this repository's own app (`node [--require ./scripts/compile-cache.js]
+ * scripts/app.js`), the app runs in this process (`runOwnAppInProcess`): one node start instead of two, and the
+ * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. Any other
+ * command is spawned by the CLI as `cdk8s synth` does, and then, while the app runs in its own process, this one
+ * loads each local validation plugin, calling its static `prepare(properties)` when it has one
+ * (GpuPlatformValidation loads its schemas and the validators its last run used). Either way the previous output
+ * is deleted in the background. NODE_OPTIONS is passed on unchanged (the app command in cdk8s.yaml preloads the
+ * compile cache itself).
  */
 'use strict';
 const fs = require('fs');
@@ -174,6 +178,64 @@ function moveOutdirAside(/** @type {any} */ argv) {
   return doomed;
 }
 
+/** `app:` commands that are this repository's own app (scripts/app.js), run by node with at most the compile cache. */
+const OWN_APP = /^node(?: +(?:--require|-r) +\.\/scripts\/compile-cache\.js)? +(?:\.\/)?scripts\/app\.js$/;
+
+/**
+ * Runs this repository's own app in this process instead of spawning a second node, which would boot again and
+ * load the modules this process loads anyway for validation (yaml, cdk8s, lib/). What `synthApp` (cdk8s-cli
+ * lib/util.js) does around the spawn is done the same way: CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA are
+ * set as it sets them for the child, the app's stdout is dropped (the CLI pipes the child's stdout and ignores
+ * it), its stderr (the warnings) is kept, a failure reports as the CLI's `command ... returned a non-zero exit
+ * code 1`; then the same manifest listing. Any other `app:` command (and `cdk8s synth` itself) spawns as before.
+ * @returns {boolean} whether it was installed
+ */
+function runOwnAppInProcess() {
+  const util = require(cliFile('util.js'));
+  const original = util.synthApp;
+  if (typeof original !== 'function' || typeof util.findManifests !== 'function' || typeof util.findConstructMetadata !== 'function') return false;
+  util.synthApp = async function synthApp(/** @type {string} */ command, /** @type {string} */ outdir, /** @type {boolean} */ stdout, /** @type {boolean} */ metadata) {
+    const own = OWN_APP.test(command.trim()) && path.resolve('scripts', 'app.js') === path.join(__dirname, 'app.js');
+    if (!own) return original.apply(this, arguments);
+    if (!stdout) console.log('Synthesizing application');
+    const env = {
+      CDK8S_OUTDIR: outdir,
+      CDK8S_RECORD_CONSTRUCT_METADATA: process.env.CDK8S_RECORD_CONSTRUCT_METADATA ?? (metadata ? 'true' : 'false'),
+    };
+    /** @type {{ [k: string]: string | undefined }} */
+    const saved = {};
+    for (const k of Object.keys(env)) saved[k] = process.env[k];
+    Object.assign(process.env, env);
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      require('./app').run();
+    } catch (e) {
+      process.stdout.write = write;
+      console.error(/** @type {any} */ (e)?.stack ?? e);
+      throw new Error(`command "${command} " at ${path.resolve('.')} returned a non-zero exit code 1`);
+    } finally {
+      process.stdout.write = write;
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    if (!fs.existsSync(outdir)) {
+      console.error(`ERROR: synthesis failed, app expected to create "${outdir}"`);
+      process.exit(1);
+    }
+    const manifests = await util.findManifests(outdir);
+    if (manifests.length > 0) {
+      if (!stdout) for (const f of manifests) console.log(`  - ${f}`);
+    } else {
+      console.error('No manifests synthesized');
+    }
+    return { manifests, constructMetadata: util.findConstructMetadata(outdir) };
+  };
+  return true;
+}
+
 async function main() {
   deferModule(cliFile('import', 'dispatch.js'));
   // Needed only after the app has started (plugin versions, `--chart-version`): loaded while the app runs. Its
@@ -194,12 +256,15 @@ async function main() {
     process.exit(1);
   }
   const doomed = moveOutdirAside(argv);
+  const inProcess = runOwnAppInProcess();
   const synth = command.handler(argv);
-  // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
-  // already-resolved promises); prepare the plugins meanwhile.
-  await new Promise((resolve) => setImmediate(resolve));
-  prepareValidations(argv);
-  loadSemver();
+  if (!inProcess) {
+    // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
+    // already-resolved promises); prepare the plugins meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    prepareValidations(argv);
+    loadSemver();
+  }
   const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   await synth;
   await cleared;

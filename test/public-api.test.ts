@@ -1,5 +1,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
 import * as path from 'path';
+import * as ts from 'typescript';
 import * as api from '../lib';
 import { SYNC_WAVE_ANNOTATION } from '../lib/core/sync-wave';
 import { SLOT_LABEL, TRACK_LABEL, VERSION_LABEL } from '../lib/delivery/native-canary';
@@ -10,6 +12,7 @@ import { MODEL_HUB_EGRESS_EXCEPT, ROLE_LABEL } from '../lib/inference/gpu-infere
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from '../lib/serving/model-server-pod';
 import { METADATA_CIDRS_V4, PRIVATE_CIDRS_V4 } from '../lib/tenancy/tenant-namespace';
 import { SCHEDULER_PLUGINS_POD_GROUP_LABEL, VOLCANO_GROUP_NAME_ANNOTATION } from '../lib/workloads/pod-group';
+import { ENUM_LIKE_PUBLIC_MEMBERS } from './reviewed-enum-likes';
 import { publicApi, publicInstanceMembers } from './support/exports';
 
 /**
@@ -117,7 +120,6 @@ const REVIEWED_EXPORTS = [
     'Cpu class',
     'CustomMetric interface',
     'DeploymentNamedOptions interface',
-    'EngineCommand interface',
     'EngineRuntimeReference interface',
     'EnvVariable interface',
     'Environment class',
@@ -229,7 +231,6 @@ const REVIEWED_EXPORTS = [
     'RolloutStrategy class',
     'RouterServiceOptions interface',
     'SecretKeyReference interface',
-    'ServeOptions interface',
     'ServingEngine class',
     'ServingWorkloadKind class',
     'SharedModelCacheOptions interface',
@@ -306,26 +307,44 @@ test('no resolved or internal type is public', () => {
   const names = publicApi(path.join(__dirname, '..')).map((s) => s.name);
   expect(names.filter((n) => /^Resolved/.test(n))).toEqual([]);
   expect(names.filter((n) => ['FolderWriter', 'FolderTarget', 'PoolStats'].includes(n))).toEqual([]);
+  // The tenant binding and the engine's command builder are how our constructs work, not API (API review, session 5).
+  expect(names.filter((n) => ['TenantBinding', 'TenantBindingProps', 'ServeOptions', 'EngineCommand'].includes(n))).toEqual([]);
 });
 
-/**
- * Enum-like classes keep what they were built with private and render through @internal `_bind` / `_render`
- * methods (as cdk8s-plus does): no public discriminant with parallel optional fields for callers to switch on.
- */
-test.each([
-  ['lib/core/gpu.ts', 'GpuResource', ['resourceName', 'quotaKey', 'validate']],
-  ['lib/delivery/canary-step.ts', 'CanaryStep', []],
-  ['lib/delivery/canary-step.ts', 'AnalysisArg', ['name', 'toJson']],
-  ['lib/delivery/traffic-routing.ts', 'TrafficRouting', []],
-  ['lib/tenancy/subject.ts', 'TenantSubject', []],
-  ['lib/delivery/analysis-template.ts', 'AnalysisMetric', ['name', 'bounded']],
-  ['lib/workloads/pod-group.ts', 'GangScheduler', ['schedulerName', 'apiVersion']],
-  ['lib/inference/options.ts', 'ModelCache', []],
-  ['lib/inference/options.ts', 'MetricsMonitor', []],
-  ['lib/workloads/role.ts', 'RoleWorkload', []],
-  ['lib/delivery/workload-ref.ts', 'WorkloadRef', []],
-  ['lib/inference/options.ts', 'RolloutStrategy', []],
-  ['lib/inference/options.ts', 'ClientPeer', []],
-])('%s %s publishes only its value members, no kind', (file, className, expected) => {
-  expect(publicInstanceMembers(path.join(__dirname, '..', file), className)).toEqual(expected);
+/** The exported classes of lib/ whose constructor is private, with their file. */
+function enumLikeClasses(root: string): Array<[string, string]> {
+  const exported = new Set(publicApi(root).filter((s) => s.kind === 'class').map((s) => s.name));
+  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  const out: Array<[string, string]> = [];
+  for (const file of walk(path.join(root, 'lib'))) {
+    const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    for (const s of src.statements) {
+      if (!ts.isClassDeclaration(s) || !s.name || !exported.has(s.name.text)) continue;
+      const ctor = s.members.find(ts.isConstructorDeclaration);
+      if (ctor && (ts.getModifiers(ctor) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword)) out.push([s.name.text, file]);
+    }
+  }
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+test('every exported enum-like class publishes only its reviewed members: no value, no kind, no renderer', () => {
+  const root = path.join(__dirname, '..');
+  const actual = Object.fromEntries(enumLikeClasses(root).map(([name, file]) => [name, publicInstanceMembers(file, name)]));
+  expect(actual).toEqual(ENUM_LIKE_PUBLIC_MEMBERS);
+});
+
+test('enum-like values render what they were built with through _render', () => {
+  expect([api.SyncOption.CREATE_NAMESPACE, api.SyncOption.custom('Replace=true')].map((o) => o._render())).toEqual(['CreateNamespace=true', 'Replace=true']);
+  expect(api.NodeTaintEffect.ALL.map((e) => e._render())).toEqual(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+  expect([api.CanarySlot.A, api.CanarySlot.B].map((s) => s._render())).toEqual(['a', 'b']);
+  expect([api.WorkloadScaleDown.NEVER, api.WorkloadScaleDown.ON_SUCCESS, api.WorkloadScaleDown.PROGRESSIVELY].map((s) => s._render()))
+    .toEqual(['never', 'onsuccess', 'progressively']);
+  expect([api.LwsRestartPolicy.NONE._render(), api.LwsStartupPolicy.LEADER_READY._render()]).toEqual(['None', 'LeaderReady']);
+  expect(api.RoleRestartPolicy.of('None')._render()).toBe('None');
+  // The apiVersion an RbgApiVersion names is the one the generated classes write.
+  expect([api.RbgApiVersion.V1ALPHA1._render(), api.RbgApiVersion.V1ALPHA2._render()])
+    .toEqual([api.rbg.RoleBasedGroup.GVK.apiVersion, api.rbg.RoleBasedGroupV1Alpha2.GVK.apiVersion]);
+  expect([api.MultiNodeRole.LEADER._render(), api.ServingWorkloadKind.STATEFUL_SET._render(), api.PodSecurityLevel.BASELINE._render()])
+    .toEqual(['leader', 'StatefulSet', 'baseline']);
 });

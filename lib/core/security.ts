@@ -4,8 +4,11 @@ import { k8s } from './k8s';
 
 /** A Pod Security Standards level (namespace labels and workload defaults). */
 export class PodSecurityLevel {
+  /** `restricted`: the hardened profile (non-root, no privilege escalation, all capabilities dropped, seccomp). */
   public static readonly RESTRICTED = new PodSecurityLevel('restricted');
+  /** `baseline`: prevents known privilege escalations (no host namespaces, no privileged containers). */
   public static readonly BASELINE = new PodSecurityLevel('baseline');
+  /** `privileged`: unrestricted. */
   public static readonly PRIVILEGED = new PodSecurityLevel('privileged');
 
   /** Parses a level name, throwing a clear error for anything else. */
@@ -15,7 +18,16 @@ export class PodSecurityLevel {
     return level;
   }
 
-  private constructor(public readonly value: string) {}
+  // The level name stays private: TenantNamespace renders it into the pod-security.kubernetes.io labels through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The level name as the `pod-security.kubernetes.io/*` labels write it.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /**

@@ -527,7 +527,10 @@ function admissionViolations(scope: IConstruct, tenant: ITenant, part: PodPart):
 
 // ---------------------------------------------------------------- the binding
 
-/** The namespace and tenant props every workload construct takes. */
+/**
+ * The namespace and tenant props every workload construct takes.
+ * @internal
+ */
 export interface TenantBindingProps {
   /** @default - the tenant's namespace */
   readonly namespace?: string;
@@ -547,6 +550,13 @@ export interface TenantBindingProps {
  * explicit one; never a silent "default"), the tenant mismatch checks, the node placement, and at synth the
  * full quota check (GPU, CPU, memory; alone and with the tenant's other workloads) and the LimitRange
  * admission check of every pod.
+ *
+ * Not public API (API review, session 5): it is how this library's constructs share one tenant contract,
+ * and its checks take internal shapes (`WorkloadPods`, `FitOptions` with callbacks) that jsii cannot publish.
+ * A construct of your own takes an `ITenant` and reads its public members: `namespaceName`, `tenantName`,
+ * `placement` (apply it to your pods), `quota` and `limits`. Exposing the quota check to such constructs
+ * would be a new, deliberately designed API (taking pod templates, returning nothing internal), not this class.
+ * @internal
  */
 export class TenantBinding {
   /** Resolves and checks the namespace and tenant of `scope` (construction time). */

@@ -338,7 +338,7 @@ export class CanaryRollout extends Construct {
       this.checkTemplate('backgroundAnalysis', a.template, a.args ?? [], false);
       const startingStep = a.startingStep === undefined ? undefined
         : requireInteger(this, 'backgroundAnalysis.startingStep', a.startingStep, 0, props.steps.length - 1);
-      const args = (a.args ?? []).map((x) => x.toJson());
+      const args = (a.args ?? []).map((x) => x._render());
       analysis = { templates: [{ templateName: a.template.templateName }], args: args.length ? args : undefined, startingStep };
     }
 
@@ -356,7 +356,7 @@ export class CanaryRollout extends Construct {
     };
     const typed: RolloutSpec = {
       strategy: { canary },
-      workloadRef: ref ? { apiVersion: 'apps/v1', kind: 'Deployment', name: ref.name, scaleDown: ref.scaleDown.value } : undefined,
+      workloadRef: ref ? { apiVersion: 'apps/v1', kind: 'Deployment', name: ref.name, scaleDown: ref.scaleDown._render() } : undefined,
       progressDeadlineSeconds: props.progressDeadlineSeconds,
       progressDeadlineAbort: props.progressDeadlineAbort,
       revisionHistoryLimit: props.revisionHistoryLimit,

@@ -34,7 +34,7 @@ export class AnalysisArg {
   }
 
   private constructor(
-    /** The argument name. */
+    /** The argument name: public, it is the name the analysis template declares (what the user gave). */
     public readonly name: string,
     /** A literal value. */
     private readonly literal?: string,
@@ -44,8 +44,11 @@ export class AnalysisArg {
     private readonly fieldPath?: string,
   ) {}
 
-  /** The Rollout `args[]` entry. */
-  public toJson(): RolloutSpecStrategyCanaryAnalysisArgs {
+  /**
+   * The Rollout `args[]` entry.
+   * @internal
+   */
+  public _render(): RolloutSpecStrategyCanaryAnalysisArgs {
     if (this.podTemplateHash) return { name: this.name, valueFrom: { podTemplateHashValue: this.podTemplateHash } };
     if (this.fieldPath) return { name: this.name, valueFrom: { fieldRef: { fieldPath: this.fieldPath } } };
     return { name: this.name, value: this.literal };
@@ -143,7 +146,7 @@ export class CanaryStep {
     const given = args ?? [];
     return new CanaryStep((ctx) => {
       ctx.checkTemplate(`${ctx.prop}.analysis`, template, given);
-      const json = given.map((a) => a.toJson());
+      const json = given.map((a) => a._render());
       return { analysis: { templates: [{ templateName: template.templateName }], args: json.length ? json : undefined } };
     });
   }

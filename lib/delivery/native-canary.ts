@@ -32,14 +32,20 @@ export class CanarySlot {
   /** Slot `b`: Deployment `<name>-b`, pod label `gpu-platform.dev/slot: b`. */
   public static readonly B = new CanarySlot('b');
 
-  private constructor(
-    /** The slot label value and Deployment name suffix. */
-    public readonly value: string,
-  ) {}
+  // The slot name stays private: NativeCanary renders it into names and labels through `_render`.
+  private constructor(private readonly value: string) {}
 
-  /** The other slot. */
+  /** The other slot (promoting by hand: the next `stableSlot` is the current one's `other`). */
   public get other(): CanarySlot {
     return this === CanarySlot.A ? CanarySlot.B : CanarySlot.A;
+  }
+
+  /**
+   * The slot label value and Deployment name suffix (`a` or `b`).
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
   }
 }
 
@@ -281,17 +287,17 @@ export class NativeCanary extends Construct {
 
     const common = selectorLabels(identity);
     const deployment = (track: string, slot: CanarySlot, v: NativeCanaryVersion, count: number) => {
-      const podLabels = { ...standardLabels(identity), [SLOT_LABEL]: slot.value, [VERSION_LABEL]: v.version };
+      const podLabels = { ...standardLabels(identity), [SLOT_LABEL]: slot._render(), [VERSION_LABEL]: v.version };
       return new k8s.KubeDeployment(this, track === 'stable' ? 'Stable' : 'Canary', {
         metadata: {
-          name: `${name}-${slot.value}`,
+          name: `${name}-${slot._render()}`,
           namespace: this.namespace,
           // The track lives on the Deployment only: promotion flips it without touching the pods.
           labels: { ...standardLabels(identity), [TRACK_LABEL]: track, [VERSION_LABEL]: v.version },
         },
         spec: {
           replicas: count,
-          selector: { matchLabels: { ...common, [SLOT_LABEL]: slot.value } },
+          selector: { matchLabels: { ...common, [SLOT_LABEL]: slot._render() } },
           template: {
             metadata: { labels: podLabels },
             spec: binding.place(v.podSpec),
@@ -317,12 +323,12 @@ export class NativeCanary extends Construct {
       const pathPrefix = r.pathPrefix ?? '/';
       if (!pathPrefix.startsWith('/')) fail(this, 'httpRoute.pathPrefix', pathPrefix, 'a path starting with "/"');
       const hostnames = requireRouteHostnames(this, 'httpRoute.', this.namespace, r.parentRefs, r.hostnames, r.catchAllHostnames);
-      const stableSvc = service('StableSlotService', `${name}-${this.stableSlot.value}`, { ...common, [SLOT_LABEL]: this.stableSlot.value });
+      const stableSvc = service('StableSlotService', `${name}-${this.stableSlot._render()}`, { ...common, [SLOT_LABEL]: this.stableSlot._render() });
       this.slotServices.push(stableSvc);
       const backendRefs = [{ name: stableSvc.name, port, weight: 100 - weight }];
       if (props.canary) {
         const slot = this.stableSlot.other;
-        const canarySvc = service('CanarySlotService', `${name}-${slot.value}`, { ...common, [SLOT_LABEL]: slot.value });
+        const canarySvc = service('CanarySlotService', `${name}-${slot._render()}`, { ...common, [SLOT_LABEL]: slot._render() });
         this.slotServices.push(canarySvc);
         backendRefs.push({ name: canarySvc.name, port, weight });
       }

@@ -10,10 +10,16 @@ export class WorkloadScaleDown {
   /** Scale the Deployment down as the Rollout scales up (no extra pods: the GPU-friendly choice). */
   public static readonly PROGRESSIVELY = new WorkloadScaleDown('progressively');
 
-  private constructor(
-    /** The `workloadRef.scaleDown` value. */
-    public readonly value: string,
-  ) {}
+  // The value stays private: CanaryRollout renders it through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The `workloadRef.scaleDown` value.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** Options of a workload reference. */

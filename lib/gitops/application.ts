@@ -131,9 +131,9 @@ export interface ApplicationPluginSource {
 /** Builds the syncPolicy JSON shared by Application, AppOfApps and ApplicationSet. */
 export function syncPolicyToJson(scope: IConstruct, props: ApplicationSyncOptions, hasIgnoreDifferences: boolean): any {
   const options = (props.syncOptions ?? [SyncOption.CREATE_NAMESPACE, SyncOption.SERVER_SIDE_APPLY])
-    .map((o, i) => o.validate(scope, `syncOptions[${i}]`).value);
-  if (hasIgnoreDifferences && !options.includes(SyncOption.RESPECT_IGNORE_DIFFERENCES.value)) {
-    options.push(SyncOption.RESPECT_IGNORE_DIFFERENCES.value);
+    .map((o, i) => o._validate(scope, `syncOptions[${i}]`)._render());
+  if (hasIgnoreDifferences && !options.includes(SyncOption.RESPECT_IGNORE_DIFFERENCES._render())) {
+    options.push(SyncOption.RESPECT_IGNORE_DIFFERENCES._render());
   }
   const automated = props.automated ?? true;
   return {

@@ -254,7 +254,7 @@ export class Environment extends App {
       new ClusterPrerequisites(this, 'PluginSourcePrerequisite', { declared: [Prerequisite.configManagementPlugin(plugin.pluginName,
         `the argocd-repo-server sidecar of ${FolderChart.find(plugin)?.folder ?? 'GitOpsApp.addConfigManagementPlugin()'}/ (kubectl apply --server-side -k)`)] });
     }
-    scope.registerEnvironment(this);
+    scope._registerEnvironment(this);
     this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });
     this.rootChart = new FolderChart(this, 'Root', { folder: `${this.environmentName}/root` });
     this.root = new AppOfApps(this.rootChart, 'AppOfApps', {
@@ -395,7 +395,7 @@ export class Environment extends App {
       rollingSync: this.applicationSet?.rollingSync,
       applications: this.applications.map((a) => {
         const options = effectiveSyncOptions(a.options);
-        const creates = a.options.namespace !== undefined && options.some((o) => o.value === SyncOption.CREATE_NAMESPACE.value);
+        const creates = a.options.namespace !== undefined && options.some((o) => o._render() === SyncOption.CREATE_NAMESPACE._render());
         return {
           name: a.applicationName,
           wave: this.waveOf(a),

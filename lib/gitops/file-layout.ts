@@ -18,8 +18,14 @@ export class FileLayout {
   /** The name of the file holding a folder's objects in FILE_PER_APPLICATION. */
   public static readonly APPLICATION_FILE_NAME = 'manifests.yaml';
 
-  private constructor(
-    /** `resource` or `application`. */
-    public readonly name: string,
-  ) {}
+  // Compared by identity (no public name to switch on); the name stays private.
+  private constructor(private readonly name: string) {}
+
+  /**
+   * The layout's name (`resource` or `application`), for messages and tests.
+   * @internal
+   */
+  public _render(): string {
+    return this.name;
+  }
 }

@@ -26,14 +26,26 @@ export class SyncOption {
     return new SyncOption(option);
   }
 
-  private constructor(public readonly value: string) {}
+  // The option text stays private: Applications render it through `_render`.
+  private constructor(private readonly value: string) {}
 
-  /** Throws unless the option has the `Name=value` form. */
-  public validate(scope: IConstruct, prop: string): this {
+  /**
+   * Throws unless the option has the `Name=value` form.
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string): this {
     if (!/^[A-Za-z]+=[A-Za-z0-9.-]+$/.test(this.value)) {
       fail(scope, prop, this.value, 'a sync option "Name=value", such as "CreateNamespace=true"');
     }
     return this;
+  }
+
+  /**
+   * The `Name=value` text written to `syncPolicy.syncOptions`.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
   }
 }
 

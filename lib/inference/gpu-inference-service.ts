@@ -206,17 +206,18 @@ export class GpuInferenceService extends Construct {
   public readonly selectorLabels: { [key: string]: string };
   /** Labels on every object. */
   public readonly labels: { [key: string]: string };
-  /** The workload kind: `Deployment`, `StatefulSet` or `LeaderWorkerSet`. */
-  public readonly workloadKind: string;
+  // `Deployment`, `StatefulSet` or `LeaderWorkerSet`: private (no public kind string to switch on); users see
+  // which it is by the workload field that is set (`deployment`, `statefulSet` or `leaderWorkerSet`).
+  private readonly workloadKind: string;
   /** The pod template of a single-node service (the leader's for multi-node). */
   public readonly podTemplate: k8s.PodTemplateSpec;
   /** The built model-server pod (the leader's for multi-node). */
   public readonly pod: ModelServerPod;
-  /** The Deployment, undefined for a StatefulSet or LeaderWorkerSet. */
+  /** The Deployment (the default). Exactly one of `deployment`, `statefulSet` and `leaderWorkerSet` is set. */
   public readonly deployment?: k8s.KubeDeployment;
-  /** The StatefulSet, when used. */
+  /** The StatefulSet, with `workloadKind: STATEFUL_SET` or a per-replica model cache. */
   public readonly statefulSet?: k8s.KubeStatefulSet;
-  /** The LeaderWorkerSet, for multi-node services. */
+  /** The LeaderWorkerSet, for multi-node services (`nodesPerReplica` above 1). */
   public readonly leaderWorkerSet?: LeaderWorkerSet;
   /** The ClusterIP Service (the leaders' Service for multi-node). */
   public readonly service: k8s.KubeService;
@@ -287,19 +288,19 @@ export class GpuInferenceService extends Construct {
     const cache = props.modelCache;
     const perReplica = cache?._perReplica === true;
     if (multiNode) {
-      if (props.workloadKind) fail(this, 'workloadKind', props.workloadKind.value, 'left out when nodesPerReplica > 1 (a LeaderWorkerSet runs multi-node replicas)');
+      if (props.workloadKind) fail(this, 'workloadKind', props.workloadKind._render(), 'left out when nodesPerReplica > 1 (a LeaderWorkerSet runs multi-node replicas)');
       if (perReplica) fail(this, 'modelCache', 'perReplica', 'a shared (ReadWriteMany) or existing claim when nodesPerReplica > 1: every pod of a group loads the same weights');
       if (props.rollout) fail(this, 'rollout', props.rollout._name, 'left out when nodesPerReplica > 1 (the LeaderWorkerSet replaces one group at a time)');
       this.workloadKind = 'LeaderWorkerSet';
     } else {
       const kind = props.workloadKind ?? (perReplica ? ServingWorkloadKind.STATEFUL_SET : ServingWorkloadKind.DEPLOYMENT);
       if (perReplica && kind !== ServingWorkloadKind.STATEFUL_SET) {
-        fail(this, 'workloadKind', kind.value, 'StatefulSet with ModelCache.perReplica (volumeClaimTemplates)');
+        fail(this, 'workloadKind', kind._render(), 'StatefulSet with ModelCache.perReplica (volumeClaimTemplates)');
       }
       if (kind === ServingWorkloadKind.STATEFUL_SET && props.rollout) {
         fail(this, 'rollout', props.rollout._name, 'left out for a StatefulSet: it replaces one pod at a time without surge');
       }
-      this.workloadKind = kind.value;
+      this.workloadKind = kind._render();
     }
 
     // Rollout budget (Deployment only).
@@ -347,7 +348,7 @@ export class GpuInferenceService extends Construct {
       offline: !download,
       serviceAccountName: this.serviceAccount.name,
       placement: binding.placement(props.placement),
-      labels: role ? { ...podLabels, [ROLE_LABEL]: role.value } : podLabels,
+      labels: role ? { ...podLabels, [ROLE_LABEL]: role._render() } : podLabels,
       annotations: role === MultiNodeRole.WORKER ? undefined : {
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': String(this.engine.metricsPort),
@@ -359,7 +360,7 @@ export class GpuInferenceService extends Construct {
     const withScheduling = (t: k8s.PodTemplateSpec): k8s.PodTemplateSpec => ({ ...t, spec: { ...t.spec!, ...scheduling(t.spec!) } });
     this.podTemplate = withScheduling(this.pod.template);
     this.port = this.pod.port;
-    this.metricsPort = this.engine.separateMetricsPort ? this.engine.metricsPort : (this.port === 9090 ? 9091 : 9090);
+    this.metricsPort = this.engine._separateMetricsPort ? this.engine.metricsPort : (this.port === 9090 ? 9091 : 9090);
 
     // The workload.
     if (props.progressDeadline !== undefined && this.workloadKind !== 'Deployment') {
@@ -441,7 +442,7 @@ export class GpuInferenceService extends Construct {
     }] : [];
 
     // The ClusterIP Service (leaders only for multi-node).
-    const serviceSelector = multiNode ? { ...this.selectorLabels, [ROLE_LABEL]: MultiNodeRole.LEADER.value } : this.selectorLabels;
+    const serviceSelector = multiNode ? { ...this.selectorLabels, [ROLE_LABEL]: MultiNodeRole.LEADER._render() } : this.selectorLabels;
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: this.meta(this.serviceName),
       spec: {

@@ -188,7 +188,17 @@ export class ServingWorkloadKind {
   public static readonly DEPLOYMENT = new ServingWorkloadKind('Deployment');
   /** apps/v1 StatefulSet with a headless Service; required by a per-replica cache. */
   public static readonly STATEFUL_SET = new ServingWorkloadKind('StatefulSet');
-  private constructor(public readonly value: string) {}
+
+  // The kind stays private: GpuInferenceService compares with the constants and renders it through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The workload's `kind` (`Deployment` or `StatefulSet`).
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** Options of a rolling update. */
@@ -272,7 +282,17 @@ export class AntiAffinity {
   public static readonly SOFT = new AntiAffinity('soft');
   /** Required: at most one replica per node (more replicas than nodes stay Pending). */
   public static readonly HARD = new AntiAffinity('hard');
-  private constructor(public readonly value: string) {}
+
+  // Compared by identity; the name stays private.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The name (`none`, `soft` or `hard`), for messages.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** A client allowed to call the serving port (NetworkPolicy ingress peer). */

@@ -29,10 +29,23 @@ export class MultiNodeRole {
   public static readonly LEADER = new MultiNodeRole('leader');
   /** Every other pod: joins the leader, serves nothing. */
   public static readonly WORKER = new MultiNodeRole('worker');
-  private constructor(public readonly value: string) {}
+
+  // Compared by identity; the name stays private.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The value of the role label GpuInferenceService puts on the group's pods (`leader` or `worker`).
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
-/** What the engine needs to build its serve command. */
+/**
+ * What the engine needs to build its serve command (ModelServer.buildPod fills it from the pod's props).
+ * @internal
+ */
 export interface ServeOptions {
   /** The model id (Hugging Face repo id) or a local path. */
   readonly model: string;
@@ -86,7 +99,10 @@ export function vllmTakesShutdownTimeout(image: string | undefined): boolean {
   return v !== undefined && (v[0] > major || (v[0] === major && v[1] >= minor));
 }
 
-/** A container entrypoint: `command` and `args`. */
+/**
+ * A container entrypoint: `command` and `args`.
+ * @internal
+ */
 export interface EngineCommand {
   readonly command: string[];
   readonly args: string[];
@@ -173,6 +189,8 @@ export interface TgiOptions {
 }
 
 interface EngineSpec {
+  /** The factory that made it; a generic engine's `name` is the user's and says nothing about its flags. */
+  readonly preset: 'vllm' | 'sglang' | 'tgi' | 'generic' | 'sglang-router';
   readonly name: string;
   readonly port: number;
   readonly healthPath: string;
@@ -198,6 +216,12 @@ const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,$()-]+$/.test(s)
 /**
  * A model-server engine preset: its port, probe paths, metrics path and metric names, and how to build
  * its serve command for one pod or for a multi-node (LeaderWorkerSet) group.
+ *
+ * Pass it to a workload (`engine`) or to `ModelServer.buildPod`, which build the command, probes, ports and
+ * runtime settings from it. Its public members are the engine's facts, read-only, for objects you wire
+ * yourself: a NetworkPolicy or Service (`port`, `metricsPort`), probes (`ModelServer.probes` with `healthPath`
+ * and `readinessPath`), a scrape config (`metricsPath`), alerts or dashboards (the metric names). How it builds
+ * the serve command, checks a generic engine and warns about an image is internal to the library.
  */
 export class ServingEngine {
   /**
@@ -217,6 +241,7 @@ export class ServingEngine {
       ...(useFlag(o) && o.shutdownTimeoutSeconds !== undefined ? ['--shutdown-timeout', String(o.shutdownTimeoutSeconds)] : []),
     ];
     return new ServingEngine({
+      preset: 'vllm',
       name: 'vllm',
       port: 8000,
       healthPath: '/health',
@@ -274,6 +299,7 @@ export class ServingEngine {
       '--enable-metrics',
     ];
     return new ServingEngine({
+      preset: 'sglang',
       name: 'sglang',
       port: 30000,
       healthPath: '/health',
@@ -307,6 +333,7 @@ export class ServingEngine {
   public static tgi(options: TgiOptions = {}): ServingEngine {
     checkArg('ServingEngine.tgi', 'options', options, object('an object of TgiOptions'));
     return new ServingEngine({
+      preset: 'tgi',
       name: 'tgi',
       port: 8080,
       healthPath: '/health',
@@ -341,6 +368,7 @@ export class ServingEngine {
       .split('{tensorParallelSize}').join(String(o.tensorParallelSize));
     const loadsModel = props.loadsModel ?? true;
     return new ServingEngine({
+      preset: 'generic',
       name: props.name,
       port: props.port,
       healthPath: props.healthPath ?? '/health',
@@ -362,6 +390,7 @@ export class ServingEngine {
    */
   public static _sglangRouter(port: number, metricsPort: number, args: string[]): ServingEngine {
     return new ServingEngine({
+      preset: 'sglang-router',
       name: 'sglang-router',
       port,
       healthPath: '/health',
@@ -375,7 +404,7 @@ export class ServingEngine {
     });
   }
 
-  /** Engine name: `vllm`, `sglang`, `tgi` or the generic name. */
+  /** Engine name: `vllm`, `sglang`, `tgi` or the generic name (a generic engine may take any name, so it says nothing about the server's flags). */
   public readonly name: string;
   /** The port the server listens on. */
   public readonly port: number;
@@ -393,7 +422,7 @@ export class ServingEngine {
   public readonly runningRequestsMetric?: string;
   /** KV cache usage gauge (0-1). Undefined when unknown. */
   public readonly kvCacheUsageMetric?: string;
-  /** Whether the engine can span several pods (LeaderWorkerSet). */
+  /** Whether the engine can span several pods (LeaderWorkerSet), that is take `nodesPerReplica` above 1. */
   public readonly supportsMultiNode: boolean;
 
   private constructor(private readonly spec: EngineSpec) {
@@ -409,13 +438,28 @@ export class ServingEngine {
     this.supportsMultiNode = spec.supportsMultiNode;
   }
 
-  /** True when metrics are served on their own port. */
-  public get separateMetricsPort(): boolean {
+  /**
+   * Which preset made the engine (`generic` for `ServingEngine.generic`, whatever its name), for constructs
+   * that build preset-specific args (prefill/decode disaggregation).
+   * @internal
+   */
+  public get _preset(): string {
+    return this.spec.preset;
+  }
+
+  /**
+   * True when metrics are served on their own port (`ModelServerPod.metricsPortName` tells users which one).
+   * @internal
+   */
+  public get _separateMetricsPort(): boolean {
     return this.metricsPort !== this.port;
   }
 
-  /** Throws unless the engine's own settings are sound (generic engines take them from the user). */
-  public validate(scope: IConstruct, prop: string): this {
+  /**
+   * Throws unless the engine's own settings are sound (generic engines take them from the user).
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string): this {
     requirePort(scope, `${prop}.port`, this.port);
     requirePort(scope, `${prop}.metricsPort`, this.metricsPort);
     for (const [k, v] of [['healthPath', this.healthPath], ['readinessPath', this.readinessPath], ['metricsPath', this.metricsPath]]) {
@@ -427,8 +471,9 @@ export class ServingEngine {
   /**
    * What the serve command leaves out for these options (for example vLLM's `--shutdown-timeout` on an
    * image whose version is unknown or older than 0.18), as a warning text; undefined when nothing.
+   * @internal
    */
-  public imageNote(options: ServeOptions): string | undefined {
+  public _imageNote(options: ServeOptions): string | undefined {
     return this.spec.imageNote?.(options);
   }
 
@@ -448,13 +493,19 @@ export class ServingEngine {
     return this.spec.passesModel;
   }
 
-  /** The command and args for a single-pod server. */
-  public serveCommand(options: ServeOptions): EngineCommand {
+  /**
+   * The command and args for a single-pod server.
+   * @internal
+   */
+  public _serveCommand(options: ServeOptions): EngineCommand {
     return this.spec.serve(options);
   }
 
-  /** The command and args for one role of a multi-node group. Throws for engines without multi-node support. */
-  public multiNodeCommand(scope: IConstruct, prop: string, options: ServeOptions, role: MultiNodeRole): EngineCommand {
+  /**
+   * The command and args for one role of a multi-node group. Throws for engines without multi-node support.
+   * @internal
+   */
+  public _multiNodeCommand(scope: IConstruct, prop: string, options: ServeOptions, role: MultiNodeRole): EngineCommand {
     if (!this.spec.multiNode) {
       fail(scope, prop, this.name, 'an engine with multi-node support: ServingEngine.vllm() or ServingEngine.sglang()');
     }

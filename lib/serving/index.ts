@@ -1,5 +1,5 @@
 export { LwsEnv, MultiNodeRole, ServingEngine } from './engine';
-export type { EngineCommand, GenericEngineProps, ServeOptions, TgiOptions, VllmOptions } from './engine';
+export type { GenericEngineProps, TgiOptions, VllmOptions } from './engine';
 export { GpuNodeLabels } from './gpu';
 export type { GpuPlacement, GpuRequest } from './gpu';
 export * from './model-server';

@@ -353,7 +353,7 @@ function seconds(scope: IConstruct, prop: string, d: Duration | undefined, dflt:
  * graceful drain. Throws on bad input with the construct path and prop.
  */
 export function buildModelServerPod(scope: IConstruct, prop: string, props: ModelServerPodProps): ModelServerPod {
-  const engine = props.engine.validate(scope, at(prop, 'engine'));
+  const engine = props.engine._validate(scope, at(prop, 'engine'));
   const runtime = engine._runtime();
   const image = requirePinnedImage(scope, at(prop, 'image'), props.image, props.allowLatestImage ?? false);
   if (runtime.loadsModel && (typeof props.model !== 'string' || props.model.trim() === '')) {
@@ -452,10 +452,10 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     extraArgs: props.extraArgs,
     image,
   };
-  const cmd = multiNode ? engine.multiNodeCommand(scope, at(prop, 'engine'), serve, multiNode.role) : engine.serveCommand(serve);
+  const cmd = multiNode ? engine._multiNodeCommand(scope, at(prop, 'engine'), serve, multiNode.role) : engine._serveCommand(serve);
   const isWorker = multiNode?.role === MultiNodeRole.WORKER;
   // Once per workload: a multi-node group's workers share the leader's image.
-  const note = isWorker ? undefined : engine.imageNote(serve);
+  const note = isWorker ? undefined : engine._imageNote(serve);
   if (note !== undefined) addWarning(scope, `${at(prop, 'image')}: ${note}`);
 
   const security = workloadSecurity(scope, at(prop, 'security'), props.security);
@@ -471,7 +471,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
       || (level === PodSecurityLevel.BASELINE && BASELINE_CAPABILITIES.includes(cap));
     if (!allowed) {
       fail(scope, at(prop, `addCapabilities[${i}]`), cap,
-        `a capability Pod Security "${level.value}" allows (${level === PodSecurityLevel.BASELINE ? BASELINE_CAPABILITIES.join(', ') : 'NET_BIND_SERVICE'}); `
+        `a capability Pod Security "${level._render()}" allows (${level === PodSecurityLevel.BASELINE ? BASELINE_CAPABILITIES.join(', ') : 'NET_BIND_SERVICE'}); `
         + `${cap} needs an explicit opt-in: security: { level: PodSecurityLevel.PRIVILEGED } on the workload and podSecurity: { enforce: PodSecurityLevel.PRIVILEGED } on its TenantNamespace`);
     }
   });
@@ -496,7 +496,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
   };
   const ports: k8s.ContainerPort[] = isWorker ? [] : [
     { name: HTTP_PORT_NAME, containerPort: engine.port, protocol: 'TCP' },
-    ...(engine.separateMetricsPort ? [{ name: METRICS_PORT_NAME, containerPort: engine.metricsPort, protocol: 'TCP' }] : []),
+    ...(engine._separateMetricsPort ? [{ name: METRICS_PORT_NAME, containerPort: engine.metricsPort, protocol: 'TCP' }] : []),
   ];
   const container: k8s.Container = {
     name: containerName,
@@ -557,7 +557,7 @@ export function buildModelServerPod(scope: IConstruct, prop: string, props: Mode
     container,
     port: engine.port,
     metricsPort: engine.metricsPort,
-    metricsPortName: engine.separateMetricsPort ? METRICS_PORT_NAME : HTTP_PORT_NAME,
+    metricsPortName: engine._separateMetricsPort ? METRICS_PORT_NAME : HTTP_PORT_NAME,
     gpu,
     gpuCount,
     cpu,

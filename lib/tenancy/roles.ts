@@ -51,10 +51,12 @@ export class TenantRole {
   /** All three, in binding order. */
   public static readonly ALL: TenantRole[] = [TenantRole.ADMIN, TenantRole.DEVELOPER, TenantRole.VIEWER];
 
+  // Both public: the Role's name is what RoleBindings of your own reference, and the rules are there to be
+  // read and reviewed (docs/tenancy.md); neither is a discriminant.
   private constructor(
-    /** The Role (and RoleBinding) name. */
+    /** The Role (and RoleBinding) name, for RoleBindings of your own. */
     public readonly roleName: string,
-    /** The RBAC rules. */
+    /** The RBAC rules, to read and review. */
     public readonly rules: k8s.PolicyRule[],
   ) {}
 }

@@ -10,8 +10,14 @@ export class NodeTaintEffect {
   /** All effects. */
   public static readonly ALL: NodeTaintEffect[] = [NodeTaintEffect.NO_SCHEDULE, NodeTaintEffect.PREFER_NO_SCHEDULE, NodeTaintEffect.NO_EXECUTE];
 
-  private constructor(
-    /** The Kubernetes value, for example `NoSchedule`. */
-    public readonly value: string,
-  ) {}
+  // The Kubernetes value stays private: TenantNamespace renders it into the toleration through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The Kubernetes value, for example `NoSchedule`.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }

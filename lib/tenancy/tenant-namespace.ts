@@ -651,7 +651,7 @@ export class TenantNamespace extends Construct implements ITenant {
     const psa: { [key: string]: string } = {};
     for (const mode of ['enforce', 'audit', 'warn'] as const) {
       const level = mode === 'enforce' ? this.podSecurityLevel : this.resolveLevel(`podSecurity.${mode}`, props.podSecurity?.[mode]);
-      psa[`${PSA_PREFIX}${mode}`] = level.value;
+      psa[`${PSA_PREFIX}${mode}`] = level._render();
       psa[`${PSA_PREFIX}${mode}-version`] = version;
     }
     for (const key of Object.keys(props.labels ?? {})) {
@@ -683,7 +683,7 @@ export class TenantNamespace extends Construct implements ITenant {
       if (pool.taint.value !== undefined) requireLabelValue(this, 'nodePool.taint.value', pool.taint.value);
       const given = pool.taint.effect ?? NodeTaintEffect.NO_SCHEDULE;
       // Untyped callers may pass the Kubernetes string; accept the three names, reject anything else.
-      const effect = NodeTaintEffect.ALL.find((e) => e === given || e.value === (given as unknown))?.value
+      const effect = NodeTaintEffect.ALL.find((e) => e === given || e._render() === (given as unknown))?._render()
         ?? fail(this, 'nodePool.taint.effect', given, 'one of NodeTaintEffect.NO_SCHEDULE ("NoSchedule"), PREFER_NO_SCHEDULE ("PreferNoSchedule"), NO_EXECUTE ("NoExecute")');
       const toleration: k8s.Toleration = pool.taint.value === undefined
         ? { key: pool.taint.key, operator: 'Exists', effect }

@@ -15,10 +15,16 @@ export class LwsRestartPolicy {
   /** Leave the other pods alone; only the failed pod restarts. */
   public static readonly NONE = new LwsRestartPolicy('None');
 
-  private constructor(
-    /** The value written to `leaderWorkerTemplate.restartPolicy`. */
-    public readonly value: string,
-  ) {}
+  // The value stays private: LeaderWorkerSet renders it through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The value written to `leaderWorkerTemplate.restartPolicy`.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** When the LWS controller creates the worker pods of a group. */
@@ -28,10 +34,16 @@ export class LwsStartupPolicy {
   /** Workers are created once the leader pod is Ready. */
   public static readonly LEADER_READY = new LwsStartupPolicy('LeaderReady');
 
-  private constructor(
-    /** The value written to `spec.startupPolicy`. */
-    public readonly value: string,
-  ) {}
+  // The value stays private: LeaderWorkerSet renders it through `_render`.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The value written to `spec.startupPolicy`.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /**
@@ -227,10 +239,10 @@ export class LeaderWorkerSet extends Construct {
       },
       spec: {
         replicas: this.replicasOmitted ? undefined : this.replicas,
-        startupPolicy: (props.startupPolicy ?? LwsStartupPolicy.LEADER_CREATED).value as lws.LeaderWorkerSetSpecStartupPolicy,
+        startupPolicy: (props.startupPolicy ?? LwsStartupPolicy.LEADER_CREATED)._render() as lws.LeaderWorkerSetSpecStartupPolicy,
         leaderWorkerTemplate: {
           size: this.size,
-          restartPolicy: (props.restartPolicy ?? LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART).value as lws.LeaderWorkerSetSpecLeaderWorkerTemplateRestartPolicy,
+          restartPolicy: (props.restartPolicy ?? LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART)._render() as lws.LeaderWorkerSetSpecLeaderWorkerTemplateRestartPolicy,
           leaderTemplate: leaderTemplate ? lwsTemplate(leaderTemplate) : undefined,
           workerTemplate: lwsTemplate(workerTemplate),
           subGroupPolicy,

@@ -37,9 +37,12 @@ export class GangScheduler {
   }
 
   private constructor(
-    /** `scheduler-plugins` or `volcano`. */
+    /** `scheduler-plugins` or `volcano`: stays private, callers compare with the constants or use `PodGroup`. */
     private readonly kind: string,
-    /** The `spec.schedulerName` member pods need. */
+    /**
+     * The `spec.schedulerName` member pods need. Public because it is the one fact users name elsewhere: the
+     * environment's prerequisites (`Prerequisite.scheduler(GangScheduler.VOLCANO.schedulerName)`).
+     */
     public readonly schedulerName: string,
   ) {}
 
@@ -49,11 +52,6 @@ export class GangScheduler {
    */
   public get _isVolcano(): boolean {
     return this.kind === 'volcano';
-  }
-
-  /** The PodGroup apiVersion this scheduler reads. */
-  public get apiVersion(): string {
-    return this._isVolcano ? volcano.PodGroup.GVK.apiVersion : sp.PodGroup.GVK.apiVersion;
   }
 
   /**

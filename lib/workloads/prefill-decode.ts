@@ -294,19 +294,19 @@ export function addPrefillDecodeMonitors(scope: Construct, name: string, namespa
 function requirePrivilegedOptIn(scope: IConstruct, props: PrefillDecodeProps, kv: ResolvedKvTransfer): void {
   const how = 'an explicit opt-in: security: { level: PodSecurityLevel.PRIVILEGED } on the group and podSecurity: { enforce: PodSecurityLevel.PRIVILEGED } on its TenantNamespace';
   if ((props.security?.level ?? PodSecurityLevel.RESTRICTED) !== PodSecurityLevel.PRIVILEGED) {
-    fail(scope, 'security.level', (props.security?.level ?? PodSecurityLevel.RESTRICTED).value,
+    fail(scope, 'security.level', (props.security?.level ?? PodSecurityLevel.RESTRICTED)._render(),
       `"privileged" for KV transfer over RDMA (${kv.name} needs ${kv.capabilities.join(', ')}, which restricted and baseline forbid): ${how}`);
   }
   const tenantLevel = (props.tenant as { podSecurityLevel?: PodSecurityLevel } | undefined)?.podSecurityLevel;
   if (tenantLevel !== undefined && tenantLevel !== PodSecurityLevel.PRIVILEGED) {
-    fail(scope, 'tenant', `${props.tenant!.tenantName} (Pod Security enforce "${tenantLevel.value}")`,
+    fail(scope, 'tenant', `${props.tenant!.tenantName} (Pod Security enforce "${tenantLevel._render()}")`,
       `a tenant whose namespace enforces "privileged" for KV transfer over RDMA (${kv.capabilities.join(', ')}): ${how}`);
   }
 }
 
 /** Builds the RoleBasedGroup props of the prefill/decode preset; errors name `scope`. */
 export function prefillDecodeGroupProps(props: PrefillDecodeProps, scope: IConstruct): RoleBasedGroupProps {
-  const sglang = props.engine.name === 'sglang';
+  const sglang = props.engine._preset === 'sglang';
   const engine = props.engine;
   const routerPort = props.routerPort ?? 8000;
   const p = { replicas: props.prefill.replicas ?? 1, nodes: props.prefill.nodes ?? 1 };

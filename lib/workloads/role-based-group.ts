@@ -31,7 +31,17 @@ export class RbgApiVersion {
   public static readonly V1ALPHA1 = new RbgApiVersion('workloads.x-k8s.io/v1alpha1');
   /** `workloads.x-k8s.io/v1alpha2`: the storage version from controller v0.7 (standalone / leader-worker patterns). */
   public static readonly V1ALPHA2 = new RbgApiVersion('workloads.x-k8s.io/v1alpha2');
-  private constructor(public readonly value: string) {}
+
+  // Compared by identity; the version stays private.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The `apiVersion` written (the group's objects take it from the generated classes of imports/, which match).
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** How the group is rendered. */
@@ -43,7 +53,17 @@ export class RbgMode {
    * names, plus headless Services and a PodGroup; dependencies become Argo CD sync waves.
    */
   public static readonly NATIVE = new RbgMode('native');
-  private constructor(public readonly value: string) {}
+
+  // Compared by identity; the name stays private.
+  private constructor(private readonly value: string) {}
+
+  /**
+   * The mode's name (`controller` or `native`), for messages.
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
+  }
 }
 
 /** The ClusterIP Service in front of the role that takes client traffic. */
@@ -200,8 +220,9 @@ export class RoleBasedGroup extends Construct {
     checkProps(at, props, prefillDecodeShape(), { name: 'PrefillDecodeProps' });
     requirePinnedImage(at, 'image', props.image, props.allowLatestImage ?? false);
     requirePinnedImage(at, 'routerImage', props.routerImage, props.allowLatestImage ?? false);
-    if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
-      fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
+    if (props.engine._preset !== 'sglang' && props.engine._preset !== 'vllm') {
+      const given = props.engine._preset === 'generic' ? `ServingEngine.generic({ name: "${props.engine.name}" })` : props.engine.name;
+      fail(`${scope.node.path}/${id}`, 'engine', given, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
     const group = new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props, at));
     if (props.podMonitor) {
@@ -427,13 +448,13 @@ export class RoleBasedGroup extends Construct {
     requireLabels(this, `${prop}.labels`, r.labels);
     validateRollingUpdate(this, `${prop}.rolloutStrategy`, r.rolloutStrategy);
     if (r.minReadySeconds !== undefined) requireInteger(this, `${prop}.minReadySeconds`, r.minReadySeconds, 0);
-    const restartPolicy = r.restartPolicy?.validate(this, `${prop}.restartPolicy`);
-    if (v2 && restartPolicy && !isLws && restartPolicy.value !== 'None') {
-      fail(this, `${prop}.restartPolicy`, restartPolicy.value, 'v1alpha2 takes a restart policy only on LeaderWorkerSet roles (leaderWorkerPattern); use None or v1alpha1');
+    const restartPolicy = r.restartPolicy?._validate(this, `${prop}.restartPolicy`);
+    if (v2 && restartPolicy && !isLws && restartPolicy._render() !== 'None') {
+      fail(this, `${prop}.restartPolicy`, restartPolicy._render(), 'v1alpha2 takes a restart policy only on LeaderWorkerSet roles (leaderWorkerPattern); use None or v1alpha1');
     }
     // Native mode has no controller to recreate a role instance: a StatefulSet or Deployment would drop it silently.
-    if (this.mode === RbgMode.NATIVE && restartPolicy && !isLws && restartPolicy.value !== 'None') {
-      fail(this, `${prop}.restartPolicy`, restartPolicy.value,
+    if (this.mode === RbgMode.NATIVE && restartPolicy && !isLws && restartPolicy._render() !== 'None') {
+      fail(this, `${prop}.restartPolicy`, restartPolicy._render(),
         'None (or left out) in native mode for a StatefulSet or Deployment role: only the RBG controller (mode CONTROLLER) or a LeaderWorkerSet role recreates on pod restart');
     }
 
@@ -577,7 +598,7 @@ export class RoleBasedGroup extends Construct {
         roleTemplates: templates.size > 0 ? [...templates].map(([name, t]) => ({ name, template: t.template as any })) : undefined,
         roles: this.roles.map((r) => ({
           ...this.roleCommon(r),
-          restartPolicy: r.restartPolicy?.value as rbg.RoleBasedGroupSpecRolesRestartPolicy | undefined,
+          restartPolicy: r.restartPolicy?._render() as rbg.RoleBasedGroupSpecRolesRestartPolicy | undefined,
           workload: r.workload._render(),
           template: r.crTemplate as any,
           templateRef: r.props.templateRef !== undefined ? { name: r.props.templateRef } : undefined,
@@ -622,7 +643,7 @@ export class RoleBasedGroup extends Construct {
               ...source,
               leaderTemplatePatch: r.crLeaderPatch,
               workerTemplatePatch: r.crWorkerPatch,
-              restartPolicyConfig: r.restartPolicy ? { type: r.restartPolicy.value as rbg.RoleBasedGroupV1Alpha2SpecRolesLeaderWorkerPatternRestartPolicyConfigType } : undefined,
+              restartPolicyConfig: r.restartPolicy ? { type: r.restartPolicy._render() as rbg.RoleBasedGroupV1Alpha2SpecRolesLeaderWorkerPatternRestartPolicyConfigType } : undefined,
             } : undefined,
           };
         }),
@@ -646,7 +667,7 @@ export class RoleBasedGroup extends Construct {
         size: r.size,
         leaderTemplate: r.size > 1 && r.leader !== r.worker ? r.leader : undefined,
         workerTemplate: r.size > 1 ? r.worker : r.leader,
-        restartPolicy: r.restartPolicy?.value === 'None' ? LwsRestartPolicy.NONE : LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART,
+        restartPolicy: r.restartPolicy?._render() === 'None' ? LwsRestartPolicy.NONE : LwsRestartPolicy.RECREATE_GROUP_ON_POD_RESTART,
         rolloutStrategy: ru,
         labels: metaLabels,
         annotations: r.props.annotations,

@@ -58,18 +58,27 @@ export class RoleRestartPolicy {
     return new RoleRestartPolicy(value);
   }
 
-  private constructor(
-    /** The value written to `restartPolicy`. */
-    public readonly value: string,
-  ) {}
+  // The value stays private: RoleBasedGroup checks it with `_validate` and renders it through `_render`.
+  private constructor(private readonly value: string) {}
 
-  /** Throws unless the schema accepts the value. */
-  public validate(scope: IConstruct, prop: string): this {
+  /**
+   * Throws unless the schema accepts the value.
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string): this {
     if (!RoleRestartPolicy.ALLOWED.includes(this.value)) {
       const hint = this.value === 'RecreateRBGOnPodRestart' ? ' (RecreateRBGOnPodRestart was removed from the schema after controller v0.6)' : '';
       fail(scope, prop, this.value, `one of ${RoleRestartPolicy.ALLOWED.map((v) => `"${v}"`).join(', ')}${hint}`);
     }
     return this;
+  }
+
+  /**
+   * The value written to the role's `restartPolicy` (v1alpha1) or `restartPolicyConfig.type` (v1alpha2).
+   * @internal
+   */
+  public _render(): string {
+    return this.value;
   }
 }
 

@@ -82,7 +82,8 @@ describe('PodSecurityLevel', () => {
   test('parses the three levels', () => {
     expect(PodSecurityLevel.of(scope(), 'level', 'restricted')).toBe(PodSecurityLevel.RESTRICTED);
     expect(PodSecurityLevel.of(scope(), 'level', 'baseline')).toBe(PodSecurityLevel.BASELINE);
-    expect(PodSecurityLevel.of(scope(), 'level', 'privileged').value).toBe('privileged');
+    expect(PodSecurityLevel.of(scope(), 'level', 'privileged')).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurityLevel.PRIVILEGED._render()).toBe('privileged');
   });
 
   test('an unknown level names path, prop, value and what is allowed', () => {

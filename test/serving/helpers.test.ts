@@ -17,13 +17,13 @@ describe('ServingEngine', () => {
   });
 
   test('vLLM without the shutdown flag (older images)', () => {
-    const cmd = ServingEngine.vllm({ shutdownTimeoutFlag: false }).serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' });
+    const cmd = ServingEngine.vllm({ shutdownTimeoutFlag: false })._serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' });
     expect(cmd.args).not.toContain('--shutdown-timeout');
   });
 
   test('vLLM --shutdown-timeout only for images whose tag names vLLM >= 0.18, unless forced', () => {
     const args = (image: string | undefined, flag?: boolean) => ServingEngine.vllm({ shutdownTimeoutFlag: flag })
-      .serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image }).args;
+      ._serveCommand({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image }).args;
     expect(args('vllm/vllm-openai:v0.18.0')).toEqual(expect.arrayContaining(['--shutdown-timeout', '30']));
     expect(args('vllm/vllm-openai:v1.2.0')).toContain('--shutdown-timeout');
     // Older images exit with "unrecognized arguments"; unknown versions are not guessed.
@@ -32,9 +32,9 @@ describe('ServingEngine', () => {
     expect(args(`vllm/vllm-openai@sha256:${'a'.repeat(64)}`, true)).toContain('--shutdown-timeout');
     expect(args('vllm/vllm-openai:v0.8.5', true)).toContain('--shutdown-timeout');
     const v = ServingEngine.vllm();
-    expect(v.imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.11.0' })).toContain('--shutdown-timeout is not passed');
-    expect(v.imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' })).toBeUndefined();
-    expect(ServingEngine.vllm({ shutdownTimeoutFlag: false }).imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30 })).toBeUndefined();
+    expect(v._imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.11.0' })).toContain('--shutdown-timeout is not passed');
+    expect(v._imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30, image: 'vllm/vllm-openai:v0.18.0' })).toBeUndefined();
+    expect(ServingEngine.vllm({ shutdownTimeoutFlag: false })._imageNote({ model: 'm', port: 8000, tensorParallelSize: 1, shutdownTimeoutSeconds: 30 })).toBeUndefined();
   });
 
   test('image versions', () => {
@@ -47,16 +47,16 @@ describe('ServingEngine', () => {
   });
 
   test('vLLM native multi-node leader', () => {
-    const cmd = ServingEngine.vllm({ multiNodeRay: false }).multiNodeCommand(chart(), 'engine',
+    const cmd = ServingEngine.vllm({ multiNodeRay: false })._multiNodeCommand(chart(), 'engine',
       { model: 'm', port: 8000, tensorParallelSize: 8, pipelineParallelSize: 2 }, MultiNodeRole.LEADER);
     expect(cmd.args).toEqual(['m', '--port', '8000', '--tensor-parallel-size', '8', '--pipeline-parallel-size', '2',
       '--nnodes', '$(LWS_GROUP_SIZE)', '--node-rank', '$(LWS_WORKER_INDEX)', '--master-addr', '$(LWS_LEADER_ADDRESS)']);
   });
 
   test('generic engine paths are validated', () => {
-    expect(() => ServingEngine.generic({ name: 'x', port: 8000, healthPath: 'health' }).validate(chart(), 'engine')).toThrow(
+    expect(() => ServingEngine.generic({ name: 'x', port: 8000, healthPath: 'health' })._validate(chart(), 'engine')).toThrow(
       '[c] engine.healthPath: given "health"; allowed: an absolute HTTP path');
-    expect(() => ServingEngine.generic({ name: 'x', port: 70000 }).validate(chart(), 'engine')).toThrow('[c] engine.port: given 70000');
+    expect(() => ServingEngine.generic({ name: 'x', port: 70000 })._validate(chart(), 'engine')).toThrow('[c] engine.port: given 70000');
   });
 });
 

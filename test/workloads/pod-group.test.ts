@@ -66,11 +66,16 @@ describe('PodGroup', () => {
     expect(t.metadata?.labels).toEqual({ app: 'x' });
   });
 
-  test('GangScheduler exposes its scheduler name and PodGroup apiVersion, not a kind to switch on', () => {
+  test('GangScheduler exposes only its scheduler name: no kind to switch on, no rendered apiVersion', () => {
     const v: any = GangScheduler.VOLCANO;
-    expect([v.schedulerName, v.apiVersion]).toEqual(['volcano', 'scheduling.volcano.sh/v1beta1']);
-    expect(GangScheduler.SCHEDULER_PLUGINS.apiVersion).toBe('scheduling.x-k8s.io/v1alpha1');
+    expect(v.schedulerName).toBe('volcano');
     expect('isVolcano' in v).toBe(false);
+    expect('apiVersion' in v).toBe(false);
+    // The PodGroup apiVersion a scheduler reads is on the PodGroup object it renders.
+    const c = chart();
+    const apiVersions = [GangScheduler.VOLCANO, GangScheduler.SCHEDULER_PLUGINS].map((scheduler, i) =>
+      new PodGroup(c, `g${i}`, { name: `g${i}`, namespace: 'ns', scheduler, minMember: 1 }).apiObject.apiVersion);
+    expect(apiVersions).toEqual(['scheduling.volcano.sh/v1beta1', 'scheduling.x-k8s.io/v1alpha1']);
   });
 
   describe('errors', () => {
