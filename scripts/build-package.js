@@ -121,13 +121,65 @@ async function buildNonJsii() {
   return fs.existsSync(path.join(validation, 'crd.js')) ? schemaBundle(validation) : undefined;
 }
 
-/** Builds the package unless it is up to date (`force`: always). */
+/** Taken by a build (a folder holding its process id): two builds never write build/package/ at once. */
+const LOCK = path.join(ROOT, 'build', '.package-build.lock');
+
+/** Whether a process with this id runs. */
+function alive(/** @type {number} */ pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding LOCK; waits for another build to finish, takes over the lock of a build that is gone. */
+async function withLock(/** @type {() => Promise<void>} */ fn) {
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
+      let pid = NaN;
+      try { pid = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { /* being created */ }
+      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() > deadline) {
+        fs.rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the package unless it is up to date (`force`: always). Under LOCK: `npm test`'s build and a test
+ * file's `ensurePackageBuilt` (test/package/build.ts) may start at once; the second waits, then finds the
+ * package up to date.
+ */
 async function buildPackage(force = false) {
   const started = Date.now();
-  if (!force && isUpToDate()) {
+  const upToDate = () => {
+    if (force || !isUpToDate()) return false;
     console.log(`build:package: inputs unchanged since the last build (${readStamp(path.join(ROOT, STAMP))?.slice(0, 12)}): build/package/ and .jsii reused, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return;
-  }
+    return true;
+  };
+  if (upToDate()) return;
+  await withLock(async () => {
+    if (!upToDate()) await build(started);
+  });
+}
+
+async function build(/** @type {number} */ started) {
   clearStamp(path.join(ROOT, STAMP));
   const key = packageInputs();
   // A clean build: outputs of deleted sources must not be published.

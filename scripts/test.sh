@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`. Three jobs run side by side, so that two cores stay busy:
 #   1. the package build (jsii: lib/ and imports/, the API check and the .jsii assembly; skipped when its
-#      inputs' content key matches the last build), then jest over the two test files that need it (the
-#      consumer app and API.md, PACKAGE_TESTS). This chain is the critical path: it runs at normal priority;
+#      inputs' content key matches the last build), then jest over the test files that need it (PACKAGE_TESTS:
+#      those that call ensurePackageBuilt: the consumer app, API.md, the assembly). This chain is the critical
+#      path: it runs at normal priority;
 #   2. jest over every other test on two workers, at a lower priority (nice), so that it fills the cores the
 #      chain leaves idle instead of slowing it down;
 #   3. the type-check: tsc --noEmit over every file (scripts/typecheck.js: skipped when its inputs' content
@@ -17,7 +18,8 @@ mkdir -p build
 logs=build/test-logs
 rm -rf "$logs" && mkdir -p "$logs"
 start=$SECONDS
-PACKAGE_TESTS='/test/package/|/test/docs/api-md\.test\.ts$'
+# The test files that need the package build (they call ensurePackageBuilt, test/package/build.ts): job 1.
+PACKAGE_TESTS=$(grep -rl --include='*.test.ts' 'ensurePackageBuilt' test | sort | sed 's/\./\\./g; s/^/\//; s/$/$/' | paste -sd'|')
 # The lower priority of jobs 2 and 3 (nice); NPM_TEST_NICE=0 runs all at the same priority.
 NICE=${NPM_TEST_NICE:-10}
 
@@ -51,7 +53,7 @@ wait "$package" || status=1
 [ -s "$logs/1-typecheck.log" ] && cat "$logs/1-typecheck.log"
 if [ ! -f "$logs/4-jest-package.log" ]; then   # the build failed: all of it
   cat "$logs/3-build-package.log"
-  echo "build:package FAILED: test/package/ and test/docs/api-md.test.ts did not run"
+  echo "build:package FAILED: the tests that need it did not run: ${PACKAGE_TESTS//\\/}"
 else
   tail -n 2 "$logs/3-build-package.log"
 fi
