@@ -50,7 +50,7 @@ const STAMP = path.join('build', '.package-inputs.sha256');
 /** What the build reads besides node_modules (whose versions are in the key through the npm lockfile). */
 const INPUTS = [
   'lib', 'imports', 'README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.nonjsii.json',
-  'scripts/build-package.js', 'scripts/bundle-schemas.js', 'scripts/input-hash.js',
+  'scripts/build-package.js', 'scripts/bundle-schemas.js', 'scripts/input-hash.js', 'scripts/jsii-check-cache.js',
 ];
 
 /** The key of the package's inputs (see the header). */
@@ -189,7 +189,8 @@ async function build(/** @type {number} */ started) {
   // Both run to the end even when one fails, so that no process outlives the build.
   const [nonJsii, jsii] = await Promise.allSettled([
     buildNonJsii(),
-    run(bin('jsii'), [
+    // jsii with its type-check results kept per file (scripts/jsii-check-cache.js).
+    run(process.execPath, ['--require', path.join(__dirname, 'jsii-check-cache.js'), path.join(path.dirname(require.resolve('jsii/package.json')), 'bin', 'jsii'),
       // jsii would otherwise (re)write tsconfig.json, which is ours (tests, examples, bench).
       '--generate-tsconfig', 'tsconfig.jsii.json',
       '--compress-assembly',
