@@ -15,6 +15,8 @@ const path = require('path');
 /** Builds, then synthesizes the examples into `$CDK8S_OUTDIR` (cdk8s' App reads it; default `dist`). */
 function run() {
   require('./build').build();
+  // Started from the synth snapshot (scripts/snapshot.js): its build/ modules, if build/ still matches it.
+  require('./snapshot').installBuild();
   require('../build/lib/gitops/yaml-cache').useYamlCache(path.join(__dirname, '..', 'node_modules', '.cache', 'synth-yaml'));
   require('../build/examples/main').buildExamples().synth();
 }

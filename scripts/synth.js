@@ -237,6 +237,8 @@ function runOwnAppInProcess() {
 }
 
 async function main() {
+  // A synth that could not start from a current snapshot of its modules has one built for the next (scripts/snapshot.js).
+  process.once('exit', () => require('./snapshot').refreshInBackground());
   deferModule(cliFile('import', 'dispatch.js'));
   // Needed only after the app has started (plugin versions, `--chart-version`): loaded while the app runs. Its
   // importers use `__importStar`.
