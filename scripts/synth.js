@@ -209,7 +209,11 @@ function runOwnAppInProcess() {
     const write = process.stdout.write;
     process.stdout.write = () => true;
     try {
-      require('./app').run();
+      const app = require('./app');
+      app.prepare();
+      // Nothing the last run read has changed: its output again (scripts/synth-memo.js); else run and record.
+      const memo = require('./synth-memo');
+      if (!memo.replay(command, outdir)) memo.recordRun(command, outdir, app.synthesize);
     } catch (e) {
       process.stdout.write = write;
       console.error(/** @type {any} */ (e)?.stack ?? e);
@@ -237,8 +241,8 @@ function runOwnAppInProcess() {
 }
 
 async function main() {
-  // A synth that could not start from a current snapshot of its modules has one built for the next (scripts/snapshot.js).
-  process.once('exit', () => require('./snapshot').refreshInBackground());
+  // Before anything is loaded: what the app's output depends on includes how every module was found.
+  require('./synth-memo').watchResolutions();
   deferModule(cliFile('import', 'dispatch.js'));
   // Needed only after the app has started (plugin versions, `--chart-version`): loaded while the app runs. Its
   // importers use `__importStar`.
