@@ -79,8 +79,12 @@ function resolutionPaths(/** @type {Array<[string, { requires: Map<string, strin
 const ROOT = path.join(__dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache');
 const DIR = process.env.CDK8S_SYNTH_MEMO_DIR ?? path.join(CACHE, 'synth-memo');
-/** `DIR/latest` names the entry folder (`DIR/<name>`: `meta.json` and the `tree/`) of the last kept run. */
-const LATEST = 'latest';
+/**
+ * `DIR/entries.json` lists the entry folders (`DIR/<name>`: `meta.json` and the `tree/`) of the last kept runs, newest
+ * first: a few, so that alternating settings (`--no-validate` records no construct metadata) each find theirs.
+ */
+const INDEX = 'entries.json';
+const KEEP = 4;
 const META = 'meta.json';
 const TREE = 'tree';
 
@@ -345,17 +349,29 @@ function save(/** @type {string} */ command, /** @type {string} */ out, /** @typ
     env: Object.fromEntries([...run.env].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     proc: run.proc, tty: tty(), tree, stderr: run.stderr,
   };
-  // A new entry, then `latest` renamed to name it (atomic): a replay reads one entry, whole, or fails and runs the app.
+  // A new entry, then the index renamed to list it first (atomic): a replay reads one entry, whole, or fails and
+  // runs the app.
   const name = `e-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   const entry = path.join(DIR, name);
   fs.mkdirSync(path.join(entry, TREE), { recursive: true });
   for (const d of tree.dirs) fs.mkdirSync(path.join(entry, TREE, d), { recursive: true });
   for (const f of tree.files) fs.copyFileSync(path.join(out, f), path.join(entry, TREE, f));
   fs.writeFileSync(path.join(entry, META), JSON.stringify(meta));
-  const tmp = path.join(DIR, `${LATEST}.${name}.tmp`);
-  fs.writeFileSync(tmp, name);
-  fs.renameSync(tmp, path.join(DIR, LATEST));
-  for (const e of fs.readdirSync(DIR)) if (e !== name && e !== LATEST && !e.endsWith('.tmp')) fs.rmSync(path.join(DIR, e), { recursive: true, force: true });
+  const names = [name, ...entries().filter((e) => e !== name)].slice(0, KEEP);
+  const tmp = path.join(DIR, `${INDEX}.${name}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(names));
+  fs.renameSync(tmp, path.join(DIR, INDEX));
+  for (const e of fs.readdirSync(DIR)) if (!names.includes(e) && e !== INDEX && !e.endsWith('.tmp')) fs.rmSync(path.join(DIR, e), { recursive: true, force: true });
+}
+
+/** The kept entries, newest first. */
+function entries() {
+  try {
+    const names = JSON.parse(fs.readFileSync(path.join(DIR, INDEX), 'utf8'));
+    return Array.isArray(names) ? names.filter((n) => typeof n === 'string' && /^e-[\w-]+$/.test(n)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** What differs between the memo's inputs and now (empty: `replay` would write it). */
@@ -364,8 +380,9 @@ function changes(/** @type {string} */ command, /** @type {string} */ outdir, /*
   if (meta.key !== memoKey()) out.push('memo code or node');
   if (meta.command !== command) out.push('command');
   if (meta.outdir !== path.resolve(outdir)) out.push('outdir');
-  for (const [p, id] of Object.entries(meta.paths)) if (identity(p) !== id) out.push(p);
   for (const [n, v] of Object.entries(meta.env)) if ((process.env[n] ?? null) !== v) out.push(`$${n}`);
+  if (out.length > 0) return out; // the cheap checks first: an entry of other settings fails here
+  for (const [p, id] of Object.entries(meta.paths)) if (identity(p) !== id) out.push(p);
   if (meta.tty !== tty()) out.push('tty');
   if (meta.proc.cwd !== undefined && meta.proc.cwd !== process.cwd()) out.push('cwd');
   if (meta.proc.argv !== undefined && meta.proc.argv !== JSON.stringify(process.argv)) out.push('argv');
@@ -378,16 +395,20 @@ function replay(/** @type {string} */ command, /** @type {string} */ outdir) {
   if (process.env.CDK8S_SYNTH_MEMO === '0') return false;
   /** @type {any} */
   let meta;
-  let entry;
-  try {
-    entry = path.join(DIR, fs.readFileSync(path.join(DIR, LATEST), 'utf8'));
-    meta = JSON.parse(fs.readFileSync(path.join(entry, META), 'utf8'));
-  } catch {
-    return false;
+  let entry = '';
+  for (const name of entries()) {
+    try {
+      const m = JSON.parse(fs.readFileSync(path.join(DIR, name, META), 'utf8'));
+      const changed = changes(command, outdir, m);
+      if (process.env.CDK8S_SYNTH_MEMO_DEBUG) console.error(`synth-memo: ${name}: ${changed.length > 0 ? `changed: ${changed.slice(0, 5).join(', ')}` : 'replayed'}`);
+      if (changed.length === 0) {
+        meta = m;
+        entry = path.join(DIR, name);
+        break;
+      }
+    } catch { /* removed meanwhile */ }
   }
-  const changed = changes(command, outdir, meta);
-  if (process.env.CDK8S_SYNTH_MEMO_DEBUG) console.error(`synth-memo: ${changed.length > 0 ? `changed: ${changed.slice(0, 5).join(', ')}` : 'replayed'}`);
-  if (changed.length > 0) return false;
+  if (meta === undefined) return false;
   const out = path.resolve(outdir);
   try {
     fs.mkdirSync(out, { recursive: true });

@@ -78,6 +78,6 @@ describe('synth memo', () => {
     expect(synth(root, { APP_CLOCK: '1' }).how).toBe('ran');
     expect(synth(root, { APP_OUTSIDE: '1' }).how).toBe('ran');
     expect(synth(root, { APP_OUTSIDE: '1' }).how).toBe('ran');
-    expect(fs.existsSync(path.join(root, 'memo', 'latest'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'memo', 'entries.json'))).toBe(false);
   });
 });
