@@ -12,6 +12,10 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { sourceMaps: true, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/support/fast-check-seed.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/remove-temp-dirs.ts'],
+  // A temporary folder per run, reported on and removed at the end (see the file).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   // Keeps module sources and V8 code cache from one test file to the next in a worker (see the file).
   runtime: '<rootDir>/test/support/runtime.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -8,9 +8,12 @@
  * parameters before required ones, classes extending Error, ...
  *
  * Non-jsii entry points (code the other languages cannot call, e.g. a module built on ajv) are listed in
- * tsconfig.nonjsii.json `include` and in package.json `jsii.excludeTypescript`; tsc compiles them into the
- * same build/package/ before jsii runs, so jsii's output wins for any shared lib/ file they import. The jsii
- * entry point (lib/index.ts) must not import them. See docs/development.md, "The package".
+ * tsconfig.nonjsii.json `include` and in package.json `jsii.excludeTypescript`; tsc compiles them (with the
+ * lib/ files they import) into build/package-nonjsii/ while jsii runs, and the files jsii did not write are
+ * copied into build/package/ after it: jsii's output wins for any shared lib/ file. The jsii entry point
+ * (lib/index.ts) must not import them. The validator's schema bundle is written from that tsc output, also
+ * beside jsii, and kept per content key of the code that writes it and of the schemas it reads
+ * (build/.schemas-bundle: most lib/ changes do not touch it). See docs/development.md, "The package".
  *
  * The fast dev loop does not use this: `npm run synth`, jest and `npm run build` transpile with swc.
  *
@@ -20,7 +23,7 @@
  * clone has no stamp; `--force` or `NO_BUILD_CACHE=1` always rebuilds.
  */
 'use strict';
-const { execFileSync } = require('child_process');
+const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -30,7 +33,16 @@ const bin = (/** @type {string} */ name) => path.join(ROOT, 'node_modules', '.bi
 // jsii 5.9 supports Node 22 and 24 and prints a banner on Node 20 (end of life), which still builds this
 // package correctly; package.json `engines` allows Node 20, so the banner is silenced for it only.
 const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
-const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => execFileSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: ENV });
+/** Runs a command with inherited output; rejects when it fails. */
+const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => new Promise((resolve, reject) => {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit', env: ENV });
+  child.on('error', reject);
+  child.on('exit', (code, signal) => (code === 0 ? resolve(undefined) : reject(new Error(`${path.basename(cmd)} ${args[0] ?? ''} failed (${signal ?? `exit code ${code}`})`))));
+});
+/** tsc's output for the non-jsii entry points (and the lib/ files they import), before the copy into OUT. */
+const NONJSII_OUT = path.join(ROOT, 'build', 'package-nonjsii');
+/** The last schema bundle written: its key, then the JSON (see `schemaBundle`). */
+const BUNDLE_CACHE = path.join(ROOT, 'build', '.schemas-bundle');
 const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
 
 /** The key of the last successful build (written last, cleared first), relative to the repository. */
@@ -68,39 +80,151 @@ function hasNonJsiiSources() {
   return parsed.fileNames.length > 0;
 }
 
-/** Builds the package unless it is up to date (`force`: always). */
-function buildPackage(force = false) {
-  const started = Date.now();
-  if (!force && isUpToDate()) {
-    console.log(`build:package: inputs unchanged since the last build (${readStamp(path.join(ROOT, STAMP))?.slice(0, 12)}): build/package/ and .jsii reused, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return;
+/** Every file under `dir`, relative to it. */
+function filesUnder(/** @type {string} */ dir) {
+  return /** @type {string[]} */ (fs.readdirSync(dir, { recursive: true })).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+}
+
+/**
+ * Writes the validator's schema bundle (Kubernetes 1.27 and CRD schemas) next to the compiled validator in
+ * `dir`: no network and no ../shared at validation time. Fails without ../shared/crds (or $CRDS_DIR). Reused
+ * when its key (the compiled code that writes it, the CRDs, kubernetes-models and the lockfile) is the last
+ * bundle's. Resolves to `[bytes, reused]`.
+ */
+async function schemaBundle(/** @type {string} */ dir) {
+  const crds = process.env.CRDS_DIR ?? path.resolve(ROOT, '../shared/crds');
+  const key = inputHash(NONJSII_OUT, [...filesUnder(NONJSII_OUT).filter((f) => f.endsWith('.js')).sort(), crds,
+    path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'scripts', 'bundle-schemas.js')], {
+    extra: [process.version, installedVersion(ROOT, 'kubernetes-models')],
+  });
+  const out = path.join(dir, 'schemas.json');
+  try {
+    const cached = fs.readFileSync(BUNDLE_CACHE);
+    const nl = cached.indexOf(10);
+    if (cached.subarray(0, nl).toString() === key) {
+      fs.writeFileSync(out, cached.subarray(nl + 1));
+      return [fs.statSync(out).size, true];
+    }
+  } catch { /* none yet */ }
+  fs.rmSync(BUNDLE_CACHE, { force: true });
+  await run(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'bundle-schemas.js'))}).writeBundle(${JSON.stringify(dir)})`]);
+  fs.writeFileSync(BUNDLE_CACHE, Buffer.concat([Buffer.from(`${key}\n`), fs.readFileSync(out)]));
+  return [fs.statSync(out).size, false];
+}
+
+/** The non-jsii entry points: tsc into NONJSII_OUT, then the schema bundle there. Runs beside jsii. */
+async function buildNonJsii() {
+  fs.rmSync(NONJSII_OUT, { recursive: true, force: true });
+  if (!hasNonJsiiSources()) return undefined;
+  await run(bin('tsc'), ['-p', 'tsconfig.nonjsii.json', '--outDir', NONJSII_OUT]);
+  const validation = path.join(NONJSII_OUT, 'lib', 'validation');
+  return fs.existsSync(path.join(validation, 'crd.js')) ? schemaBundle(validation) : undefined;
+}
+
+/** Taken by a build (a folder holding its process id): two builds never write build/package/ at once. */
+const LOCK = path.join(ROOT, 'build', '.package-build.lock');
+
+/** Whether a process with this id runs. */
+function alive(/** @type {number} */ pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
   }
+}
+
+/** Runs `fn` holding LOCK; waits for another build to finish, takes over the lock of a build that is gone. */
+async function withLock(/** @type {() => Promise<void>} */ fn) {
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
+      let pid = NaN;
+      try { pid = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { /* being created */ }
+      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() > deadline) {
+        fs.rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the package unless it is up to date (`force`: always). Under LOCK: `npm test`'s build and a test
+ * file's `ensurePackageBuilt` (test/package/build.ts) may start at once; the second waits, then finds the
+ * package up to date.
+ */
+async function buildPackage(force = false) {
+  const started = Date.now();
+  const upToDate = () => {
+    if (force || !isUpToDate()) return false;
+    console.log(`build:package: inputs unchanged since the last build (${readStamp(path.join(ROOT, STAMP))?.slice(0, 12)}): build/package/ and .jsii reused, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return true;
+  };
+  if (upToDate()) return;
+  await withLock(async () => {
+    if (!upToDate()) await build(started);
+  });
+}
+
+async function build(/** @type {number} */ started) {
   clearStamp(path.join(ROOT, STAMP));
   const key = packageInputs();
   // A clean build: outputs of deleted sources must not be published.
   fs.rmSync(OUT, { recursive: true, force: true });
   for (const f of ['.jsii', '.jsii.gz']) fs.rmSync(path.join(ROOT, f), { force: true });
 
-  if (hasNonJsiiSources()) run(bin('tsc'), ['-p', 'tsconfig.nonjsii.json']);
-  run(bin('jsii'), [
-    // jsii would otherwise (re)write tsconfig.json, which is ours (tests, examples, bench).
-    '--generate-tsconfig', 'tsconfig.jsii.json',
-    '--compress-assembly',
-    // reserved-word: the generated CRD imports use field names such as `from` and `namespace` (jsii renames them).
-    // metadata/missing-dev-dependency: peer ranges are wider than the pinned dev versions on purpose.
-    '--silence-warnings=reserved-word', '--silence-warnings=metadata/missing-dev-dependency',
+  // Both run to the end even when one fails, so that no process outlives the build.
+  const [nonJsii, jsii] = await Promise.allSettled([
+    buildNonJsii(),
+    run(bin('jsii'), [
+      // jsii would otherwise (re)write tsconfig.json, which is ours (tests, examples, bench).
+      '--generate-tsconfig', 'tsconfig.jsii.json',
+      '--compress-assembly',
+      // reserved-word: the generated CRD imports use field names such as `from` and `namespace` (jsii renames them).
+      // metadata/missing-dev-dependency: peer ranges are wider than the pinned dev versions on purpose.
+      '--silence-warnings=reserved-word', '--silence-warnings=metadata/missing-dev-dependency',
+    ]),
   ]);
-  // The validator's schema bundle (Kubernetes 1.27 and CRD schemas) next to its compiled code: no network and
-  // no ../shared at validation time. Fails without ../shared/crds (or $CRDS_DIR).
-  if (fs.existsSync(path.join(OUT, 'lib', 'validation', 'crd.js'))) {
-    const bytes = require('./bundle-schemas').writeBundle(path.join(OUT, 'lib', 'validation'));
-    console.log(`build:package: validator schema bundle ${(bytes / 1e6).toFixed(2)} MB`);
+  if (jsii.status === 'rejected') throw jsii.reason;
+  if (nonJsii.status === 'rejected') throw nonJsii.reason;
+  // What tsc wrote and jsii did not (jsii's output wins for a shared lib/ file), as if tsc had written it first.
+  let copied = 0;
+  if (fs.existsSync(NONJSII_OUT)) {
+    for (const f of filesUnder(NONJSII_OUT)) {
+      const to = path.join(OUT, f);
+      if (fs.existsSync(to)) continue;
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(path.join(NONJSII_OUT, f), to);
+      copied++;
+    }
+  }
+  if (nonJsii.value) {
+    const [bytes, reused] = nonJsii.value;
+    console.log(`build:package: validator schema bundle ${(bytes / 1e6).toFixed(2)} MB${reused ? ' (reused: its inputs are unchanged)' : ''}`);
   }
   // The key of the inputs as they were when the build started: an edit during the build is seen next time.
   writeStamp(path.join(ROOT, STAMP), key);
-  console.log(`build:package: build/package/ and .jsii written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`build:package: build/package/ and .jsii written in ${((Date.now() - started) / 1000).toFixed(1)} s (${copied} files of the non-jsii entry points)`);
 }
 
 module.exports = { buildPackage, isUpToDate, packageInputs, STAMP };
 
-if (require.main === module) buildPackage(process.argv.includes('--force') || cacheDisabled());
+if (require.main === module) {
+  buildPackage(process.argv.includes('--force') || cacheDisabled()).catch((e) => {
+    console.error(`build:package: ${e.message}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `npm test`. Three jobs run side by side, so that two cores stay busy:
-#   1. the type-check: tsc --noEmit over every file (scripts/typecheck.js: skipped when its inputs' content
-#      key matches the last clean check);
-#   2. jest over every test that does not need the package build, on two workers (the critical path);
-#   3. the package build (jsii: lib/ and imports/, the API check and the .jsii assembly; skipped when its
-#      inputs' content key matches the last build), then jest over test/package/ and test/docs/, which pack
-#      and install that build and check the docs against it.
+#   1. the package build (jsii: lib/ and imports/, the API check and the .jsii assembly; skipped when its
+#      inputs' content key matches the last build), then jest over the test files that need it (PACKAGE_TESTS:
+#      those that call ensurePackageBuilt: the consumer app, API.md, the assembly). This chain is the critical
+#      path: it runs at normal priority;
+#   2. jest over every other test on two workers, at a lower priority (nice), so that it fills the cores the
+#      chain leaves idle instead of slowing it down;
+#   3. the type-check: tsc --noEmit over every file (scripts/typecheck.js: skipped when its inputs' content
+#      key matches the last clean check), also at a lower priority.
 # What is cached and the figures: docs/development.md, "What `npm test` caches". NO_BUILD_CACHE=1 does all
-# the work. Each job's log is in build/test-logs/ and printed when all are done, then one closing line.
+# the work. Each job's log is in build/test-logs/ and printed when all are done, then one closing line with
+# the counts, each job's seconds and what the tests left in their temporary folders (test/support/tmp-run.js).
 # Arguments go to both jest runs (`npm test -- -u`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,10 @@ mkdir -p build
 logs=build/test-logs
 rm -rf "$logs" && mkdir -p "$logs"
 start=$SECONDS
-PACKAGE_TESTS='/test/(package|docs)/'
+# The test files that need the package build (they call ensurePackageBuilt, test/package/build.ts): job 1.
+PACKAGE_TESTS=$(grep -rl --include='*.test.ts' 'ensurePackageBuilt' test | sort | sed 's/\./\\./g; s/^/\//; s/$/$/' | paste -sd'|')
+# The lower priority of jobs 2 and 3 (nice); NPM_TEST_NICE=0 runs all at the same priority.
+NICE=${NPM_TEST_NICE:-10}
 
 # Runs a job, then writes its wall seconds and CPU seconds (user + system, with GNU time when installed) to
 # $logs/<name>.time.
@@ -32,12 +38,12 @@ timed() {
 # tests on two workers must not write it while others read it. Nothing changed: about 0.1 s.
 node scripts/build.js || { echo "npm test: scripts/build.js FAILED"; exit 1; }
 
-timed typecheck node scripts/typecheck.js > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
-timed jest npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
 {
   timed build node scripts/build-package.js > "$logs/3-build-package.log" 2>&1 || exit 1
   timed jest-package npx jest --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
 } & package=$!
+timed jest nice -n "$NICE" npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1 & unit=$!
+timed typecheck nice -n "$NICE" node scripts/typecheck.js > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
 
 status=0
 wait "$typecheck" || { status=1; echo "typecheck FAILED"; }
@@ -47,17 +53,21 @@ wait "$package" || status=1
 [ -s "$logs/1-typecheck.log" ] && cat "$logs/1-typecheck.log"
 if [ ! -f "$logs/4-jest-package.log" ]; then   # the build failed: all of it
   cat "$logs/3-build-package.log"
-  echo "build:package FAILED: test/package/ and test/docs/ did not run"
+  echo "build:package FAILED: the tests that need it did not run: ${PACKAGE_TESTS//\\/}"
 else
   tail -n 2 "$logs/3-build-package.log"
 fi
 cat "$logs/2-jest.log"
 [ -f "$logs/4-jest-package.log" ] && cat "$logs/4-jest-package.log"
 
-# One closing line: both jest runs' counts (each prints "jest: N passed, N failed, N skipped") and the seconds
-# of the whole run and of each job.
+# One closing line: both jest runs' counts (each prints "jest: N passed, N failed, N skipped"), the seconds
+# of the whole run and of each job, and the temporary-folder report of both jest runs ("tmp: ...").
 sum() { grep -h '^jest: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null | awk -v f="$1" '{ s += $f } END { print s + 0 }'; }
 secs() { [ -f "$logs/$1.time" ] || { echo 'not run'; return; }; tail -n 1 "$logs/$1.time" | awk '{ printf "%.0f s", $1; if ($2 != "-") printf " (cpu %.0f s)", $2 + $3 }'; }
+leaks() {
+  local lines; lines=$(grep -h '^tmp: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null)
+  if [ -z "$lines" ]; then echo 'tmp: not reported'; elif grep -q LEAKED <<< "$lines"; then grep LEAKED <<< "$lines" | tr '\n' ' '; else echo 'tmp: no leaks'; fi
+}
 echo "npm test: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s:" \
-  "typecheck $(secs typecheck); jest $(secs jest); build:package $(secs build), then jest $(secs jest-package)"
+  "build:package $(secs build), then jest $(secs jest-package); jest $(secs jest); typecheck $(secs typecheck); $(leaks)"
 exit "$status"

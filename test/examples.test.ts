@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { buildInference } from '../examples/inference';
@@ -8,12 +6,13 @@ import { EXAMPLE_ENVIRONMENTS } from '../examples/platform';
 import { DEV_WORKLOADS, PROD_WORKLOADS } from '../examples/settings';
 import { buildTenants } from '../examples/tenants';
 import { expectValid, loadManifestsFromDir } from './harness';
+import { tempDir } from './support/tmp';
 
 /** kustomization.yaml files are build instructions for kustomize, not cluster objects. */
 const objects = (dir: string) => loadManifestsFromDir(dir).filter((m) => m.kind !== 'Kustomization');
 
 describe('examples', () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
+  const outdir = tempDir('examples-');
   beforeAll(() => buildExamples(outdir).synth());
 
   // Each environment is one cluster: validated on its own (dev, staging and prod reuse namespaces and names).

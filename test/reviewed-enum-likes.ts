@@ -9,7 +9,7 @@
  */
 export const ENUM_LIKE_PUBLIC_MEMBERS: { [className: string]: string[] } = {
   AnalysisArg: ['name'], // the argument name the template declares (what the user gave)
-  AnalysisMetric: ['name', 'bounded'],
+  AnalysisMetric: ['name', 'bounded'], // the measurement name in the AnalysisRun; whether it may run in a step
   AntiAffinity: [],
   Autoscaling: [],
   CanarySlot: ['other'], // promoting by hand

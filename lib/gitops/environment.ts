@@ -254,7 +254,7 @@ export class Environment extends App {
       new ClusterPrerequisites(this, 'PluginSourcePrerequisite', { declared: [Prerequisite.configManagementPlugin(plugin.pluginName,
         `the argocd-repo-server sidecar of ${FolderChart.find(plugin)?.folder ?? 'GitOpsApp.addConfigManagementPlugin()'}/ (kubectl apply --server-side -k)`)] });
     }
-    scope.registerEnvironment(this);
+    scope._registerEnvironment(this);
     this.appsChart = new FolderChart(this, 'Apps', { folder: `${this.environmentName}/apps` });
     this.rootChart = new FolderChart(this, 'Root', { folder: `${this.environmentName}/root` });
     this.root = new AppOfApps(this.rootChart, 'AppOfApps', {

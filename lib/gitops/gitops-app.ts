@@ -121,8 +121,11 @@ export class GitOpsApp extends App {
     return [...this.envs];
   }
 
-  /** Called by the Environment constructor. */
-  public registerEnvironment(env: Environment): void {
+  /**
+   * Called by the Environment constructor (a user call would register an environment twice).
+   * @internal
+   */
+  public _registerEnvironment(env: Environment): void {
     this.envs.push(env);
   }
 

@@ -206,17 +206,18 @@ export class GpuInferenceService extends Construct {
   public readonly selectorLabels: { [key: string]: string };
   /** Labels on every object. */
   public readonly labels: { [key: string]: string };
-  /** The workload kind: `Deployment`, `StatefulSet` or `LeaderWorkerSet`. */
-  public readonly workloadKind: string;
+  // `Deployment`, `StatefulSet` or `LeaderWorkerSet`: private (no public kind string to switch on); users see
+  // which it is by the workload field that is set (`deployment`, `statefulSet` or `leaderWorkerSet`).
+  private readonly workloadKind: string;
   /** The pod template of a single-node service (the leader's for multi-node). */
   public readonly podTemplate: k8s.PodTemplateSpec;
   /** The built model-server pod (the leader's for multi-node). */
   public readonly pod: ModelServerPod;
-  /** The Deployment, undefined for a StatefulSet or LeaderWorkerSet. */
+  /** The Deployment (the default). Exactly one of `deployment`, `statefulSet` and `leaderWorkerSet` is set. */
   public readonly deployment?: k8s.KubeDeployment;
-  /** The StatefulSet, when used. */
+  /** The StatefulSet, with `workloadKind: STATEFUL_SET` or a per-replica model cache. */
   public readonly statefulSet?: k8s.KubeStatefulSet;
-  /** The LeaderWorkerSet, for multi-node services. */
+  /** The LeaderWorkerSet, for multi-node services (`nodesPerReplica` above 1). */
   public readonly leaderWorkerSet?: LeaderWorkerSet;
   /** The ClusterIP Service (the leaders' Service for multi-node). */
   public readonly service: k8s.KubeService;

@@ -189,6 +189,8 @@ export interface TgiOptions {
 }
 
 interface EngineSpec {
+  /** The factory that made it; a generic engine's `name` is the user's and says nothing about its flags. */
+  readonly preset: 'vllm' | 'sglang' | 'tgi' | 'generic' | 'sglang-router';
   readonly name: string;
   readonly port: number;
   readonly healthPath: string;
@@ -239,6 +241,7 @@ export class ServingEngine {
       ...(useFlag(o) && o.shutdownTimeoutSeconds !== undefined ? ['--shutdown-timeout', String(o.shutdownTimeoutSeconds)] : []),
     ];
     return new ServingEngine({
+      preset: 'vllm',
       name: 'vllm',
       port: 8000,
       healthPath: '/health',
@@ -296,6 +299,7 @@ export class ServingEngine {
       '--enable-metrics',
     ];
     return new ServingEngine({
+      preset: 'sglang',
       name: 'sglang',
       port: 30000,
       healthPath: '/health',
@@ -329,6 +333,7 @@ export class ServingEngine {
   public static tgi(options: TgiOptions = {}): ServingEngine {
     checkArg('ServingEngine.tgi', 'options', options, object('an object of TgiOptions'));
     return new ServingEngine({
+      preset: 'tgi',
       name: 'tgi',
       port: 8080,
       healthPath: '/health',
@@ -363,6 +368,7 @@ export class ServingEngine {
       .split('{tensorParallelSize}').join(String(o.tensorParallelSize));
     const loadsModel = props.loadsModel ?? true;
     return new ServingEngine({
+      preset: 'generic',
       name: props.name,
       port: props.port,
       healthPath: props.healthPath ?? '/health',
@@ -384,6 +390,7 @@ export class ServingEngine {
    */
   public static _sglangRouter(port: number, metricsPort: number, args: string[]): ServingEngine {
     return new ServingEngine({
+      preset: 'sglang-router',
       name: 'sglang-router',
       port,
       healthPath: '/health',
@@ -429,6 +436,15 @@ export class ServingEngine {
     this.runningRequestsMetric = spec.runningRequestsMetric;
     this.kvCacheUsageMetric = spec.kvCacheUsageMetric;
     this.supportsMultiNode = spec.supportsMultiNode;
+  }
+
+  /**
+   * Which preset made the engine (`generic` for `ServingEngine.generic`, whatever its name), for constructs
+   * that build preset-specific args (prefill/decode disaggregation).
+   * @internal
+   */
+  public get _preset(): string {
+    return this.spec.preset;
   }
 
   /**

@@ -63,11 +63,8 @@ export interface GpuPlacement {
   readonly runtimeClassName?: string;
 }
 
-/** The modules that build pods name it so; the public name is GpuPlacement. */
-export type ResolvedGpu = GpuPlacement;
-
 /** Validates a GPU request and turns it into resources, node affinity, tolerations and runtime class. */
-export function resolveGpuRequest(scope: IConstruct, prop: string, request: GpuRequest): ResolvedGpu {
+export function resolveGpuRequest(scope: IConstruct, prop: string, request: GpuRequest): GpuPlacement {
   const resource = (request.resource ?? GpuResource.NVIDIA_GPU).validate(scope, `${prop}.resource`);
   const count = requireGpuCount(scope, `${prop}.count`, request.count, 1);
   const expressions: k8s.NodeSelectorRequirement[] = [];
@@ -94,7 +91,7 @@ export function resolveGpuRequest(scope: IConstruct, prop: string, request: GpuR
 }
 
 /** Adds the GPU node affinity and tolerations to a pod spec (returns a new spec). */
-export function applyGpuPlacement(spec: k8s.PodSpec, gpu: ResolvedGpu | undefined): k8s.PodSpec {
+export function applyGpuPlacement(spec: k8s.PodSpec, gpu: GpuPlacement | undefined): k8s.PodSpec {
   if (!gpu) return spec;
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   let affinity = spec.affinity;

@@ -7,7 +7,7 @@ import { Cpu, Memory, Storage } from '../core/quantity';
 import { PodSecurityLevel, workloadSecurity, WorkloadSecurityOptions, writableDirs, WritableDir } from '../core/security';
 import { applyPlacement, NodePlacement } from '../core/tenant';
 import { MultiNodeRole, ServingEngine } from './engine';
-import { applyGpuPlacement, GpuRequest, resolveGpuRequest, ResolvedGpu } from './gpu';
+import { applyGpuPlacement, GpuPlacement, GpuRequest, resolveGpuRequest } from './gpu';
 import { addWarning, requirePinnedImage } from './image';
 import { modelServerProbes } from './probes';
 import { LOG_EPHEMERAL_STORAGE } from './runtime-contract';
@@ -282,7 +282,7 @@ export interface ModelServerPod {
   /** The container port name serving metrics: `metrics` when separate, else `http`. */
   readonly metricsPortName: string;
   /** The resolved GPU request, undefined for CPU-only pods. */
-  readonly gpu?: ResolvedGpu;
+  readonly gpu?: GpuPlacement;
   /** GPUs per pod (0 without GPUs). */
   readonly gpuCount: number;
   /** CPU request = limit. */

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { applyGpuPlacement, GpuRequest, resolveGpuRequest, ResolvedGpu } from './gpu';
+import { applyGpuPlacement, GpuPlacement, GpuRequest, resolveGpuRequest } from './gpu';
 import { addWarning, requirePinnedImage } from './image';
 import {
   buildModelServerPod, HTTP_PORT_NAME, METRICS_PORT_NAME, ModelServerOptions, ModelServerPod, ModelServerPodProps,
@@ -31,12 +31,12 @@ export class ModelServer {
   }
 
   /** Validates a GPU request and resolves its resource name, count and node placement. */
-  public static resolveGpuRequest(scope: IConstruct, prop: string, request: GpuRequest): ResolvedGpu {
+  public static resolveGpuRequest(scope: IConstruct, prop: string, request: GpuRequest): GpuPlacement {
     return resolveGpuRequest(scope, prop, request);
   }
 
   /** Adds the GPU node affinity and tolerations to a pod spec (returns a new spec). */
-  public static applyGpuPlacement(spec: k8s.PodSpec, gpu?: ResolvedGpu): k8s.PodSpec {
+  public static applyGpuPlacement(spec: k8s.PodSpec, gpu?: GpuPlacement): k8s.PodSpec {
     return applyGpuPlacement(spec, gpu);
   }
 

@@ -306,7 +306,7 @@ function requirePrivilegedOptIn(scope: IConstruct, props: PrefillDecodeProps, kv
 
 /** Builds the RoleBasedGroup props of the prefill/decode preset; errors name `scope`. */
 export function prefillDecodeGroupProps(props: PrefillDecodeProps, scope: IConstruct): RoleBasedGroupProps {
-  const sglang = props.engine.name === 'sglang';
+  const sglang = props.engine._preset === 'sglang';
   const engine = props.engine;
   const routerPort = props.routerPort ?? 8000;
   const p = { replicas: props.prefill.replicas ?? 1, nodes: props.prefill.nodes ?? 1 };

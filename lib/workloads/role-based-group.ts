@@ -220,8 +220,9 @@ export class RoleBasedGroup extends Construct {
     checkProps(at, props, prefillDecodeShape(), { name: 'PrefillDecodeProps' });
     requirePinnedImage(at, 'image', props.image, props.allowLatestImage ?? false);
     requirePinnedImage(at, 'routerImage', props.routerImage, props.allowLatestImage ?? false);
-    if (props.engine.name !== 'sglang' && props.engine.name !== 'vllm') {
-      fail(`${scope.node.path}/${id}`, 'engine', props.engine.name, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
+    if (props.engine._preset !== 'sglang' && props.engine._preset !== 'vllm') {
+      const given = props.engine._preset === 'generic' ? `ServingEngine.generic({ name: "${props.engine.name}" })` : props.engine.name;
+      fail(`${scope.node.path}/${id}`, 'engine', given, 'ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
     }
     const group = new RoleBasedGroup(scope, id, prefillDecodeGroupProps(props, at));
     if (props.podMonitor) {

@@ -43,15 +43,18 @@ export interface WorkloadTypeJson {
   readonly kind: string;
 }
 
+/**
+ * The values the current v1alpha1 schema accepts. `RecreateRBGOnPodRestart` was removed (RBG RFC #339).
+ * Not public: users pick the constants, and the raw strings are what the class keeps private.
+ */
+const RESTART_POLICIES = ['None', 'RecreateRoleInstanceOnPodRestart'];
+
 /** What the RBG controller does when a pod of a role instance restarts. */
 export class RoleRestartPolicy {
   /** Only the pod restarts (controller default for StatefulSet / Deployment roles). */
   public static readonly NONE = new RoleRestartPolicy('None');
   /** Recreate the whole role instance, e.g. every pod of an LWS group (controller default for LWS roles). */
   public static readonly RECREATE_ROLE_INSTANCE_ON_POD_RESTART = new RoleRestartPolicy('RecreateRoleInstanceOnPodRestart');
-
-  /** The values the current v1alpha1 schema accepts. `RecreateRBGOnPodRestart` was removed (RBG RFC #339). */
-  public static readonly ALLOWED: string[] = ['None', 'RecreateRoleInstanceOnPodRestart'];
 
   /** Any value by name; checked against the schema's enum when a role uses it. */
   public static of(value: string): RoleRestartPolicy {
@@ -66,9 +69,9 @@ export class RoleRestartPolicy {
    * @internal
    */
   public _validate(scope: IConstruct, prop: string): this {
-    if (!RoleRestartPolicy.ALLOWED.includes(this.value)) {
+    if (!RESTART_POLICIES.includes(this.value)) {
       const hint = this.value === 'RecreateRBGOnPodRestart' ? ' (RecreateRBGOnPodRestart was removed from the schema after controller v0.6)' : '';
-      fail(scope, prop, this.value, `one of ${RoleRestartPolicy.ALLOWED.map((v) => `"${v}"`).join(', ')}${hint}`);
+      fail(scope, prop, this.value, `one of ${RESTART_POLICIES.map((v) => `"${v}"`).join(', ')}${hint}`);
     }
     return this;
   }

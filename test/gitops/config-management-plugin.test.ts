@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
@@ -8,6 +7,7 @@ import { Cpu, Memory } from '../../lib/core';
 import { ConfigManagementPlugin } from '../../lib/gitops';
 import { CACHED_NPM_CI } from '../../lib/gitops/config-management-plugin';
 import { synthValid } from '../harness';
+import { tempDir } from '../support/tmp';
 
 describe('ConfigManagementPlugin', () => {
   test('plugin.yaml ConfigMap and a repo-server sidecar patch that validates as a Deployment', () => {
@@ -52,7 +52,7 @@ describe('ConfigManagementPlugin', () => {
   });
 
   test('the default init runs npm ci once per lock file and links node_modules into every fresh checkout', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-init-'));
+    const root = tempDir('cmp-init-');
     // A stand-in npm that records its calls and takes a while, so two concurrent inits overlap.
     const bin = path.join(root, 'bin');
     fs.mkdirSync(bin);

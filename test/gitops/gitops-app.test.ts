@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -8,6 +7,7 @@ import { Environment, FileLayout, FolderChart, GitOpsApp } from '../../lib/gitop
 import { applyDefaultSyncWaves } from '../../lib/gitops/kinds';
 import { kustomizationFor } from '../../lib/gitops/linear-synth';
 import { synth } from '../harness';
+import { tempDir } from '../support/tmp';
 
 const REPO = 'https://github.com/example/platform.git';
 
@@ -40,7 +40,7 @@ describe('GitOpsApp linear synth', () => {
     expect(ours.n).toBe(3);
 
     const theirs = { n: 0 };
-    const b = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-')), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    const b = new App({ outdir: tempDir('cdk8s-'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
     populate(b, theirs);
     b.synth();
     expect(theirs.n).toBeGreaterThan(3 * 3);
@@ -67,11 +67,11 @@ describe('GitOpsApp linear synth', () => {
   });
 
   test('the files on disk hold exactly the bytes cdk8s writes for FOLDER_PER_CHART_FILE_PER_RESOURCE', () => {
-    const outA = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+    const outA = tempDir('gitops-');
     const a = new GitOpsApp({ repoUrl: REPO, outdir: outA });
     populate(a, { n: 0 });
     a.synth();
-    const outB = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
+    const outB = tempDir('cdk8s-');
     const b = new App({ outdir: outB, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     populate(b, { n: 0 });
     applyDefaultSyncWaves(b); // what GitOpsApp.prepare() does, so both serialize the same objects
@@ -91,7 +91,7 @@ describe('GitOpsApp linear synth', () => {
   });
 
   test('writes one file per object and a kustomization listing them', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+    const out = tempDir('gitops-');
     const a = new GitOpsApp({ repoUrl: REPO, outdir: out });
     populate(a, { n: 0 });
     a.synth();
@@ -120,8 +120,8 @@ describe('GitOpsApp linear synth', () => {
       (fs.readdirSync(dir, { recursive: true }) as string[]).sort()
         .filter((f) => fs.statSync(path.join(dir, f)).isFile())
         .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-    const inline = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-inline-'));
-    const threaded = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-threads-'));
+    const inline = tempDir('gitops-inline-');
+    const threaded = tempDir('gitops-threads-');
     const a = new GitOpsApp({ repoUrl: REPO, outdir: inline, serializerThreads: 0 });
     populate(a, { n: 0 });
     a.synth();
@@ -155,8 +155,8 @@ describe('GitOpsApp linear synth', () => {
   });
 
   test('FILE_PER_APPLICATION writes one manifests.yaml per folder: the same documents, in the same order', () => {
-    const perResource = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-res-'));
-    const perApp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-app-'));
+    const perResource = tempDir('gitops-res-');
+    const perApp = tempDir('gitops-app-');
     const a = new GitOpsApp({ repoUrl: REPO, outdir: perResource });
     populate(a, { n: 0 });
     a.synth();
@@ -219,7 +219,7 @@ describe('GitOpsApp linear synth', () => {
       expect(() => a.synthFolders()).toThrow(/^Validation failed with the following errors:\n {2}environment "dev":\n {2}\[Apps\/xApplication\] \[x\/a\] metadata.namespace.*\n {2}\[Apps\/xApplication\] \[x\/b\] metadata.namespace/);
     });
     test('errors of every environment are reported together, before anything is written', () => {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-errors-'));
+      const out = tempDir('gitops-errors-');
       const a = new GitOpsApp({ repoUrl: REPO, outdir: out });
       for (const name of ['dev', 'prod']) {
         const c = new Environment(a, name).addApplication('x');

@@ -1,17 +1,17 @@
 import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { buildExamples } from '../../examples/main';
 import { EXAMPLE_ENVIRONMENTS } from '../../examples/platform';
 import { SynthesizedFolder } from '../../lib/gitops';
 import { renderApplicationSet } from './appset-render';
+import { tempDir } from '../support/tmp';
 
 const ENVS = EXAMPLE_ENVIRONMENTS.map((e) => e.name);
 
 function tmp(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 function files(dir: string): Map<string, Buffer> {
@@ -300,7 +300,7 @@ describe('output tree', () => {
       const sources = manifestsOf(`${env.name}/apps`).filter((m) => m.kind === 'Application').map((m) => m.spec.source);
       expect({ env: env.name, plugin: sources.some((s) => s.plugin !== undefined) }).toEqual({ env: env.name, plugin: env.useConfigManagementPlugin });
     }
-    const script = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-run-'));
+    const script = tempDir('cmp-run-');
     for (const a of apps) {
       // The name the sidecar registers (<metadata.name>-<spec.version>), the repository root (where cdk8s.yaml,
       // the discover file, is) and env entries that are exactly the variables the generate script reads.

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { documentKey, FileJob, memoizedYaml, SerializerPool } from '../../lib/gitops/serializer-pool';
+import { tempDir } from '../support/tmp';
 
 /** Documents that exercise YAML's quoting rules: YAML 1.1 booleans, numbers as strings, multi-line text, empties. */
 function sampleDocs(n: number): any[] {
@@ -23,7 +23,7 @@ function sampleDocs(n: number): any[] {
 }
 
 function tmpdir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 describe('memoizedYaml', () => {

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { FolderWriter } from '../../lib/gitops/linear-synth';
 import { documentKey } from '../../lib/gitops/serializer-pool';
 import { useYamlCache, YamlDiskCache, yamlDiskCache } from '../../lib/gitops/yaml-cache';
+import { tempDir } from '../support/tmp';
 
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = tempDir;
 const doc = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'x: y', b: undefined } });
 
 describe('YamlDiskCache (npm run synth keeps YAML between synths)', () => {

@@ -291,7 +291,7 @@ describe('GpuInferenceService', () => {
         modelCache: ModelCache.perReplica({ size: Storage.gibibytes(100) }),
         autoscaling: Autoscaling.keda({ minReplicas: 0, maxReplicas: 3, serverAddress: 'http://prometheus.monitoring:9090' }),
       });
-      expect(svc.workloadKind).toBe('StatefulSet');
+      expect([svc.statefulSet, svc.deployment, svc.leaderWorkerSet].map((w) => w !== undefined)).toEqual([true, false, false]);
       expect(svc.ignoreDifferences).toEqual([{ group: 'apps', kind: 'StatefulSet', name: 'llama', namespace: 'ml', jsonPointers: ['/spec/replicas'] }]);
     });
 
@@ -402,8 +402,7 @@ describe('GpuInferenceService', () => {
       replicas: 2,
       modelCache: ModelCache.sharedClaim({ size: Storage.gibibytes(500) }),
     });
-    expect(svc.workloadKind).toBe('LeaderWorkerSet');
-    expect(svc.deployment).toBeUndefined();
+    expect([svc.leaderWorkerSet, svc.deployment, svc.statefulSet].map((w) => w !== undefined)).toEqual([true, false, false]);
     const lws = find(manifests, 'LeaderWorkerSet');
     expect(lws.spec.replicas).toBe(2);
     expect(lws.spec.leaderWorkerTemplate.size).toBe(2);

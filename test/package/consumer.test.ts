@@ -49,7 +49,8 @@ function run(cmd: string, args: string[], cwd: string): string {
  */
 function installedNodeModules(tarball: string): string {
   const key = crypto.createHash('sha256').update(fs.readFileSync(tarball)).update(process.version).digest('hex').slice(0, 32);
-  const cacheRoot = path.join(os.tmpdir(), `cdk8s-gpu-platform-consumer-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+  // The real temporary folder, not the run's (test/support/tmp-run.js), which goes at the end of the run.
+  const cacheRoot = path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), `cdk8s-gpu-platform-consumer-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
   const cached = path.join(cacheRoot, key);
   const complete = path.join(cached, 'node_modules', 'cdk8s-gpu-platform', 'package.json');
   if (/^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '')) fs.rmSync(cached, { recursive: true, force: true });

@@ -4,8 +4,8 @@
  * and any changed input do the full work.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDir } from '../support/tmp';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { inputHash, readStamp, writeStamp, clearStamp } = require('../../scripts/input-hash.js');
 const buildPackage = require('../../scripts/build-package.js');
@@ -14,7 +14,7 @@ const apiDocs = require('../../scripts/api-docs.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function tree(files: { [rel: string]: string }): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-keys-'));
+  const root = tempDir('cache-keys-');
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);

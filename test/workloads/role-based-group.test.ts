@@ -955,6 +955,12 @@ describe('RoleBasedGroup: errors', () => {
       name: 'pd', ...SGLANG, engine: ServingEngine.tgi(), prefill: { gpu: { count: 1 } }, decode: { gpu: { count: 1 } },
     })).toThrow('[test/pd] engine: given "tgi"; allowed: ServingEngine.sglang() or ServingEngine.vllm() (engines with prefill/decode disaggregation)');
   });
+  test('prefill/decode preset with a generic engine named like a preset: refused, its name is no preset', () => {
+    const engine = ServingEngine.generic({ name: 'sglang', port: 30000, args: ['--model-path', '{model}'] });
+    expect(() => RoleBasedGroup.prefillDecode(chart(), 'pd', {
+      name: 'pd', ...SGLANG, engine, prefill: { gpu: { count: 1 } }, decode: { gpu: { count: 1 } },
+    })).toThrow('[test/pd] engine: given "ServingEngine.generic({ name: \\"sglang\\" })"; allowed: ServingEngine.sglang() or ServingEngine.vllm()');
+  });
   test('a server role error names the role prop path', () => {
     expect(() => new RoleBasedGroup(chart(), 'g', basic({
       roles: [{ name: 'a', server: { ...SGLANG, labels: {}, gpu: { count: 1 }, memory: Memory.gibibytes(4), shmSize: Memory.gibibytes(8), cpu: Cpu.cores(1) } }],
