@@ -213,7 +213,7 @@ function runOwnAppInProcess() {
       app.prepare();
       // Nothing the last run read has changed: its output again (scripts/synth-memo.js); else run and record.
       const memo = require('./synth-memo');
-      if (!memo.replay(command, outdir)) memo.recordRun(command, outdir, app.synthesize);
+      if (!memo.replay(command, outdir)) await memo.recordRun(command, outdir, app.synthesize);
     } catch (e) {
       process.stdout.write = write;
       console.error(/** @type {any} */ (e)?.stack ?? e);
