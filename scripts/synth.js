@@ -263,6 +263,8 @@ async function main() {
   }
   const doomed = moveOutdirAside(argv);
   const inProcess = runOwnAppInProcess();
+  // Started before the handler: deleting the old tree is no part of the app's run (scripts/synth-memo.js watches it).
+  const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   const synth = command.handler(argv);
   if (!inProcess) {
     // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
@@ -271,7 +273,6 @@ async function main() {
     prepareValidations(argv);
     loadSemver();
   }
-  const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   await synth;
   await cleared;
 }
