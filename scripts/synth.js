@@ -13,7 +13,9 @@
  *
  * When the `app:` command is this repository's own app (`node [--require ./scripts/compile-cache.js]
  * scripts/app.js`), the app runs in this process (`runOwnAppInProcess`): one node start instead of two, and the
- * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. Any other
+ * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. When nothing the
+ * app's last run read has changed, its output is replayed instead of running it again (scripts/synth-memo.js);
+ * validation runs either way. Any other
  * command is spawned by the CLI as `cdk8s synth` does, and then, while the app runs in its own process, this one
  * loads each local validation plugin, calling its static `prepare(properties)` when it has one
  * (GpuPlatformValidation loads its schemas and the validators its last run used). Either way the previous output
