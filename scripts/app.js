@@ -12,13 +12,23 @@
 'use strict';
 const path = require('path');
 
-/** Builds, then synthesizes the examples into `$CDK8S_OUTDIR` (cdk8s' App reads it; default `dist`). */
-function run() {
+/** Brings build/ up to date. */
+function prepare() {
   require('./build').build();
+}
+
+/** Synthesizes the examples into `$CDK8S_OUTDIR` (cdk8s' App reads it; default `dist`). */
+function synthesize() {
   require('../build/lib/gitops/yaml-cache').useYamlCache(path.join(__dirname, '..', 'node_modules', '.cache', 'synth-yaml'));
   require('../build/examples/main').buildExamples().synth();
 }
 
-module.exports = { run };
+/** Builds, then synthesizes. */
+function run() {
+  prepare();
+  synthesize();
+}
+
+module.exports = { run, prepare, synthesize };
 
 if (require.main === module) run();

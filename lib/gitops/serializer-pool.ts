@@ -161,7 +161,9 @@ export class SerializerPool {
   public finish(writeInline: (job: FileJob) => void): PoolStats {
     try {
       let seen = Atomics.load(this.shared, 0);
-      let since = Date.now();
+      // The stall clock starts at the first wait: a synth without workers never reads the clock (scripts/synth-memo.js
+      // replays only runs that did not).
+      let since: number | undefined;
       for (;;) {
         this.dispatch();
         const jobs = this.queue.pop();
@@ -171,6 +173,7 @@ export class SerializerPool {
           continue;
         }
         if (this.slots.every((s, i) => s.posted === this.completed(i))) break;
+        since ??= Date.now();
         Atomics.wait(this.shared, 0, seen, 1000);
         const now = Atomics.load(this.shared, 0);
         if (now !== seen) {
