@@ -73,15 +73,42 @@ function isUpToDate(root = ROOT) {
   return stamp !== undefined && OUTPUTS.every((f) => fs.existsSync(path.join(root, f))) && stamp === packageInputs(root);
 }
 
-/** Whether tsconfig.nonjsii.json matches any source file (tsc fails on an empty program). */
-function hasNonJsiiSources() {
+/** The source files tsconfig.nonjsii.json selects (tsc fails on an empty program). */
+function nonJsiiRoots() {
   const cfgPath = path.join(ROOT, 'tsconfig.nonjsii.json');
-  if (!fs.existsSync(cfgPath)) return false;
+  if (!fs.existsSync(cfgPath)) return [];
   const ts = require('typescript');
   const { config } = ts.readConfigFile(cfgPath, ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT, undefined, cfgPath);
-  return parsed.fileNames.length > 0;
+  return ts.parseJsonConfigFileContent(config, ts.sys, ROOT, undefined, cfgPath).fileNames;
 }
+
+/**
+ * The key of the non-jsii tsc's output: the root files and every file they reach through relative imports
+ * (what tsc compiles; packages are in the lockfile), the tsconfigs, this script and the versions. Undefined
+ * when an import does not resolve to a .ts file (then tsc always runs).
+ */
+function nonJsiiInputs(/** @type {string[]} */ roots) {
+  const ts = require('typescript');
+  const seen = new Set(roots.map((f) => path.resolve(f)));
+  const todo = [...seen];
+  while (todo.length > 0) {
+    const file = /** @type {string} */ (todo.pop());
+    const { importedFiles, referencedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    if (referencedFiles.length > 0) return undefined;
+    for (const { fileName } of importedFiles) {
+      if (!fileName.startsWith('.')) continue;
+      const base = path.resolve(path.dirname(file), fileName);
+      const found = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
+      if (!found) return undefined;
+      if (!seen.has(found)) { seen.add(found); todo.push(found); }
+    }
+  }
+  return inputHash(ROOT, [...[...seen].map((f) => path.relative(ROOT, f)).sort(), 'tsconfig.json', 'tsconfig.nonjsii.json',
+    'package-lock.json', 'scripts/build-package.js'], { extra: [process.version, installedVersion(ROOT, 'typescript')] });
+}
+
+/** The key of the non-jsii output in NONJSII_OUT (written last, cleared first). */
+const NONJSII_STAMP = path.join(ROOT, 'build', '.package-nonjsii-inputs.sha256');
 
 /** Every file under `dir`, relative to it. */
 function filesUnder(/** @type {string} */ dir) {
@@ -118,9 +145,22 @@ async function schemaBundle(/** @type {string} */ dir) {
 
 /** The non-jsii entry points: tsc into NONJSII_OUT, then the schema bundle there. Runs beside jsii. */
 async function buildNonJsii() {
-  fs.rmSync(NONJSII_OUT, { recursive: true, force: true });
-  if (!hasNonJsiiSources()) return undefined;
-  await run(bin('tsc'), ['-p', 'tsconfig.nonjsii.json', '--outDir', NONJSII_OUT]);
+  const roots = nonJsiiRoots();
+  if (roots.length === 0) {
+    fs.rmSync(NONJSII_OUT, { recursive: true, force: true });
+    return undefined;
+  }
+  // tsc's output is kept while nothing it compiles changed: most lib/ changes are outside lib/validation/
+  // and the few lib/ files it imports.
+  const key = cacheDisabled() ? undefined : nonJsiiInputs(roots);
+  if (key === undefined || readStamp(NONJSII_STAMP) !== key || !fs.existsSync(NONJSII_OUT)) {
+    clearStamp(NONJSII_STAMP);
+    fs.rmSync(NONJSII_OUT, { recursive: true, force: true });
+    await run(bin('tsc'), ['-p', 'tsconfig.nonjsii.json', '--outDir', NONJSII_OUT]);
+    if (key !== undefined) writeStamp(NONJSII_STAMP, key);
+  } else {
+    console.log('build:package: the non-jsii entry points\' inputs are unchanged: their tsc output reused');
+  }
   const validation = path.join(NONJSII_OUT, 'lib', 'validation');
   return fs.existsSync(path.join(validation, 'crd.js')) ? schemaBundle(validation) : undefined;
 }

@@ -19,6 +19,8 @@ import { parseAllDocuments } from 'yaml';
 import { allSnippets, Snippet, snippetModule } from '../docs/snippets';
 import { expectValid } from '../harness';
 import { ensurePackageBuilt, ROOT } from './build';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { inputHash } = require('../../scripts/input-hash.js') as { inputHash: (root: string, paths: string[], options?: { extra?: string[] }) => string };
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
@@ -78,6 +80,42 @@ function installedNodeModules(tarball: string): string {
   return path.join(cached, 'node_modules');
 }
 
+/** The version of the npm that `npm` runs, if found next to node (part of the pack key). */
+function npmVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * `npm pack` of the repository into `dest`: its JSON report (file name, files). The tarball is byte for byte
+ * reproducible, so the last one is reused while nothing npm packs changed: the key covers every top-level file
+ * (package.json, the lockfile for the bundled dependencies, README, LICENSE, API.md, `.jsii`, `validation.js`,
+ * ...), build/package/ and bin/, more than npm reads. NO_BUILD_CACHE=1 packs afresh.
+ */
+function pack(dest: string): { filename: string; files: Array<{ path: string }> } {
+  const cache = path.join(ROOT, 'build', '.consumer-pack');
+  const report = path.join(cache, 'pack.json');
+  const topLevel = fs.readdirSync(ROOT, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+  const key = inputHash(ROOT, [...topLevel, 'build/package', 'bin'], { extra: [process.version, `npm@${npmVersion()}`] });
+  try {
+    if (/^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '')) throw new Error('no cache');
+    const last = JSON.parse(fs.readFileSync(report, 'utf8'));
+    if (last.key === key) {
+      fs.copyFileSync(path.join(cache, last.packed.filename), path.join(dest, last.packed.filename));
+      return last.packed;
+    }
+  } catch { /* none, or NO_BUILD_CACHE */ }
+  fs.rmSync(cache, { recursive: true, force: true });
+  fs.mkdirSync(cache, { recursive: true });
+  const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', cache], ROOT));
+  fs.copyFileSync(path.join(cache, packed.filename), path.join(dest, packed.filename));
+  fs.writeFileSync(report, JSON.stringify({ key, packed: { filename: packed.filename, files: packed.files } }));
+  return packed;
+}
+
 /** `^x.y.z` (the only form our peer ranges use): same major, at least x.y.z. */
 function satisfiesCaret(version: string, range: string): boolean {
   const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
@@ -130,7 +168,7 @@ describe('the packed package in a fresh cdk8s app', () => {
 
   beforeAll(() => {
     ensurePackageBuilt();
-    const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT));
+    const packed = pack(work);
     files = packed.files.map((f: { path: string }) => f.path);
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
