@@ -153,7 +153,7 @@ function calledByNode() {
  * Runs `app` (synchronous) and, when the run can be replayed, keeps its output for `replay`. `outdir` must not
  * exist before (cdk8s-cli deletes it first).
  */
-function recordRun(/** @type {string} */ command, /** @type {string} */ outdir, /** @type {() => void} */ app) {
+async function recordRun(/** @type {string} */ command, /** @type {string} */ outdir, /** @type {() => void} */ app) {
   if (process.env.CDK8S_SYNTH_MEMO === '0') {
     app();
     return;
@@ -161,7 +161,13 @@ function recordRun(/** @type {string} */ command, /** @type {string} */ outdir, 
   const out = path.resolve(outdir);
   /** @type {string | undefined} why this run cannot be replayed */
   let unsafe;
-  const refuse = (/** @type {string} */ why) => { if (unsafe === undefined && process.env.CDK8S_SYNTH_MEMO_DEBUG === "stack") console.error(new Error(why).stack); unsafe ??= why; };
+  const refuse = (/** @type {string} */ why) => {
+    if (unsafe === undefined && process.env.CDK8S_SYNTH_MEMO_DEBUG === 'stack') console.error(new Error(why).stack);
+    unsafe ??= why;
+  };
+  const originalSetImmediate = setImmediate;
+  /** After the app returned: any watched activity now is work it left behind. */
+  let watchAfter = false;
   /** @type {Map<string, string>} path -> identity when first looked at */
   const looked = new Map();
   const look = (/** @type {string} */ p) => {
@@ -190,7 +196,10 @@ function recordRun(/** @type {string} */ command, /** @type {string} */ outdir, 
       // A wrapped function calling another on its own (readFileSync opens the file) is one observation.
       if (depth === 0) {
         depth++; // the check's own fs calls are not the app's
-        try { check(args); } finally { depth--; }
+        try {
+          if (watchAfter) refuse(`${key} after the app returned`);
+          check(args);
+        } finally { depth--; }
       }
       depth++;
       try {
@@ -302,18 +311,26 @@ function recordRun(/** @type {string} */ command, /** @type {string} */ outdir, 
   undo.push(() => { anyModule._extensions['.node'] = originalNative; });
   const originalWrite = errStream.write;
   errStream.write = function (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) {
+    if (watchAfter) refuse('writes to stderr after the app returned');
     stderr.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return originalWrite.call(this, chunk, ...rest);
   };
   undo.push(() => { errStream.write = originalWrite; });
 
   let failed = true;
+  let ran = false;
   try {
     app();
+    ran = true;
+    // Work the app left behind (promise callbacks, immediates) runs now, still watched: anything it does is seen,
+    // and whatever it is, the run is not kept.
+    watchAfter = true;
+    await new Promise((resolve) => originalSetImmediate(resolve));
     failed = false;
   } finally {
     for (const u of undo.reverse()) u();
   }
+  if (!ran) return;
   if (process.env.CDK8S_SYNTH_MEMO_DEBUG && unsafe !== undefined) console.error(`synth-memo: not kept: ${unsafe}`);
   if (failed || unsafe !== undefined) return;
   try {

@@ -13,7 +13,9 @@
  *
  * When the `app:` command is this repository's own app (`node [--require ./scripts/compile-cache.js]
  * scripts/app.js`), the app runs in this process (`runOwnAppInProcess`): one node start instead of two, and the
- * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. Any other
+ * modules both need (cdk8s, yaml, lib/) load once; the validation plugin then finds them loaded. When nothing the
+ * app's last run read has changed, its output is replayed instead of running it again (scripts/synth-memo.js);
+ * validation runs either way. Any other
  * command is spawned by the CLI as `cdk8s synth` does, and then, while the app runs in its own process, this one
  * loads each local validation plugin, calling its static `prepare(properties)` when it has one
  * (GpuPlatformValidation loads its schemas and the validators its last run used). Either way the previous output
@@ -213,7 +215,7 @@ function runOwnAppInProcess() {
       app.prepare();
       // Nothing the last run read has changed: its output again (scripts/synth-memo.js); else run and record.
       const memo = require('./synth-memo');
-      if (!memo.replay(command, outdir)) memo.recordRun(command, outdir, app.synthesize);
+      if (!memo.replay(command, outdir)) await memo.recordRun(command, outdir, app.synthesize);
     } catch (e) {
       process.stdout.write = write;
       console.error(/** @type {any} */ (e)?.stack ?? e);
@@ -263,6 +265,8 @@ async function main() {
   }
   const doomed = moveOutdirAside(argv);
   const inProcess = runOwnAppInProcess();
+  // Started before the handler: deleting the old tree is no part of the app's run (scripts/synth-memo.js watches it).
+  const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   const synth = command.handler(argv);
   if (!inProcess) {
     // The handler has spawned the app by the time a macrotask runs (everything before the spawn is synchronous or
@@ -271,7 +275,6 @@ async function main() {
     prepareValidations(argv);
     loadSemver();
   }
-  const cleared = Promise.all(doomed.map((d) => fs.promises.rm(d, { recursive: true, force: true }).catch(() => undefined)));
   await synth;
   await cleared;
 }

@@ -39,7 +39,7 @@ export interface CrdEntry {
   readonly namespaced: boolean;
   /** The CRD's folder under the CRD directory (`argo-cd`), naming its source. */
   readonly project: string;
-  /** File (in the cache dir) holding the version's openAPIV3Schema as JSON, or the schema itself (bundle). */
+  /** File (in the cache dir) holding the version's openAPIV3Schema as JSON, or the schema itself as JSON text (bundle). */
   readonly schemaFile?: string;
   readonly schema?: any;
 }
@@ -127,7 +127,8 @@ export function buildIndex(dir: string, files: string[], cacheDir: string | unde
         const schema = strip(v.schema?.openAPIV3Schema ?? {});
         const entry = { group, version: v.name, kind: names.kind, namespaced: scope !== 'Cluster', project };
         if (cacheDir === undefined) {
-          entries.push({ ...entry, schema });
+          // The bundle keeps the schema as JSON text: reading the bundle then parses only the schemas compiled.
+          entries.push({ ...entry, schema: JSON.stringify(schema) });
         } else {
           const schemaFile = path.join(cacheDir, `${group}_${v.name}_${names.kind}.json`);
           writeAtomic(schemaFile, JSON.stringify(schema));
@@ -310,12 +311,12 @@ function validatorFor(e: CrdEntry): ValidateFunction {
     codeFile = e.schemaFile.replace(/\.json$/, '.validate.js');
   } else {
     const dir = path.join(CACHE_ROOT, `crd-validators-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
-    codeFile = path.join(dir, `${e.group}_${e.version}_${e.kind}-${hash(JSON.stringify(e.schema))}.validate.js`);
+    codeFile = path.join(dir, `${e.group}_${e.version}_${e.kind}-${hash(typeof e.schema === 'string' ? e.schema : JSON.stringify(e.schema))}.validate.js`);
     fs.mkdirSync(dir, { recursive: true });
   }
   if (!fs.existsSync(codeFile)) {
     ajv ??= newAjv({ inlineRefs: false });
-    const schema = e.schema ?? JSON.parse(fs.readFileSync(e.schemaFile!, 'utf8'));
+    const schema = typeof e.schema === 'string' ? JSON.parse(e.schema) : e.schema ?? JSON.parse(fs.readFileSync(e.schemaFile!, 'utf8'));
     writeValidator(codeFile, ajv, ajv.compile(shareRepeated(strictRoot(schema))));
   }
   v = loadValidator(codeFile);

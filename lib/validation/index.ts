@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import type { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { fail, failSynth } from '../core/errors';
 import { BUNDLE_FILE, CRDS_DIR } from './crd';
@@ -42,7 +42,10 @@ export type { Evaluation, SuppressedViolation } from './evaluate';
  * Runs every construct's `node.addValidation` rules; a failing one throws with all messages.
  */
 export function synth(scope: App | Chart): any[] {
-  if (scope instanceof Chart) return scope.toJson().map(asWritten);
+  // Loaded here, not at the top: the validation plugin of `cdk8s synth` never synthesizes.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Chart: ChartClass }: typeof import('cdk8s') = require('cdk8s');
+  if (scope instanceof ChartClass) return (scope as Chart).toJson().map(asWritten);
   return parseAllDocuments(scope.synthYaml()).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined);
 }
 

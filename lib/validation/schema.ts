@@ -34,7 +34,20 @@ const REMOVED: { [groupVersion: string]: string } = {
 };
 
 const FROM_BUNDLE = fs.existsSync(BUNDLE_FILE);
+/**
+ * Every schema by id: an object (registered by kubernetes-models), or its JSON text (the bundle keeps each schema as
+ * a string, so reading it parses only the schemas a validation uses: `schemaOf`).
+ */
 const rawSchemas: Map<string, any> = FROM_BUNDLE ? new Map(Object.entries(loadBundle().kubernetes.schemas)) : new Map();
+
+/** The schema of an id, parsed from the bundle's text on first use. */
+function schemaOf(id: string): any {
+  const s = rawSchemas.get(id);
+  if (typeof s !== 'string') return s;
+  const parsed = JSON.parse(s);
+  rawSchemas.set(id, parsed);
+  return parsed;
+}
 
 let modelsDir: string | undefined;
 /** kubernetes-models' folder, with its schema registration captured (source checkouts and the bundle build). */
@@ -95,7 +108,7 @@ export function isBuiltInKind(apiVersion: string, kind: string): boolean {
  * Every built-in kind's schema (for the bundle): `apiVersion/Kind` -> schema id, the API groups, and the
  * schemas with everything they reference. Loads all of kubernetes-models (about 2 s), so only at build time.
  */
-export function kubernetesBundle(): { version: string; source: string; kinds: { [k: string]: string }; groups: string[]; schemas: { [id: string]: any } } {
+export function kubernetesBundle(): { version: string; source: string; kinds: { [k: string]: string }; groups: string[]; schemas: { [id: string]: string } } {
   const root = kubernetesModels();
   const kinds: { [k: string]: string } = {};
   const groups = new Set<string>();
@@ -115,7 +128,8 @@ export function kubernetesBundle(): { version: string; source: string; kinds: { 
     }
   };
   walk(root, '');
-  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}`, kinds, groups: [...groups].sort(), schemas: Object.fromEntries([...rawSchemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  const schemas = [...rawSchemas.keys()].sort().map((id) => [id, JSON.stringify(schemaOf(id))]);
+  return { version: KUBERNETES_VERSION, source: `kubernetes-models ${MODELS_VERSION}`, kinds, groups: [...groups].sort(), schemas: Object.fromEntries(schemas) };
 }
 
 /** The Kubernetes version and where its schemas come from. */
@@ -175,7 +189,8 @@ function schemaClosureKey(id: string): string {
     if (seen.has(sid)) return;
     seen.add(sid);
     const schema = rawSchemas.get(sid);
-    const text = JSON.stringify(schema ?? null);
+    // The bundle's text is `JSON.stringify` of the schema: the same key, without parsing it.
+    const text = typeof schema === 'string' ? schema : JSON.stringify(schema ?? null);
     parts.push(sid, text);
     for (const m of text.matchAll(/"\$ref":"([^"#]+)#?"/g)) visit(m[1]);
   };
@@ -190,7 +205,7 @@ function validatorFor(id: string): ValidateFunction | undefined {
   const file = path.join(CACHE_DIR, `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
   if (!fs.existsSync(file)) {
     ajv ??= newAjv();
-    for (const [sid, schema] of rawSchemas) if (!ajv.getSchema(sid)) ajv.addSchema(adapt(schema), sid);
+    for (const sid of [...rawSchemas.keys()]) if (!ajv.getSchema(sid)) ajv.addSchema(adapt(schemaOf(sid)), sid);
     const compiled = ajv.getSchema(id)!;
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     writeValidator(file, ajv, compiled);
@@ -211,7 +226,7 @@ export function loadSchemaValidators(ids: string[]): void {
 }
 
 function deref(schema: any): any {
-  while (isObject(schema) && typeof schema.$ref === 'string') schema = rawSchemas.get(schema.$ref.replace(/#$/, ''));
+  while (isObject(schema) && typeof schema.$ref === 'string') schema = schemaOf(schema.$ref.replace(/#$/, ''));
   return schema;
 }
 
@@ -278,7 +293,7 @@ export function checkSchema(manifest: any): Violation[] {
       messages.push(`${at || '<root>'}: ${message}${extra}`);
     }
   }
-  unknownFields(manifest, rawSchemas.get(id), '', messages);
+  unknownFields(manifest, schemaOf(id), '', messages);
   if (!isObject(manifest.metadata) || typeof manifest.metadata.name !== 'string' || manifest.metadata.name === '') {
     messages.push('metadata.name: must be set');
   }

@@ -24,6 +24,7 @@ exports.run = (out) => {
   process.stderr.write('Warning: something\\n');
   if (process.env.APP_CLOCK) fs.writeFileSync(path.join(out, 'time'), String(Date.now()));
   if (process.env.APP_OUTSIDE) fs.writeFileSync(path.join(__dirname, 'elsewhere'), 'x');
+  if (process.env.APP_LATE) void Promise.resolve().then(() => fs.writeFileSync(path.join(out, 'late'), 'x'));
 };
 `);
   write('run.js', `const fs = require('fs');
@@ -33,7 +34,7 @@ memo.watchResolutions();
 const out = path.join(__dirname, 'out');
 fs.rmSync(out, { recursive: true, force: true });
 if (memo.replay('app', out)) console.log('replayed');
-else { memo.recordRun('app', out, () => require('./app').run(out)); console.log('ran'); }
+else memo.recordRun('app', out, () => require('./app').run(out)).then(() => console.log('ran'));
 `);
   return root;
 }
@@ -73,11 +74,11 @@ describe('synth memo', () => {
     expect(synth(root, { FOO: 'y', CDK8S_SYNTH_MEMO: '0' })).toMatchObject({ how: 'ran', out: 'oney#' });
   });
 
-  test('keeps nothing from a run that read the clock or wrote outside its output', () => {
-    expect(synth(root, { APP_CLOCK: '1' }).how).toBe('ran');
-    expect(synth(root, { APP_CLOCK: '1' }).how).toBe('ran');
-    expect(synth(root, { APP_OUTSIDE: '1' }).how).toBe('ran');
-    expect(synth(root, { APP_OUTSIDE: '1' }).how).toBe('ran');
-    expect(fs.existsSync(path.join(root, 'memo', 'entries.json'))).toBe(false);
+  test('keeps nothing from a run that read the clock, wrote outside its output or left work behind', () => {
+    // Nothing kept: no entry is ever written.
+    for (const env of [{ APP_CLOCK: '1' }, { APP_OUTSIDE: '1' }, { APP_LATE: '1' }]) {
+      expect(synth(root, env).how).toBe('ran');
+      expect(fs.existsSync(path.join(root, 'memo', 'entries.json'))).toBe(false);
+    }
   });
 });
