@@ -20,7 +20,9 @@
  * Cached by content: when the SHA-256 of every input (`packageInputs()`: lib/, imports/, README.md, the package
  * and compiler settings, this script, the CRDs of the schema bundle, the tool versions) equals the key stamped
  * by the last successful build and the outputs are there, the build is skipped (about 35 s of jsii). A clean
- * clone has no stamp; `--force` or `NO_BUILD_CACHE=1` always rebuilds.
+ * clone has no stamp; `--force` or `NO_BUILD_CACHE=1` always rebuilds. A build that runs reuses jsii's
+ * type-check and output of the files an edit cannot have changed (scripts/jsii-check-cache.js; not with
+ * NO_BUILD_CACHE=1).
  */
 'use strict';
 const { spawn } = require('child_process');
@@ -32,6 +34,7 @@ const OUT = path.join(ROOT, 'build', 'package');
 const bin = (/** @type {string} */ name) => path.join(ROOT, 'node_modules', '.bin', name);
 // jsii 5.9 supports Node 22 and 24 and prints a banner on Node 20 (end of life), which still builds this
 // package correctly; package.json `engines` allows Node 20, so the banner is silenced for it only.
+/** @type {NodeJS.ProcessEnv} */
 const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 /** Runs a command with inherited output; rejects when it fails. */
 const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => new Promise((resolve, reject) => {
@@ -50,7 +53,7 @@ const STAMP = path.join('build', '.package-inputs.sha256');
 /** What the build reads besides node_modules (whose versions are in the key through the npm lockfile). */
 const INPUTS = [
   'lib', 'imports', 'README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.nonjsii.json',
-  'scripts/build-package.js', 'scripts/bundle-schemas.js', 'scripts/input-hash.js',
+  'scripts/build-package.js', 'scripts/bundle-schemas.js', 'scripts/input-hash.js', 'scripts/jsii-check-cache.js',
 ];
 
 /** The key of the package's inputs (see the header). */
@@ -99,6 +102,7 @@ async function schemaBundle(/** @type {string} */ dir) {
   });
   const out = path.join(dir, 'schemas.json');
   try {
+    if (cacheDisabled()) throw new Error('NO_BUILD_CACHE');
     const cached = fs.readFileSync(BUNDLE_CACHE);
     const nl = cached.indexOf(10);
     if (cached.subarray(0, nl).toString() === key) {
@@ -182,6 +186,8 @@ async function buildPackage(force = false) {
 async function build(/** @type {number} */ started) {
   clearStamp(path.join(ROOT, STAMP));
   const key = packageInputs();
+  // NO_BUILD_CACHE=1: jsii checks and emits every file (scripts/jsii-check-cache.js reuses nothing).
+  if (cacheDisabled()) ENV.JSII_CACHE = '0';
   // A clean build: outputs of deleted sources must not be published.
   fs.rmSync(OUT, { recursive: true, force: true });
   for (const f of ['.jsii', '.jsii.gz']) fs.rmSync(path.join(ROOT, f), { force: true });
@@ -189,7 +195,8 @@ async function build(/** @type {number} */ started) {
   // Both run to the end even when one fails, so that no process outlives the build.
   const [nonJsii, jsii] = await Promise.allSettled([
     buildNonJsii(),
-    run(bin('jsii'), [
+    // jsii with its type-check results kept per file (scripts/jsii-check-cache.js).
+    run(process.execPath, ['--require', path.join(__dirname, 'jsii-check-cache.js'), path.join(path.dirname(require.resolve('jsii/package.json')), 'bin', 'jsii'),
       // jsii would otherwise (re)write tsconfig.json, which is ours (tests, examples, bench).
       '--generate-tsconfig', 'tsconfig.jsii.json',
       '--compress-assembly',
