@@ -215,7 +215,9 @@ function runOwnAppInProcess() {
       app.prepare();
       // Nothing the last run read has changed: its output again (scripts/synth-memo.js); else run and record.
       const memo = require('./synth-memo');
-      if (!memo.replay(command, outdir)) await memo.recordRun(command, outdir, app.synthesize);
+      // `--stdout` synthesizes into a new temporary folder each time: nothing to replay there.
+      if (stdout) app.synthesize();
+      else if (!memo.replay(command, outdir)) await memo.recordRun(command, outdir, app.synthesize);
     } catch (e) {
       process.stdout.write = write;
       console.error(/** @type {any} */ (e)?.stack ?? e);

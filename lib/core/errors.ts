@@ -102,6 +102,17 @@ export function requirePort(scope: IConstruct, prop: string, value: number): num
 const WARNING = 'warning';
 /** Roots that print their warnings at synth, each with the warnings it already printed. */
 const printed = new WeakMap<IConstruct, Set<string>>();
+/** What a printed warning of a root says before the construct path, for roots that are one of several apps. */
+const rootLabels = new WeakMap<IConstruct, string>();
+
+/**
+ * Names a construct root in the warnings it prints (`Warning: <label>: [path] message`): an Environment is a
+ * root of its own, so dev, staging and prod built by the same code would otherwise print identical lines.
+ * Internal (not exported from the package).
+ */
+export function labelWarnings(root: IConstruct, label: string): void {
+  rootLabels.set(root, label);
+}
 
 /**
  * The one warnings channel: something legal but probably unintended (an unpinned image allowed with
@@ -109,7 +120,8 @@ const printed = new WeakMap<IConstruct, Set<string>>();
  *
  * Each warning is kept as construct metadata (type `warning`), so tests read them with `Warnings.of(scope)`.
  * cdk8s 2.70 has no annotations or synth report for constructs, so the app's root validation (which every
- * synth path runs) prints each warning once to stderr as `Warning: [construct/path] message`; `cdk8s synth`
+ * synth path runs) prints each warning once to stderr as `Warning: [construct/path] message` (in an Environment,
+ * `Warning: environment "<name>": [construct/path] message`); `cdk8s synth`
  * shows stderr. Under jest (`NODE_ENV=test`) nothing is printed: assert on `Warnings.of` instead.
  */
 export class Warnings {
@@ -134,10 +146,11 @@ export class Warnings {
 function printWarnings(root: IConstruct): void {
   if (process.env.NODE_ENV === 'test') return;
   const done = printed.get(root)!;
+  const label = rootLabels.get(root);
   for (const w of Warnings.of(root)) {
     if (done.has(w)) continue;
     done.add(w);
-    printWarning(w);
+    printWarning(label === undefined ? w : `${label}: ${w}`);
   }
 }
 

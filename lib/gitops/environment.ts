@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { ITenant } from '../core';
 import { ClusterPrerequisites, Prerequisite, PrerequisiteScan, PrerequisiteUse, renderPrerequisites, undeclaredMessage } from '../core/prerequisites';
 import { childName, requireDnsLabel } from '../core/names';
-import { addRule, fail, failAll, failSynth, formatViolation } from '../core/errors';
+import { addRule, fail, failAll, failSynth, formatViolation, labelWarnings } from '../core/errors';
 import { SYNC_WAVE_ANNOTATION } from '../core/sync-wave';
 import { AppOfApps } from './app-of-apps';
 import { Application, checkDeployedObjects } from './application';
@@ -236,6 +236,8 @@ export class Environment extends App {
     if (!(scope instanceof GitOpsApp)) fail(this.label, 'scope', String(scope), 'a GitOpsApp');
     this.gitops = scope;
     this.environmentName = requireDnsLabel(this.label, 'name', props.name ?? id, 30);
+    // Same wording as the validation errors the GitOpsApp groups by environment.
+    labelWarnings(this, `environment "${this.environmentName}"`);
     this.targetRevision = requireRevision(this.label, 'targetRevision', props.targetRevision ?? scope.targetRevision);
     this.destinationServer = props.destinationServer === undefined ? undefined : requireServerUrl(this.label, 'destinationServer', props.destinationServer);
     for (const other of scope.environments) {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ClusterPrerequisites, ITenant, Prerequisite, SyncWave } from '../../lib/core';
+import { ClusterPrerequisites, ITenant, Prerequisite, SyncWave, Warnings } from '../../lib/core';
 import { k8s } from '../../lib/core/k8s';
 import { Environment, GitOpsApp, SyncOption } from '../../lib/gitops';
 import { synth, synthValid } from '../harness';
@@ -32,6 +32,28 @@ function build(useApplicationSet = false) {
 }
 
 describe('Environment', () => {
+  test('its printed warnings name the environment (dev and prod built by the same code print different lines)', () => {
+    const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
+    for (const name of ['dev', 'prod']) {
+      const env = new Environment(app, name);
+      const serving = env.addApplication('serving', { project: env.addPlatformProject() });
+      Warnings.add(new k8s.KubeNamespace(serving, 'ns', { metadata: { name: 'ml-team' } }), 'image not pinned');
+    }
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const nodeEnv = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = 'production';
+      app.synthFolders();
+      expect(write.mock.calls.map((c) => c[0])).toEqual([
+        'Warning: environment "dev": [serving/ns] image not pinned\n',
+        'Warning: environment "prod": [serving/ns] image not pinned\n',
+      ]);
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+      write.mockRestore();
+    }
+  });
+
   describe('pluginSource: Argo CD runs the synth with the Config Management Plugin', () => {
     const withPlugin = (props: { path?: string } = {}) => {
       const app = new GitOpsApp({ repoUrl: REPO, outdir: '/tmp/unused' });
