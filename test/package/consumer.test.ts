@@ -43,6 +43,27 @@ function run(cmd: string, args: string[], cwd: string): string {
   }
 }
 
+/** The file in a consumer install cache naming the repository it belongs to. */
+const OWNER = 'repository';
+
+/**
+ * Removes the consumer install caches of clones that no longer exist (each clone keeps one install, about
+ * 24 MB, in the shared temporary folder; CI clones come and go). A cache without an owner file (older
+ * layouts, or leftovers of a killed run) goes when it is a day old.
+ */
+function pruneOtherInstalls(cacheRoot: string): void {
+  const base = path.dirname(cacheRoot);
+  for (const e of fs.readdirSync(base)) {
+    const dir = path.join(base, e);
+    if (!e.startsWith('cdk8s-gpu-platform-consumer-') || dir === cacheRoot) continue;
+    try {
+      const owner = fs.existsSync(path.join(dir, OWNER)) ? fs.readFileSync(path.join(dir, OWNER), 'utf8') : undefined;
+      const gone = owner !== undefined ? !fs.existsSync(path.join(owner, 'package.json')) : Date.now() - fs.statSync(dir).mtimeMs > 86_400_000;
+      if (gone) fs.rmSync(dir, { recursive: true, force: true });
+    } catch { /* another run removed it */ }
+  }
+}
+
 /**
  * The consumer app's node_modules: the tarball installed by npm (offline), the peers and @types/node linked
  * from this repository. Installed once per tarball content (the tarball is byte-for-byte reproducible, so its
@@ -59,6 +80,7 @@ function installedNodeModules(tarball: string): string {
   if (fs.existsSync(complete)) return path.join(cached, 'node_modules');
 
   fs.mkdirSync(cacheRoot, { recursive: true });
+  pruneOtherInstalls(cacheRoot);
   const scratch = fs.mkdtempSync(path.join(cacheRoot, 'install-'));
   fs.copyFileSync(tarball, path.join(scratch, path.basename(tarball)));
   fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({
@@ -76,6 +98,7 @@ function installedNodeModules(tarball: string): string {
   fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(nodeModules, '@types', 'node'), 'dir');
   // Older installs go; the new one appears whole (a rename) or not at all, so a killed run leaves no half install.
   for (const e of fs.readdirSync(cacheRoot)) if (e !== path.basename(scratch)) fs.rmSync(path.join(cacheRoot, e), { recursive: true, force: true });
+  fs.writeFileSync(path.join(cacheRoot, OWNER), ROOT);
   fs.renameSync(scratch, cached);
   return path.join(cached, 'node_modules');
 }
