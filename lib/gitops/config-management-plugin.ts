@@ -155,6 +155,9 @@ export class ConfigManagementPlugin extends Construct {
     const script = [
       'set -eu',
       'OUT="$(mktemp -d)"',
+      // The sidecar serves every generate request of its lifetime: without this, each one would leave a whole
+      // synthesized tree in its /tmp (several MB per Application refresh) until the volume fills.
+      'trap \'rm -rf "$OUT"\' EXIT',
       `${synth} >&2`,
       `DIR="$OUT/$ARGOCD_ENV_${CMP_ENVIRONMENT_VAR}/$ARGOCD_ENV_${CMP_APPLICATION_VAR}"`,
       'for f in "$DIR"/*.yaml; do',

@@ -301,6 +301,7 @@ describe('output tree', () => {
       expect({ env: env.name, plugin: sources.some((s) => s.plugin !== undefined) }).toEqual({ env: env.name, plugin: env.useConfigManagementPlugin });
     }
     const script = tempDir('cmp-run-');
+    const sidecarTmp = tempDir('cmp-tmp-');
     for (const a of apps) {
       // The name the sidecar registers (<metadata.name>-<spec.version>), the repository root (where cdk8s.yaml,
       // the discover file, is) and env entries that are exactly the variables the generate script reads.
@@ -316,8 +317,10 @@ describe('output tree', () => {
       expect(run).not.toBe(generate);
       const out = execFileSync('sh', ['-c', run], {
         cwd: script, encoding: 'utf8',
-        env: { PATH: process.env.PATH, ARGOCD_ENV_GITOPS_ENVIRONMENT: env.GITOPS_ENVIRONMENT, ARGOCD_ENV_GITOPS_APPLICATION: env.GITOPS_APPLICATION },
+        env: { PATH: process.env.PATH, TMPDIR: sidecarTmp, ARGOCD_ENV_GITOPS_ENVIRONMENT: env.GITOPS_ENVIRONMENT, ARGOCD_ENV_GITOPS_APPLICATION: env.GITOPS_APPLICATION },
       });
+      // Every request leaves the sidecar's temporary folder as it found it.
+      expect(fs.readdirSync(sidecarTmp)).toEqual([]);
       const printed = parseAllDocuments(out).map((d) => d.toJSON()).filter((d) => d);
       expect({ app: a.metadata.name, printed }).toEqual({ app: a.metadata.name, printed: manifestsOf(`${env.GITOPS_ENVIRONMENT}/${env.GITOPS_APPLICATION}`) });
     }
