@@ -193,6 +193,9 @@ async function recordRun(/** @type {string} */ command, /** @type {string} */ ou
     const original = obj[key];
     if (typeof original !== 'function' || !d || !('value' in d) || !d.writable) return;
     obj[key] = function (/** @type {any[]} */ ...args) {
+      // A run already refused is not kept, whatever it does next: no more checks (after an edit the build step
+      // writes build/ first, and the rest of the run then costs what an unwatched one does).
+      if (unsafe !== undefined) return new.target ? Reflect.construct(original, args, new.target) : original.apply(this, args);
       // A wrapped function calling another on its own (readFileSync opens the file) is one observation.
       if (depth === 0) {
         depth++; // the check's own fs calls are not the app's
@@ -256,7 +259,27 @@ async function recordRun(/** @type {string} */ command, /** @type {string} */ ou
     if (key === 'tmpdir') wrap(os, key, () => ['TMPDIR', 'TMP', 'TEMP'].forEach((n) => env.set(n, process.env[n] ?? null)));
     else if (typeof (/** @type {any} */ (os))[key] === 'function') wrap(os, key, () => refuse(`os.${key}`));
   }
-  for (const name of ['child_process', 'worker_threads', 'net', 'http', 'https', 'http2', 'dns', 'tls', 'dgram', 'cluster', 'inspector', 'perf_hooks']) never(require(name), name);
+  // Loading these builtins only to watch them costs ~40 ms: the ones not loaded yet are watched when first required.
+  const forbidden = new Set(['child_process', 'worker_threads', 'net', 'http', 'https', 'http2', 'dns', 'tls', 'dgram', 'cluster', 'inspector', 'perf_hooks']);
+  const loadList = /** @type {any} */ (process).moduleLoadList;
+  const loaded = (/** @type {string} */ name) => !Array.isArray(loadList) || loadList.includes(`NativeModule ${name}`);
+  for (const name of forbidden) {
+    if (loaded(name)) {
+      never(require(name), name);
+      forbidden.delete(name);
+    }
+  }
+  {
+    const anyModule = /** @type {any} */ (Module);
+    const originalLoad = anyModule._load;
+    anyModule._load = function (/** @type {string} */ request, /** @type {any[]} */ ...rest) {
+      const result = originalLoad.call(this, request, ...rest);
+      const name = typeof request === 'string' ? request.replace(/^node:/, '') : '';
+      if (forbidden.delete(name)) never(result, name);
+      return result;
+    };
+    undo.push(() => { anyModule._load = originalLoad; });
+  }
   for (const key of ['randomBytes', 'randomUUID', 'randomInt', 'randomFillSync', 'randomFill', 'getRandomValues', 'generateKeyPairSync', 'generateKeySync']) wrap(crypto, key, () => refuse(`crypto.${key}`));
   for (const key of ['hrtime', 'uptime', 'memoryUsage', 'cpuUsage', 'resourceUsage', 'emitWarning', 'chdir', 'umask', 'kill', 'exit', 'abort', 'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'nextTick', 'setUncaughtExceptionCaptureCallback', 'getuid', 'getgid', 'geteuid', 'getegid', 'getgroups']) {
     // Node's streams schedule their callbacks with nextTick for a write to stderr: the app's own calls count.
@@ -399,7 +422,13 @@ function changes(/** @type {string} */ command, /** @type {string} */ outdir, /*
   if (meta.outdir !== path.resolve(outdir)) out.push('outdir');
   for (const [n, v] of Object.entries(meta.env)) if ((process.env[n] ?? null) !== v) out.push(`$${n}`);
   if (out.length > 0) return out; // the cheap checks first: an entry of other settings fails here
-  for (const [p, id] of Object.entries(meta.paths)) if (identity(p) !== id) out.push(p);
+  // One changed input is enough to refuse an entry (each holds ~3,000 paths, so a miss would otherwise stat all of
+  // every entry's); CDK8S_SYNTH_MEMO_DEBUG lists the first five.
+  const enough = process.env.CDK8S_SYNTH_MEMO_DEBUG ? 5 : 1;
+  for (const [p, id] of Object.entries(meta.paths)) {
+    if (identity(p) !== id) out.push(p);
+    if (out.length >= enough) return out;
+  }
   if (meta.tty !== tty()) out.push('tty');
   if (meta.proc.cwd !== undefined && meta.proc.cwd !== process.cwd()) out.push('cwd');
   if (meta.proc.argv !== undefined && meta.proc.argv !== JSON.stringify(process.argv)) out.push('argv');

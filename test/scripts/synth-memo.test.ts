@@ -24,6 +24,7 @@ exports.run = (out) => {
   process.stderr.write('Warning: something\\n');
   if (process.env.APP_CLOCK) fs.writeFileSync(path.join(out, 'time'), String(Date.now()));
   if (process.env.APP_OUTSIDE) fs.writeFileSync(path.join(__dirname, 'elsewhere'), 'x');
+  if (process.env.APP_CHILD) require('child_process').execFileSync(process.execPath, ['-e', '0'], { env: {} });
   if (process.env.APP_LATE) void Promise.resolve().then(() => fs.writeFileSync(path.join(out, 'late'), 'x'));
 };
 `);
@@ -74,9 +75,10 @@ describe('synth memo', () => {
     expect(synth(root, { FOO: 'y', CDK8S_SYNTH_MEMO: '0' })).toMatchObject({ how: 'ran', out: 'oney#' });
   });
 
-  test('keeps nothing from a run that read the clock, wrote outside its output or left work behind', () => {
+  test('keeps nothing from a run that read the clock, wrote outside its output, started a process or left work behind', () => {
     // Nothing kept: no entry is ever written.
-    for (const env of [{ APP_CLOCK: '1' }, { APP_OUTSIDE: '1' }, { APP_LATE: '1' }]) {
+    // APP_CHILD: a builtin first required during the run (watched when loaded, not before).
+    for (const env of [{ APP_CLOCK: '1' }, { APP_OUTSIDE: '1' }, { APP_LATE: '1' }, { APP_CHILD: '1' }]) {
       expect(synth(root, env).how).toBe('ran');
       expect(fs.existsSync(path.join(root, 'memo', 'entries.json'))).toBe(false);
     }
