@@ -47,6 +47,7 @@ const NONJSII_OUT = path.join(ROOT, 'build', 'package-nonjsii');
 /** The last schema bundle written: its key, then the JSON (see `schemaBundle`). */
 const BUNDLE_CACHE = path.join(ROOT, 'build', '.schemas-bundle');
 const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
+const { alive } = require('./process-alive');
 
 /** The key of the last successful build (written last, cleared first), relative to the repository. */
 const STAMP = path.join('build', '.package-inputs.sha256');
@@ -167,16 +168,6 @@ async function buildNonJsii() {
 
 /** Taken by a build (a folder holding its process id): two builds never write build/package/ at once. */
 const LOCK = path.join(ROOT, 'build', '.package-build.lock');
-
-/** Whether a process with this id runs. */
-function alive(/** @type {number} */ pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
-  }
-}
 
 /** Runs `fn` holding LOCK; waits for another build to finish, takes over the lock of a build that is gone. */
 async function withLock(/** @type {() => Promise<void>} */ fn) {

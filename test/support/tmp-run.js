@@ -21,19 +21,10 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { alive } = require('../../scripts/process-alive');
 
 const PREFIX = 'cdk8s-gpu-platform-jest-';
 const OWNER = '.jest-pid';
-
-/** Whether a process with this id runs (a folder of a live run is never swept). */
-function alive(/** @type {number} */ pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
-  }
-}
 
 /** Removes run folders whose jest process is gone (a killed run never reached its teardown). */
 function sweep(/** @type {string} */ base) {
