@@ -4,6 +4,7 @@
  */
 import { fail } from '../core/errors';
 import { checkAdmission } from './admission';
+import { memoizedCheck } from './check-memo';
 import { checkMetadata, checkPodSpecs } from './api-validation';
 import { checkCrd, crdIndex, isCrdGroup } from './crd';
 import { checkCrossObject } from './cross-object';
@@ -51,8 +52,8 @@ function evaluateAll(manifests: any[], options: ValidateOptions, extra: Violatio
       continue;
     }
     out.push(...checkMetadata(m), ...checkPodSpecs(m));
-    if (isCrdGroup(m.apiVersion)) out.push(...checkCrd(m));
-    else if (isBuiltInGroup(m.apiVersion)) out.push(...checkSchema(m));
+    if (isCrdGroup(m.apiVersion)) out.push(...memoizedCheck(m, checkCrd));
+    else if (isBuiltInGroup(m.apiVersion)) out.push(...memoizedCheck(m, checkSchema));
     else if (crdIndex() !== null) {
       out.push({ rule: 'unknown-kind', object: objectId(m), message: `group ${JSON.stringify(groupOf(m.apiVersion))} is neither built-in nor served by a CRD` });
     }

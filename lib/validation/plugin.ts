@@ -19,6 +19,7 @@
  * ```
  */
 import * as path from 'path';
+import { defaultCheckMemoFile, saveCheckMemo, useCheckMemo } from './check-memo';
 import { useCrdDirs } from './crd';
 import { checkDocuments, ClusterMode, ClusterReport, Finding, groupClusters, loadDocuments, toReport } from './report';
 import { ruleInfo } from './rules';
@@ -73,8 +74,16 @@ export class GpuPlatformValidation {
     const docs = loadDocuments(files, problems);
     const root = commonDir(files);
     const clusters: ClusterReport[] = [];
-    for (const [name, group] of groupClusters(root, docs, this.props.clusters)) {
-      clusters.push({ name, files: new Set(group.map((d) => d.file)).size, objects: group.length, findings: checkDocuments(group, { skip: this.props.skip }) });
+    // Objects that passed the schema checks last time are not checked again (lib/validation/check-memo.ts); only
+    // with the shipped schemas, so never with extra CRD folders.
+    useCheckMemo(this.props.crds?.length ? undefined : defaultCheckMemoFile());
+    try {
+      for (const [name, group] of groupClusters(root, docs, this.props.clusters)) {
+        clusters.push({ name, files: new Set(group.map((d) => d.file)).size, objects: group.length, findings: checkDocuments(group, { skip: this.props.skip }) });
+      }
+      saveCheckMemo();
+    } finally {
+      useCheckMemo(undefined);
     }
     if (problems.length) clusters.push({ name: root, files: 0, objects: 0, findings: problems });
     const report = toReport(clusters);

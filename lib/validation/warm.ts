@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CACHE_ROOT, writeAtomic } from './cache';
+import { hasCheckMemo } from './check-memo';
 import { crdIndex, crdValidatorsInUse, loadCrdValidators } from './crd';
 import { loadSchemaValidators, schemaValidatorsInUse } from './schema';
 
@@ -21,7 +22,8 @@ interface Recent {
 /** Loads the CRD index and the validators of the last validation. */
 export function prepareValidators(): void {
   crdIndex();
-  loadRecent();
+  // With the plugin's memo of passed checks, only changed objects need a validator: they load when used.
+  if (!hasCheckMemo()) loadRecent();
 }
 
 function loadRecent(): void {
