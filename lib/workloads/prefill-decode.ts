@@ -55,7 +55,7 @@ export interface PrefillDecodeRoleOptions {
 }
 
 /**
- * Props of {@link RoleBasedGroup.prefillDecode}. The engine pods' settings (image, model, cpu, memory, shmSize,
+ * Props of `RoleBasedGroup.prefillDecode`. The engine pods' settings (image, model, cpu, memory, shmSize,
  * extraArgs, env, hfTokenSecret, security, drain timings, ...) come from {@link ModelServerOptions} and apply to
  * both prefill and decode; `prefill` / `decode` override cpu and memory and add args per role.
  */
