@@ -36,9 +36,10 @@ timed() {
   fi
 }
 
+# jest is started with node on its bin script: `npx jest` costs 0.7 s of CPU more per start.
 {
   timed build node scripts/build-package.js > "$logs/3-build-package.log" 2>&1 || exit 1
-  timed jest-package npx jest --passWithNoTests --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
+  timed jest-package node node_modules/jest/bin/jest.js --passWithNoTests --testPathPatterns="$PACKAGE_TESTS" "$@" > "$logs/4-jest-package.log" 2>&1
 } & package=$!
 timed typecheck nice -n "$NICE" node scripts/typecheck.js > "$logs/1-typecheck.log" 2>&1 & typecheck=$!
 # The swc build of build/ (what the tests that start node on build/ load) is brought up to date once, before
@@ -46,7 +47,10 @@ timed typecheck nice -n "$NICE" node scripts/typecheck.js > "$logs/1-typecheck.l
 # on a clean clone a few seconds, beside the package build (neither it nor its tests read build/).
 {
   nice -n "$NICE" node scripts/build.js > "$logs/0-build.log" 2>&1 || { cat "$logs/0-build.log"; echo "npm test: scripts/build.js FAILED"; exit 1; }
-  timed jest nice -n "$NICE" npx jest --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1
+  # --no-opt (V8 without its optimizing compiler, TurboFan; jest's workers inherit the flag): each test file
+  # runs its code in a new context for well under a second, too short for optimized code to repay its
+  # compile; the unit tests take about 10% less CPU (quiet, warm: 49 s instead of 55 s).
+  timed jest nice -n "$NICE" node --no-opt node_modules/jest/bin/jest.js --maxWorkers=2 --testPathIgnorePatterns="$PACKAGE_TESTS" "$@" > "$logs/2-jest.log" 2>&1
 } & unit=$!
 
 status=0
