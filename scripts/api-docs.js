@@ -24,11 +24,32 @@ async function renderApiMarkdown() {
   }
 }
 
-/** The key of what renderApiMarkdown reads: the assembly, the packages it documents against, this script. */
+/**
+ * The assembly as jsii-docgen reads it, without what it never prints: the source line of every type and member
+ * (`locationInModule`, which moves whenever a line is added above it, so that an edit inside a function body
+ * changes it) and the `fingerprint` over all of it. jsii-docgen 10 reads neither (its code never names them).
+ * Undefined when the assembly cannot be read (then the key hashes its bytes).
+ */
+function assemblyForDocs(/** @type {string} */ root) {
+  try {
+    let text = fs.readFileSync(path.join(root, '.jsii'), 'latin1');
+    const head = JSON.parse(text);
+    // latin1: one character per byte (fast to decode; the patterns below are ASCII), hashed back as latin1.
+    if (head.schema === 'jsii/file-redirect') text = require('zlib').gunzipSync(fs.readFileSync(path.join(root, head.filename))).toString('latin1');
+    // Blanked in the text (jsii writes the assembly as compact JSON): parsing its 13 MB to drop them takes 1 s.
+    return text.replace(/"locationInModule":\{[^{}]*\}/g, '"locationInModule":0').replace(/"fingerprint":"[^"]*"/g, '"fingerprint":0');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key of what renderApiMarkdown reads: the assembly (as above), the packages it documents against, this script. */
 function apiDocsInputs(root = ROOT) {
   const { inputHash, installedVersion } = require('./input-hash');
-  return inputHash(root, ['.jsii', '.jsii.gz', 'package.json', 'package-lock.json', 'scripts/api-docs.js'], {
-    extra: [process.version, ...['jsii-docgen', 'cdk8s', 'cdk8s-plus-27', 'constructs'].map((n) => installedVersion(root, n))],
+  const assembly = assemblyForDocs(root);
+  return inputHash(root, [...(assembly === undefined ? ['.jsii', '.jsii.gz'] : []), 'package.json', 'package-lock.json', 'scripts/api-docs.js'], {
+    extra: [process.version, ...['jsii-docgen', 'cdk8s', 'cdk8s-plus-27', 'constructs'].map((n) => installedVersion(root, n)),
+      require('crypto').createHash('sha256').update(assembly ?? '', 'latin1').digest('hex')],
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { tempDir } from '../support/tmp';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { inputHash, readStamp, writeStamp, clearStamp } = require('../../scripts/input-hash.js');
@@ -172,5 +173,20 @@ describe('the API.md rendering key (scripts/api-docs.js)', () => {
     expect(apiDocs.apiDocsInputs(root)).toBe(before);
     fs.appendFileSync(path.join(root, rel), ' ');
     expect(apiDocs.apiDocsInputs(root)).not.toBe(before);
+  });
+
+  // An edit inside a function body moves the source lines the assembly records, which API.md never shows.
+  test('source lines and the fingerprint do not render again; a doc or a type does', () => {
+    const assembly = (line: number, fingerprint: string, summary: string) => zlib.gzipSync(JSON.stringify({
+      fingerprint, name: 'p', types: { 'p.A': { docs: { summary }, kind: 'class', locationInModule: { filename: 'lib/a.ts', line }, name: 'A' } },
+    }));
+    const root = tree({ '.jsii': '{"schema":"jsii/file-redirect","filename":".jsii.gz"}', 'package.json': '{}', 'package-lock.json': '{}' });
+    const key = (gz: Buffer) => {
+      fs.writeFileSync(path.join(root, '.jsii.gz'), gz);
+      return apiDocs.apiDocsInputs(root);
+    };
+    const before = key(assembly(10, 'f1', 'An A.'));
+    expect(key(assembly(12, 'f2', 'An A.'))).toBe(before);
+    expect(key(assembly(12, 'f2', 'An A, documented.'))).not.toBe(before);
   });
 });
