@@ -420,9 +420,13 @@ export class CanaryRollout extends Construct {
     this.binding.checkPods(() => this.peakWorkloadPods(), { covers: () => { const t = this.findTarget(); return t ? [t] : []; } });
   }
 
-  /** The number of canary and total pods at every point of the rollout, for `replicas` pods. */
+  /**
+   * The most pods (stable and canary together) the rollout runs at any point of its steps when the workload has
+   * `replicas` pods: what the tenant quota must fit during a rollout.
+   * @param replicas the workload's replica count, an integer >= 0
+   */
   public peakPods(replicas: number): number {
-    const n = replicas;
+    const n = requireInteger(this, 'peakPods(replicas)', replicas, 0);
     const canaryFor = (w: number) => Math.ceil((w * n) / 100);
     if (!this.routing._routed) {
       // Basic canary: pods are split between the ReplicaSets, with up to maxSurge extra while they change.

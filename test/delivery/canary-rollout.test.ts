@@ -202,6 +202,9 @@ describe('CanaryRollout', () => {
     expect(dynamic.peakPods(4)).toBe(6);
     // without a router: replicas plus maxSurge (25%, rounded up)
     expect(new CanaryRollout(c, 'none', base({ name: 'c' })).peakPods(4)).toBe(5);
+    // A count that is not a replica count (jsii callers can pass anything) is refused, not computed.
+    expect(() => plain.peakPods(-1)).toThrow('[test/plain] peakPods(replicas): given -1; allowed: an integer >= 0');
+    expect(() => plain.peakPods(1.5)).toThrow('peakPods(replicas): given 1.5');
   });
 
   test('GPU quota: the canary surge is checked against the tenant quota at synth', () => {
