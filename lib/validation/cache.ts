@@ -55,6 +55,68 @@ export function contentKey(root: string, files: string[]): string {
   return key;
 }
 
+/** How long a cache folder or entry may go unused before `pruneCache` removes it: a week. */
+export const STALE_AFTER_MS = 7 * 24 * 3600_000;
+/** The shortest time between two prunes (the mtime of PRUNE_STAMP under the root). */
+const PRUNE_EVERY_MS = 24 * 3600_000;
+const PRUNE_STAMP = '.last-prune';
+/** Folders of entries shared by every key: pruned entry by entry, never removed whole. */
+const SHARED = new Set(['content-keys', 'schema-checks']);
+/** Keyed folders whose entries pile up while the folder is in use (one per parsed file content): pruned inside too. */
+const GROWING = /^yaml-/;
+
+const usedDirs = new Set<string>();
+
+/**
+ * A keyed cache folder (`<family>-<key>`), created if need be and marked as used now (its mtime, once per
+ * process), then `pruneCache`. Returns `dir`. Best effort: a read-only cache only costs time.
+ */
+export function useCacheDir(dir: string): string {
+  if (usedDirs.has(dir)) return dir;
+  usedDirs.add(dir);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+    pruneCache(path.dirname(dir));
+  } catch { /* read-only, or removed by another process: the caller's own write reports what matters */ }
+  return dir;
+}
+
+/**
+ * Removes what no run has used for STALE_AFTER_MS: every CRD set, Kubernetes models version, harness or Ajv
+ * version gets new keyed folders (each a few MB), and parsed YAML, content keys and schema-check memos pile up
+ * entry by entry; nothing else would ever remove them from the temporary folder. A keyed folder's mtime is
+ * its last use (`useCacheDir`), an entry's mtime its creation. Runs at most once a day per root (the stamp is
+ * touched first, so parallel processes do not all prune). Removing a folder another process still reads only
+ * costs that process a rebuild: every cache here is a pure function of its key. Returns what it removed
+ * (paths relative to the root).
+ */
+export function pruneCache(root: string = CACHE_ROOT, now: number = Date.now()): string[] {
+  const stamp = path.join(root, PRUNE_STAMP);
+  try {
+    if (now - fs.statSync(stamp).mtimeMs < PRUNE_EVERY_MS) return [];
+  } catch { /* never pruned */ }
+  const removed: string[] = [];
+  try {
+    writeAtomic(stamp, '');
+    const stale = (p: string) => now - fs.statSync(p).mtimeMs > STALE_AFTER_MS;
+    const remove = (p: string) => {
+      fs.rmSync(p, { recursive: true, force: true });
+      removed.push(path.relative(root, p));
+    };
+    for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+      const p = path.join(root, e.name);
+      try {
+        if (!e.isDirectory()) continue;
+        if (!SHARED.has(e.name) && stale(p)) remove(p);
+        else if (SHARED.has(e.name) || GROWING.test(e.name)) for (const f of fs.readdirSync(p)) if (stale(path.join(p, f))) remove(path.join(p, f));
+      } catch { /* removed meanwhile by another process */ }
+    }
+  } catch { /* read-only cache */ }
+  return removed;
+}
+
 /** The one Ajv configuration both schema rules compile with (CRD and Kubernetes schemas). */
 export function newAjv(options: { inlineRefs?: boolean } = {}): Ajv {
   // Loaded only to compile (a cache miss): a warm run needs just the small runtime helpers the generated code requires.

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { CACHE_ROOT, codeKey, contentKey, hash, loadValidator, newAjv, writeAtomic, writeValidator } from './cache';
+import { CACHE_ROOT, codeKey, contentKey, hash, loadValidator, newAjv, useCacheDir, writeAtomic, writeValidator } from './cache';
 import { fail, printWarning } from '../core/errors';
 import { groupOf, isObject, objectId, Violation } from './types';
 
@@ -151,10 +151,10 @@ function indexOfDir(dir: string): CrdIndex {
   const files = listYaml(dir);
   // Content, not timestamps, and this file's code (strip, strictify, the Ajv options): any change rebuilds.
   const cacheDir = path.join(CACHE_ROOT, `crds-${contentKey(dir, files)}-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
-  const indexFile = path.join(cacheDir, 'index.json');
+  const indexFile = path.join(useCacheDir(cacheDir), 'index.json');
   // The same content in another folder shares the cache: the origin is this folder.
   if (fs.existsSync(indexFile)) return { ...JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CrdIndex, origin: dir };
-  fs.mkdirSync(cacheDir, { recursive: true });
+  fs.mkdirSync(cacheDir, { recursive: true }); // useCacheDir is best effort; this one reports a cache that cannot be written
   const built = buildIndex(dir, files, cacheDir);
   writeAtomic(indexFile, JSON.stringify(built));
   return built;
@@ -312,6 +312,7 @@ function validatorFor(e: CrdEntry): ValidateFunction {
   } else {
     const dir = path.join(CACHE_ROOT, `crd-validators-${codeKey(__filename, path.join(__dirname, `cache${path.extname(__filename)}`))}`);
     codeFile = path.join(dir, `${e.group}_${e.version}_${e.kind}-${hash(typeof e.schema === 'string' ? e.schema : JSON.stringify(e.schema))}.validate.js`);
+    useCacheDir(dir);
     fs.mkdirSync(dir, { recursive: true });
   }
   if (!fs.existsSync(codeFile)) {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const YAML_VERSION: string = require('yaml/package.json').version;
-import { CACHE_ROOT, hash, writeAtomic } from './cache';
+import { CACHE_ROOT, hash, useCacheDir, writeAtomic } from './cache';
 import { evaluate } from './evaluate';
 import { fixFor, ruleInfo, Severity } from './rules';
 import { schemaSources, SchemaSources } from './sources';
@@ -105,7 +105,7 @@ const PARSED_DIR = path.join(CACHE_ROOT, `yaml-${hash(YAML_VERSION, fs.readFileS
  * content hash (in the validator's cache folder, next to the compiled schemas).
  */
 function parseFile(text: string): Parsed {
-  const file = path.join(PARSED_DIR, `${hash(text)}.json`);
+  const file = path.join(useCacheDir(PARSED_DIR), `${hash(text)}.json`);
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Parsed;
   } catch { /* not cached yet */ }

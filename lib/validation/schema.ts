@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { CACHE_ROOT, codeKey, hash, loadValidator, newAjv, writeValidator } from './cache';
+import { CACHE_ROOT, codeKey, hash, loadValidator, newAjv, useCacheDir, writeValidator } from './cache';
 import { BUNDLE_FILE, loadBundle } from './crd';
 import { groupOf, isObject, Violation, objectId } from './types';
 
@@ -202,7 +202,7 @@ function schemaClosureKey(id: string): string {
 function validatorFor(id: string): ValidateFunction | undefined {
   let v = validators.get(id);
   if (v) return v;
-  const file = path.join(CACHE_DIR, `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
+  const file = path.join(useCacheDir(CACHE_DIR), `${id.split('.').pop()}-${schemaClosureKey(id)}.js`);
   if (!fs.existsSync(file)) {
     ajv ??= newAjv();
     for (const sid of [...rawSchemas.keys()]) if (!ajv.getSchema(sid)) ajv.addSchema(adapt(schemaOf(sid)), sid);
