@@ -16,8 +16,8 @@
  *   file called). The next test file that loads the same source starts from it and parses and compiles
  *   none of that again. The unit tests in one process (--runInBand) took 84 s of CPU with a cache made at
  *   compile time for modules over 64 KB only, 70 s with one for every module, and 61 s with this (cdk8s,
- *   yaml and lib/ are hundreds of small files, and most functions are compiled lazily). A module whose source has
- *   `import(` keeps jest's own vm.compileFunction (its importModuleDynamically), with the code cache V8
+ *   yaml and lib/ are hundreds of small files, and most functions are compiled lazily). A module whose source may call
+ *   `import()` keeps jest's own vm.compileFunction (its importModuleDynamically), with the code cache V8
  *   makes at compile time.
  *
  * Both are keyed so that they can only give what jest would have: the same bytes (size and mtime of the file,
@@ -70,7 +70,7 @@ class CachingRuntime extends Runtime {
         const cachedData = known && known.source === scriptSource ? known.data : undefined;
         // A module that may call import() needs jest's importModuleDynamically: jest's own compile, with the
         // code cache V8 makes at compile time (top-level code only) handed to vm.compileFunction.
-        if (scriptSource.includes('import(')) return compileWithCache(compile, scriptSource, filename, cachedData);
+        if (mayImport(filename, scriptSource)) return compileWithCache(compile, scriptSource, filename, cachedData);
         const context = executor.environment.getVmContext();
         if (context == null) return null;
         const prefix = `(function (${executor.injectedModuleParameters.join(', ')}) {`;
@@ -95,6 +95,16 @@ class CachingRuntime extends Runtime {
     if (this._freshScripts) this._freshScripts.length = 0;
     return super.teardown();
   }
+}
+
+/** Whether a module's source may call import(), by file name (the same source is asked once per test file). */
+const dynamicImports = new Map();
+function mayImport(/** @type {string} */ filename, /** @type {string} */ source) {
+  const known = dynamicImports.get(filename);
+  if (known && known.source === source) return known.may;
+  const may = /\bimport\s*\(/.test(source);
+  dynamicImports.set(filename, { source, may });
+  return may;
 }
 
 /** jest's compile(source, filename), with `cachedData` (or a request for it) added to its vm.compileFunction call. */
