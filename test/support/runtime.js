@@ -61,11 +61,15 @@ class CachingRuntime extends Runtime {
     if (executor && typeof executor.compile === 'function' && Array.isArray(executor.injectedModuleParameters)
       && executor.environment && typeof executor.environment.getVmContext === 'function') {
       const compile = executor.compile.bind(executor);
+      // V8 coverage maps its ranges onto each module's own source: the wrapper would shift them (jest --coverage
+      // with coverageProvider v8). Core modules get jest's own file name. Both: jest's own compile.
+      const v8Coverage = this._coverageOptions?.collectCoverage === true && this._coverageOptions?.coverageProvider === 'v8';
+      const isCore = (/** @type {string} */ filename) => executor.resolution?.isCoreModule?.(filename) === true;
       /** Scripts compiled without usable cached data in this test file: their cache is made at teardown. */
       const fresh = [];
       this._freshScripts = fresh;
       executor.compile = (/** @type {string} */ scriptSource, /** @type {string} */ filename) => {
-        if (typeof scriptSource !== 'string') return compile(scriptSource, filename);
+        if (typeof scriptSource !== 'string' || v8Coverage || isCore(filename)) return compile(scriptSource, filename);
         const known = codeCache.get(filename);
         const cachedData = known && known.source === scriptSource ? known.data : undefined;
         // A module that may call import() needs jest's importModuleDynamically: jest's own compile, with the
