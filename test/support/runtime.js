@@ -16,9 +16,10 @@
  *   file called). The next test file that loads the same source starts from it and parses and compiles
  *   none of that again. The unit tests in one process (--runInBand) took 84 s of CPU with a cache made at
  *   compile time for modules over 64 KB only, 70 s with one for every module, and 61 s with this (cdk8s,
- *   yaml and lib/ are hundreds of small files, and most functions are compiled lazily). A module whose source may call
- *   `import()` keeps jest's own vm.compileFunction (its importModuleDynamically), with the code cache V8
- *   makes at compile time.
+ *   yaml and lib/ are hundreds of small files, and most functions are compiled lazily). jest's own
+ *   vm.compileFunction stays for a module whose source may call `import()` (it needs jest's
+ *   importModuleDynamically; it gets the code cache V8 makes at compile time), for core modules and under
+ *   V8 coverage (whose ranges the wrapper would shift).
  *
  * Both are keyed so that they can only give what jest would have: the same bytes (size and mtime of the file,
  * which a test run does not change under the tests) and the same source text (V8 rejects cached data that
