@@ -29,17 +29,62 @@
  * assembly when any diagnostic is an error, and what a failed build leaves in build/package/ is never used (no
  * stamp is written; the next build empties the folder).
  *
- * The record is build/.jsii-cache/ (outside build/package/): `index.json` (file -> key) and one file of
- * outputs per key; entries a build did not use are deleted. `JSII_CACHE=0` turns it off; with a jsii other than
- * 5.9 (whose `Compiler.prototype.buildOnce` and `consumeProgram` and whose assembler's runtime-info injector
- * this relies on) nothing is patched and jsii does all the work, as before.
+ * The record is one folder per machine, shared by every clone of the repository as jest's transform cache
+ * is: `$JSII_CACHE_DIR`, else `cdk8s-gpu-platform-jsii` in the real temporary folder. Keys name files by their
+ * path relative to the repository and compiler options by relative paths, so a fresh clone reuses what
+ * another clone of the same content checked. It holds `<key>.pass` (the file had no diagnostic under that
+ * key) and `<output key>.json` (its outputs, by path relative to the repository), each written whole under a
+ * temporary name and then renamed, so clones that build at once never read half a file. A build touches the
+ * entries it reuses; at most once a day one removes the entries no build used for 7 days. `JSII_CACHE=0` turns
+ * it off; with a jsii other than 5.9 (whose `Compiler.prototype.buildOnce` and `consumeProgram` and whose
+ * assembler's runtime-info injector this relies on) nothing is patched and jsii does all the work, as before.
  */
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
-const CACHE_DIR = path.join('build', '.jsii-cache');
+/** The machine's record (see the header); TEST_CACHE_TMPDIR: the real temporary folder when jest runs the build. */
+const cacheDir = () => process.env.JSII_CACHE_DIR ?? path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), 'cdk8s-gpu-platform-jsii');
+/** How long an entry no build used is kept, and how often a build looks for such entries. */
+const KEEP_MS = 7 * 86_400_000;
+const PRUNE_EVERY_MS = 86_400_000;
+
+/** Writes a whole file under a temporary name, then renames it: a concurrent reader sees the old or the new file. */
+function writeWhole(/** @type {string} */ file, /** @type {string} */ text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/** Removes the entries of `dir` no build used for KEEP_MS, at most once per PRUNE_EVERY_MS (a `.last-prune` file). */
+function prune(/** @type {string} */ dir, now = Date.now()) {
+  const marker = path.join(dir, '.last-prune');
+  try {
+    if (now - fs.statSync(marker).mtimeMs < PRUNE_EVERY_MS) return;
+  } catch { /* never pruned */ }
+  fs.writeFileSync(marker, '');
+  for (const e of fs.readdirSync(dir)) {
+    if (e === '.last-prune') continue;
+    const p = path.join(dir, e);
+    try {
+      if (now - fs.statSync(p).mtimeMs > KEEP_MS) fs.rmSync(p, { force: true });
+    } catch { /* another build removed it */ }
+  }
+}
+
+/**
+ * Options as text that does not depend on where the repository is: keys sorted at every level, absolute
+ * paths relative to `root`.
+ */
+function canonicalOptions(/** @type {unknown} */ value, /** @type {string} */ root) {
+  return JSON.stringify(value, (_key, v) => {
+    if (typeof v === 'string' && path.isAbsolute(v)) return `<root>/${path.relative(root, v).split(path.sep).join('/')}`;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+    return v;
+  });
+}
 
 /** @param {string[]} parts */
 const sha = (...parts) => {
@@ -49,20 +94,22 @@ const sha = (...parts) => {
 };
 
 /**
- * The key of each file of the program (see the header) before the runtime type info, by file name.
+ * The key of each file of the program (see the header) before the runtime type info, by file name. Files are
+ * named in keys by their path relative to `root` (the repository), so that clones in other folders share keys.
  * @param {typeof import('typescript')} ts
  * @param {import('typescript').Program} program
  * @param {string} salt versions, command line, package.json and the lockfile
+ * @param {string} root
  */
-function fileKeys(ts, program, salt) {
+function fileKeys(ts, program, salt, root) {
+  const rel = (/** @type {string} */ f) => path.relative(root, f).split(path.sep).join('/');
   const options = program.getCompilerOptions();
   const files = program.getSourceFiles().filter((sf) => !program.isSourceFileFromExternalLibrary(sf) && !program.isSourceFileDefaultLibrary(sf) && !sf.fileName.includes('/node_modules/'));
   const byName = new Map(files.map((sf) => [sf.fileName, sf]));
   // Declarations every file sees: script files and module files that augment the global scope or a module.
   const global = files.filter((sf) => !ts.isExternalModule(sf) || /\bdeclare\s+(global\b|module\s+['"])/.test(sf.text));
-  const programKey = sha(salt, JSON.stringify(options, Object.keys(options).sort()), ts.version,
-    ...global.flatMap((sf) => [sf.fileName, sf.text]));
-  const everything = sha(programKey, ...files.flatMap((sf) => [sf.fileName, sf.text]));
+  const programKey = sha(salt, canonicalOptions(options, root), ts.version, ...global.flatMap((sf) => [rel(sf.fileName), sf.text]));
+  const everything = sha(programKey, ...files.flatMap((sf) => [rel(sf.fileName), sf.text]));
   const opaque = options.paths !== undefined || options.baseUrl !== undefined || options.rootDirs !== undefined;
 
   /** The files a file reaches directly, or undefined when one of its relative imports is not a file of the program. */
@@ -101,9 +148,9 @@ function fileKeys(ts, program, salt) {
         else for (const f of next) if (!seen.has(f)) { seen.add(f); todo.push(f); }
       }
       // The file's own name first: files that import each other reach the same set.
-      key ??= sha(programKey, sf.fileName, ...[...seen].sort().flatMap((f) => [f, /** @type {import('typescript').SourceFile} */ (byName.get(f)).text]));
+      key ??= sha(programKey, rel(sf.fileName), ...[...seen].map(rel).sort().flatMap((f) => [f, /** @type {import('typescript').SourceFile} */ (byName.get(path.resolve(root, f))).text]));
     }
-    keys.set(sf.fileName, key === everything ? sha(everything, sf.fileName) : key);
+    keys.set(sf.fileName, key === everything ? sha(everything, rel(sf.fileName)) : key);
   }
   return keys;
 }
@@ -154,17 +201,23 @@ function patch() {
 
   proto.consumeProgram = function (/** @type {import('typescript').Program} */ program, /** @type {string} */ stdlib) {
     const root = this.projectRoot ?? process.cwd();
-    const dir = path.join(root, CACHE_DIR);
+    const dir = cacheDir();
     const read = (/** @type {string} */ f) => { try { return fs.readFileSync(path.join(root, f), 'utf8'); } catch { return ''; } };
-    const keys = fileKeys(ts, program, sha(`jsii@${jsiiVersion}`, fs.readFileSync(__filename, 'utf8'), process.version, JSON.stringify(process.argv.slice(2)), read('package.json'), read('package-lock.json')));
-    /** @type {{ [file: string]: string }} the key each file had in the last build in which it had no diagnostic */
-    let last = {};
-    try { last = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')); } catch { /* none yet */ }
-    /** @type {{ [file: string]: string }} */
+    const keys = fileKeys(ts, program, sha(`jsii@${jsiiVersion}`, fs.readFileSync(__filename, 'utf8'), process.version, JSON.stringify(process.argv.slice(2)), read('package.json'), read('package-lock.json')), root);
+    const rel = (/** @type {string} */ file) => path.relative(root, file).split(path.sep).join('/');
+    /** @type {{ [file: string]: string }} the files this build recorded outputs for, with their key */
     const next = {};
     /** Files with a diagnostic in this build: never recorded. */
     const failed = new Set();
-    const reusable = (/** @type {import('typescript').SourceFile} */ sf) => keys.has(sf.fileName) && last[sf.fileName] === keys.get(sf.fileName);
+    /** Whether a file's key passed in an earlier build (of any clone): then its check is skipped. */
+    const passed = new Map();
+    const reusable = (/** @type {import('typescript').SourceFile} */ sf) => {
+      if (!passed.has(sf.fileName)) passed.set(sf.fileName, keys.has(sf.fileName) && fs.existsSync(path.join(dir, `${keys.get(sf.fileName)}.pass`)));
+      return passed.get(sf.fileName);
+    };
+    /** The entries this build read: touched at the end, so that pruning keeps them. */
+    /** @type {string[]} */
+    const used = [];
     let reused = 0;
     let emitted = 0;
 
@@ -197,8 +250,8 @@ function patch() {
       const todo = [];
       for (const sf of sources) {
         if (reusable(sf) && fs.existsSync(stored(sf.fileName))) {
-          for (const [file, text] of Object.entries(JSON.parse(fs.readFileSync(stored(sf.fileName), 'utf8')))) write(file, text);
-          next[sf.fileName] = /** @type {string} */ (keys.get(sf.fileName));
+          for (const [file, text] of Object.entries(JSON.parse(fs.readFileSync(stored(sf.fileName), 'utf8')))) write(path.resolve(root, file), text);
+          used.push(stored(sf.fileName), path.join(dir, `${keys.get(sf.fileName)}.pass`));
           reused++;
         } else {
           todo.push(sf);
@@ -210,7 +263,7 @@ function patch() {
         if (file.endsWith('.tsbuildinfo')) return; // TypeScript's incremental state: no build reads it
         write(file, text);
         const owner = of?.length === 1 ? of[0].fileName : undefined;
-        if (owner) outputs.set(owner, { ...outputs.get(owner), [file]: text });
+        if (owner) outputs.set(owner, { ...outputs.get(owner), [rel(file)]: text });
       };
       // Nothing to reuse (a first build): one emit of the whole program, as jsii does; else file by file.
       const results = todo.length === sources.length ? [program.emit(undefined, capture, token, false, transformers)]
@@ -220,12 +273,14 @@ function patch() {
       const emitSkipped = results.some((r) => r.emitSkipped);
       for (const d of diagnostics) if (d.file) failed.add(d.file.fileName);
       if (!emitSkipped && diagnostics.every((d) => d.file)) {
-        fs.mkdirSync(dir, { recursive: true });
-        for (const sf of todo) {
-          if (failed.has(sf.fileName) || !outputs.has(sf.fileName)) continue;
-          fs.writeFileSync(stored(sf.fileName), JSON.stringify(outputs.get(sf.fileName)));
-          next[sf.fileName] = /** @type {string} */ (keys.get(sf.fileName));
-        }
+        try {
+          fs.mkdirSync(dir, { recursive: true });
+          for (const sf of todo) {
+            if (failed.has(sf.fileName) || !outputs.has(sf.fileName)) continue;
+            writeWhole(stored(sf.fileName), JSON.stringify(outputs.get(sf.fileName)));
+            next[sf.fileName] = /** @type {string} */ (keys.get(sf.fileName));
+          }
+        } catch { /* a folder this user cannot write: nothing recorded, all the work next time */ }
       }
       return { emitSkipped, diagnostics, emittedFiles: undefined };
     };
@@ -243,20 +298,19 @@ function patch() {
     assembler = undefined;
     const result = consumeProgram.call(this, viaCache, stdlib);
     try {
-      // Only files with no diagnostic at all, whose outputs are recorded under their current key.
-      for (const f of failed) delete next[f];
-      const wanted = new Set(Object.keys(next).map((f) => `${outputKey(f)}.json`));
-      fs.mkdirSync(dir, { recursive: true });
-      for (const e of fs.readdirSync(dir)) if (e !== 'index.json' && !wanted.has(e)) fs.rmSync(path.join(dir, e), { force: true });
-      // Also after a failed build: what it recorded had no diagnostic, and its key says what it depends on.
-      fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(next));
-    } catch { /* a read-only tree: all the work next time */ }
+      // Only files with no diagnostic at all, whose outputs are recorded under their current key. Also after a
+      // failed build: what it recorded had no diagnostic, and its key says what it depends on.
+      for (const [f, key] of Object.entries(next)) if (!failed.has(f)) writeWhole(path.join(dir, `${key}.pass`), '');
+      const now = new Date();
+      for (const p of used) fs.utimesSync(p, now, now);
+      prune(dir);
+    } catch { /* a read-only folder, or another build pruned it: all the work next time */ }
     console.log(`jsii cache: ${reused} files' check and output reused, ${emitted} checked and emitted (scripts/jsii-check-cache.js)`);
     return result;
   };
 }
 
-module.exports = { fileKeys };
+module.exports = { fileKeys, prune, canonicalOptions, cacheDir };
 
 // Patches only jsii's own process (preloaded: `node --require ./scripts/jsii-check-cache.js .../jsii/bin/jsii`).
 if (/[\\/]jsii[\\/]bin[\\/]jsii$/.test(process.argv[1] ?? '')) patch();

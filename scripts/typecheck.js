@@ -12,9 +12,15 @@
  * lockfile and the TypeScript and type packages' versions) equals the key of the last check that passed
  * (scripts/input-hash.js). A run that does check is incremental (TypeScript's builder, build/.tsbuildinfo-check:
  * files whose result cannot have changed are not checked again), but parses every file (about 5 s here).
- * `--force` or `NO_BUILD_CACHE=1` always checks.
+ * A clone with no build-info yet (a fresh clone) starts from the one the last passing check on this machine
+ * left (`$TYPECHECK_CACHE_DIR`, else `cdk8s-gpu-platform-typecheck` in the real temporary folder): TypeScript
+ * names files in it relative to itself and compares each file's content hash, so it checks again only the
+ * files that differ from that clone's and what they affect. `--force` or `NO_BUILD_CACHE=1` always checks, from
+ * no build-info.
  */
 'use strict';
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
 
@@ -43,11 +49,23 @@ function isUpToDate(root = ROOT) {
 /** Files that get no semantic check here (see the header): the generated CRD types. */
 const UNCHECKED = path.join(ROOT, 'imports') + path.sep;
 
-/** Runs the check (TypeScript's incremental builder over tsconfig.json); returns the number of errors. */
-function check() {
+/** The build-info of the last passing check on this machine, of any clone (see the header). */
+const seedFile = () => path.join(process.env.TYPECHECK_CACHE_DIR ?? path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), 'cdk8s-gpu-platform-typecheck'), 'tsbuildinfo');
+
+/**
+ * Runs the check (TypeScript's incremental builder over tsconfig.json); returns the number of errors.
+ * `fresh`: from no build-info.
+ */
+function check(fresh = false) {
   const ts = require('typescript');
   const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (/** @type {import('typescript').Diagnostic} */ d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
   const parsed = /** @type {import('typescript').ParsedCommandLine} */ (ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), { noEmit: true }, host));
+  const buildInfo = /** @type {string} */ (parsed.options.tsBuildInfoFile);
+  if (fresh) fs.rmSync(buildInfo, { force: true });
+  else if (!fs.existsSync(buildInfo) && fs.existsSync(seedFile())) {
+    fs.mkdirSync(path.dirname(buildInfo), { recursive: true });
+    fs.copyFileSync(seedFile(), buildInfo);
+  }
   const builder = ts.createIncrementalProgram({
     rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences,
     configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(parsed),
@@ -61,6 +79,13 @@ function check() {
     ...builder.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !unchecked(sf)).flatMap((sf) => builder.getSemanticDiagnostics(sf)),
   ];
   builder.emit(); // noEmit: writes only the build-info, for the next incremental run
+  if (diagnostics.length === 0) {
+    try { // the next fresh clone's start (see the header); written whole, then renamed
+      fs.mkdirSync(path.dirname(seedFile()), { recursive: true });
+      fs.copyFileSync(buildInfo, `${seedFile()}.${process.pid}.tmp`);
+      fs.renameSync(`${seedFile()}.${process.pid}.tmp`, seedFile());
+    } catch { /* a folder this user cannot write */ }
+  }
   if (diagnostics.length > 0) {
     const formatHost = { getCanonicalFileName: (/** @type {string} */ f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => ts.sys.newLine };
     const sorted = ts.sortAndDeduplicateDiagnostics(diagnostics);
@@ -77,7 +102,7 @@ function typecheck(force = false) {
   }
   clearStamp(path.join(ROOT, STAMP));
   const key = typecheckInputs();
-  const errors = check();
+  const errors = check(force);
   if (errors > 0) {
     console.log(`typecheck: ${errors} error${errors === 1 ? '' : 's'}`);
     return 1;

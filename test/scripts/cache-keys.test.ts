@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ts from 'typescript';
 import * as zlib from 'zlib';
 import { tempDir } from '../support/tmp';
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -163,6 +164,34 @@ describe('the type-check key (scripts/typecheck.js)', () => {
     const root = repo();
     fs.rmSync(path.join(root, typecheck.STAMP));
     expect(typecheck.isUpToDate(root)).toBe(false);
+  });
+
+  // A fresh clone starts from the build-info another clone left (typecheck.js): TypeScript must take it as its
+  // own, checking again only the files whose content differs.
+  test('a build-info copied into a clone in another folder checks again only the files that differ', () => {
+    const files = {
+      'lib/a.ts': 'export const a: number = 1;\n', 'lib/b.ts': "import { a } from './a';\nexport const b = a + 1;\n",
+      'lib/c.ts': 'export const c = 3;\n',
+    };
+    const options = { strict: true, noEmit: true, incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo-check', types: [] };
+    /** The files TypeScript checks in `root`, starting from its build-info, after which it writes a new one. */
+    const checked = (root: string) => {
+      const parsed = ts.convertCompilerOptionsFromJson({ ...options, tsBuildInfoFile: path.join(root, options.tsBuildInfoFile) }, root).options;
+      const builder = ts.createIncrementalProgram({ rootNames: Object.keys(files).map((f) => path.join(root, f)), options: parsed });
+      const seen: string[] = [];
+      for (let r = builder.getSemanticDiagnosticsOfNextAffectedFile(); r; r = builder.getSemanticDiagnosticsOfNextAffectedFile()) {
+        const affected = r.affected as ts.SourceFile;
+        if (affected.fileName.startsWith(root)) seen.push(path.relative(root, affected.fileName));
+      }
+      builder.emit();
+      return seen.sort();
+    };
+    const first = tree(files);
+    expect(checked(first)).toEqual(['lib/a.ts', 'lib/b.ts', 'lib/c.ts']);
+    const clone = tree({ ...files, 'lib/c.ts': 'export const c = 4;\n' });
+    fs.mkdirSync(path.join(clone, 'build'));
+    fs.copyFileSync(path.join(first, options.tsBuildInfoFile), path.join(clone, options.tsBuildInfoFile));
+    expect(checked(clone)).toEqual(['lib/c.ts']);
   });
 });
 

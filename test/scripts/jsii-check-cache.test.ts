@@ -1,14 +1,19 @@
 /**
  * The keys by which scripts/jsii-check-cache.js lets jsii reuse a file's type-check and output: a file's key
  * changes with its own text and with every file it reaches through imports, and with nothing else of the
- * program unless that declares something global.
+ * program unless that declares something global. Keys do not depend on where the repository is (clones share
+ * the record), and the record drops what no build used for a week.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { tempDir } from '../support/tmp';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fileKeys } = require('../../scripts/jsii-check-cache.js') as { fileKeys: (t: typeof ts, p: ts.Program, salt: string) => Map<string, string> };
+const { fileKeys, prune, canonicalOptions } = require('../../scripts/jsii-check-cache.js') as {
+  fileKeys: (t: typeof ts, p: ts.Program, salt: string, root: string) => Map<string, string>;
+  prune: (dir: string, now?: number) => void;
+  canonicalOptions: (options: unknown, root: string) => string;
+};
 
 const BASE: { [file: string]: string } = {
   'a.ts': "import { b } from './b';\nexport const a = b + 1;\n",
@@ -22,17 +27,16 @@ const BASE: { [file: string]: string } = {
 let made: string | undefined;
 const root = () => (made ??= fs.realpathSync(tempDir('jsii-keys-')));
 
-/** The keys of a program over `files` (written to the same folder each time), by path relative to it. */
-function keysOf(files: { [file: string]: string }, options: ts.CompilerOptions = {}, salt = 's'): { [file: string]: string } {
-  // The same folder every time: file names are part of the keys.
-  const dir = path.join(root(), 'project');
+/** The keys of a program over `files` (written to the folder `folder` each time), by path relative to it. */
+function keysOf(files: { [file: string]: string }, options: ts.CompilerOptions = {}, salt = 's', folder = 'project'): { [file: string]: string } {
+  const dir = path.join(root(), folder);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const [f, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), text);
   }
-  const program = ts.createProgram(Object.keys(files).map((f) => path.join(dir, f)), { module: ts.ModuleKind.CommonJS, strict: true, noLib: true, types: [], ...options });
-  return Object.fromEntries([...fileKeys(ts, program, salt)].map(([f, k]) => [path.relative(dir, f), k]));
+  const program = ts.createProgram(Object.keys(files).map((f) => path.join(dir, f)), { module: ts.ModuleKind.CommonJS, strict: true, noLib: true, types: [], outDir: path.join(dir, 'out'), ...options });
+  return Object.fromEntries([...fileKeys(ts, program, salt, dir)].map(([f, k]) => [path.relative(dir, f), k]));
 }
 
 /** The files whose key differs between two programs. */
@@ -68,4 +72,40 @@ test('an import that is no file of the program, or paths mapping, keys the file 
   expect(changed(before, keysOf({ ...files, 'other.ts': 'export const other = 3;\n' }))).toEqual(['loose.ts', 'other.ts']);
   const mapped = keysOf(BASE, { baseUrl: '.', paths: { '*': ['*'] } });
   expect(changed(mapped, keysOf({ ...BASE, 'other.ts': 'export const other = 3;\n' }, { baseUrl: '.', paths: { '*': ['*'] } }))).toEqual(Object.keys(BASE).sort());
+});
+
+test('the same files in another folder (another clone) have the same keys; another file name does not', () => {
+  const here = keysOf(BASE);
+  expect(keysOf(BASE, {}, 's', 'another-clone/deeper')).toEqual(here);
+  const { 'other.ts': other, ...rest } = BASE;
+  expect(keysOf({ ...rest, 'renamed.ts': other })['renamed.ts']).not.toBe(here['other.ts']);
+});
+
+test('options are keyed with paths relative to the repository and keys sorted at every level', () => {
+  expect(canonicalOptions({ outDir: '/a/repo/build/package', paths: { z: ['/a/repo/z'], a: ['./a'] }, strict: true }, '/a/repo'))
+    .toBe(canonicalOptions({ strict: true, paths: { a: ['./a'], z: ['/b/clone/z'] }, outDir: '/b/clone/build/package' }, '/b/clone'));
+  expect(canonicalOptions({ outDir: '/a/repo/build' }, '/a/repo')).not.toBe(canonicalOptions({ outDir: '/a/repo/dist' }, '/a/repo'));
+});
+
+test('pruning removes the entries no build used for 7 days, at most once a day', () => {
+  const dir = path.join(root(), 'record');
+  fs.mkdirSync(dir, { recursive: true });
+  const day = 86_400_000;
+  const now = Date.now();
+  const entry = (name: string, ageDays: number) => {
+    fs.writeFileSync(path.join(dir, name), '');
+    const t = new Date(now - ageDays * day);
+    fs.utimesSync(path.join(dir, name), t, t);
+  };
+  entry('old.pass', 8);
+  entry('old.json', 8);
+  entry('recent.json', 6);
+  prune(dir, now);
+  expect(fs.readdirSync(dir).sort()).toEqual(['.last-prune', 'recent.json']);
+  // Within a day of the last prune nothing is looked at.
+  entry('old2.json', 30);
+  prune(dir, now + day / 2);
+  expect(fs.readdirSync(dir)).toContain('old2.json');
+  prune(dir, now + 2 * day);
+  expect(fs.readdirSync(dir)).not.toContain('old2.json');
 });
