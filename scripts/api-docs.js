@@ -54,19 +54,17 @@ function apiDocsInputs(root = ROOT) {
 }
 
 /**
- * renderApiMarkdown, remembered for the assembly it was rendered from (build/.api-md-cache: the key, then the
- * text), so that `npm test` run again with an unchanged assembly does not run jsii-docgen (about 4 s).
+ * renderApiMarkdown, remembered for the assembly it was rendered from (the machine cache,
+ * scripts/machine-cache.js, `api-md/`), so that `npm test` with an assembly rendered before, by this clone or
+ * another, does not run jsii-docgen (about 4 s).
  */
 async function renderApiMarkdownCached() {
-  const cache = path.join(ROOT, 'build', '.api-md-cache');
+  const { readEntry, writeEntry } = require('./machine-cache');
   const key = apiDocsInputs();
-  try {
-    const text = fs.readFileSync(cache, 'utf8');
-    if (text.startsWith(`${key}\n`)) return text.slice(key.length + 1);
-  } catch { /* none yet */ }
+  const cached = readEntry('api-md', key);
+  if (cached) return cached.toString('utf8');
   const md = await renderApiMarkdown();
-  fs.mkdirSync(path.dirname(cache), { recursive: true });
-  fs.writeFileSync(cache, `${key}\n${md}`);
+  writeEntry('api-md', key, md);
   return md;
 }
 

@@ -12,8 +12,8 @@
  * lib/ files they import) into build/package-nonjsii/ while jsii runs, and the files jsii did not write are
  * copied into build/package/ after it: jsii's output wins for any shared lib/ file. The jsii entry point
  * (lib/index.ts) must not import them. The validator's schema bundle is written from that tsc output, also
- * beside jsii, and kept per content key of the code that writes it and of the schemas it reads
- * (build/.schemas-bundle: most lib/ changes do not touch it). See docs/development.md, "The package".
+ * beside jsii, unless the machine cache has it for the same inputs (scripts/bundle-schemas.js: most lib/
+ * changes do not touch it). See docs/development.md, "The package".
  *
  * The fast dev loop does not use this: `npm run synth`, jest and `npm run build` transpile with swc.
  *
@@ -44,9 +44,7 @@ const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => new Pro
 });
 /** tsc's output for the non-jsii entry points (and the lib/ files they import), before the copy into OUT. */
 const NONJSII_OUT = path.join(ROOT, 'build', 'package-nonjsii');
-/** The last schema bundle written: its key, then the JSON (see `schemaBundle`). */
-const BUNDLE_CACHE = path.join(ROOT, 'build', '.schemas-bundle');
-const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
+const { inputHash, relativeImportClosure, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
 const { alive } = require('./process-alive');
 
 /** The key of the last successful build (written last, cleared first), relative to the repository. */
@@ -89,23 +87,9 @@ function nonJsiiRoots() {
  * when an import does not resolve to a .ts file (then tsc always runs).
  */
 function nonJsiiInputs(/** @type {string[]} */ roots) {
-  const ts = require('typescript');
-  const seen = new Set(roots.map((f) => path.resolve(f)));
-  const todo = [...seen];
-  while (todo.length > 0) {
-    const file = /** @type {string} */ (todo.pop());
-    const { importedFiles, referencedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
-    if (referencedFiles.length > 0) return undefined;
-    for (const { fileName } of importedFiles) {
-      if (!fileName.startsWith('.')) continue;
-      const base = path.resolve(path.dirname(file), fileName);
-      const found = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
-      if (!found) return undefined;
-      if (!seen.has(found)) { seen.add(found); todo.push(found); }
-    }
-  }
-  return inputHash(ROOT, [...[...seen].map((f) => path.relative(ROOT, f)).sort(), 'tsconfig.json', 'tsconfig.nonjsii.json',
-    'package-lock.json', 'scripts/build-package.js'], { extra: [process.version, installedVersion(ROOT, 'typescript')] });
+  const files = relativeImportClosure(ROOT, roots);
+  return files && inputHash(ROOT, [...files, 'tsconfig.json', 'tsconfig.nonjsii.json', 'package-lock.json', 'scripts/build-package.js'],
+    { extra: [process.version, installedVersion(ROOT, 'typescript')] });
 }
 
 /** The key of the non-jsii output in NONJSII_OUT (written last, cleared first). */
@@ -118,30 +102,13 @@ function filesUnder(/** @type {string} */ dir) {
 
 /**
  * Writes the validator's schema bundle (Kubernetes 1.27 and CRD schemas) next to the compiled validator in
- * `dir`: no network and no ../shared at validation time. Fails without ../shared/crds (or $CRDS_DIR). Reused
- * when its key (the compiled code that writes it, the CRDs, kubernetes-models and the lockfile) is the last
- * bundle's. Resolves to `[bytes, reused]`.
+ * `dir`: no network and no ../shared at validation time. Fails without ../shared/crds (or $CRDS_DIR). Taken from
+ * the machine cache when the dev build or another clone already wrote it from the same inputs
+ * (scripts/bundle-schemas.js). Returns `[bytes, reused]`.
  */
-async function schemaBundle(/** @type {string} */ dir) {
-  const crds = process.env.CRDS_DIR ?? path.resolve(ROOT, '../shared/crds');
-  const key = inputHash(NONJSII_OUT, [...filesUnder(NONJSII_OUT).filter((f) => f.endsWith('.js')).sort(), crds,
-    path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'scripts', 'bundle-schemas.js')], {
-    extra: [process.version, installedVersion(ROOT, 'kubernetes-models')],
-  });
-  const out = path.join(dir, 'schemas.json');
-  try {
-    if (cacheDisabled()) throw new Error('NO_BUILD_CACHE');
-    const cached = fs.readFileSync(BUNDLE_CACHE);
-    const nl = cached.indexOf(10);
-    if (cached.subarray(0, nl).toString() === key) {
-      fs.writeFileSync(out, cached.subarray(nl + 1));
-      return [fs.statSync(out).size, true];
-    }
-  } catch { /* none yet */ }
-  fs.rmSync(BUNDLE_CACHE, { force: true });
-  await run(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'bundle-schemas.js'))}).writeBundle(${JSON.stringify(dir)})`]);
-  fs.writeFileSync(BUNDLE_CACHE, Buffer.concat([Buffer.from(`${key}\n`), fs.readFileSync(out)]));
-  return [fs.statSync(out).size, false];
+function schemaBundle(/** @type {string} */ dir) {
+  const { bytes, reused } = require('./bundle-schemas').writeBundle(dir);
+  return [bytes, reused];
 }
 
 /** The non-jsii entry points: tsc into NONJSII_OUT, then the schema bundle there. Runs beside jsii. */

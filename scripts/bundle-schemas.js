@@ -10,7 +10,12 @@
  * generated at build time, not committed.
  *
  * `writeBundle(dir)` (the package build) always writes and fails without the CRDs; `ensureBundle()` (from
- * `npm run build`) rebuilds build/lib's when stale and only warns without them.
+ * `npm run build`) rebuilds build/lib's when stale and only warns without them. Both take a bundle from the
+ * machine cache (scripts/machine-cache.js, `schemas/`) when one was written from the same inputs: the
+ * validator's TypeScript sources that write it (crd.ts, schema.ts and what they import; the dev loop's swc
+ * output and the package's tsc output of them write the same bytes), the CRDs, the lockfile, this script and
+ * the Node and kubernetes-models versions. So the dev build and the package build of a clean clone write it
+ * once, and a fresh clone not at all. NO_BUILD_CACHE=1 always writes it.
  */
 'use strict';
 const fs = require('fs');
@@ -40,10 +45,29 @@ function isStale() {
   return inputs.some((f) => fs.statSync(f).mtimeMs > out);
 }
 
-/** Writes `schemas.json` into `dir`, which holds the compiled validator; returns its size in bytes. */
+/** The key of the bundle's inputs (see the header). */
+function bundleKey() {
+  const { inputHash, relativeImportClosure, installedVersion } = require('./input-hash');
+  const sources = relativeImportClosure(ROOT, ['lib/validation/crd.ts', 'lib/validation/schema.ts']) ?? ['lib'];
+  return inputHash(ROOT, [...sources, CRDS, 'package-lock.json', 'scripts/bundle-schemas.js'], {
+    extra: [process.version, installedVersion(ROOT, 'kubernetes-models')],
+  });
+}
+
+/**
+ * Writes `schemas.json` into `dir`, which holds the compiled validator (from the machine cache when it has it);
+ * returns its size in bytes and whether it came from the cache.
+ */
 function writeBundle(dir = OUT_DIR) {
   if (!fs.existsSync(CRDS)) throw new Error(`bundle-schemas: the CRD folder ${CRDS} does not exist (set CRDS_DIR)`);
   const out = path.join(dir, 'schemas.json');
+  const { readEntry, writeEntry } = require('./machine-cache');
+  const key = bundleKey();
+  const cached = require('./input-hash').cacheDisabled() ? undefined : readEntry('schemas', key);
+  if (cached) {
+    fs.writeFileSync(out, cached);
+    return { bytes: cached.length, reused: true };
+  }
   // The modules read an existing bundle instead of the sources: remove it first (and load them in a child,
   // so this process's module cache and CRDS_DIR stay untouched).
   fs.rmSync(out, { force: true });
@@ -58,7 +82,9 @@ function writeBundle(dir = OUT_DIR) {
       crds: { sources: crds.sources, entries: crds.entries },
     }));`;
   require('child_process').execFileSync(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'inherit' });
-  return fs.statSync(out).size;
+  const bundle = fs.readFileSync(out);
+  writeEntry('schemas', key, bundle);
+  return { bytes: bundle.length, reused: false };
 }
 
 /** Rebuilds the bundle when stale; without the CRDs, warns (`required` false) or throws. */
@@ -70,10 +96,10 @@ function ensureBundle(required = false) {
     return;
   }
   if (!isStale()) return;
-  const bytes = writeBundle();
-  console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB)`);
+  const { bytes, reused } = writeBundle();
+  console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB${reused ? ', from the machine cache: its inputs are unchanged' : ''})`);
 }
 
-module.exports = { ensureBundle, writeBundle, OUT };
+module.exports = { ensureBundle, writeBundle, bundleKey, OUT };
 
 if (require.main === module) ensureBundle(true);

@@ -18,8 +18,9 @@ const path = require('path');
 /**
  * The key of a set of inputs.
  * @param {string} root the folder `paths` are relative to (the repository)
- * @param {readonly string[]} paths files or directories, relative to `root` or absolute; a missing path is
- *   part of the key as missing
+ * @param {readonly string[]} paths files or directories, relative to `root` or absolute (named in the key by
+ *   their path relative to `root`, so that clones in other folders get the same key); a missing path is part
+ *   of the key as missing
  * @param {{ filter?: (relPath: string) => boolean, extra?: readonly string[] }} [options]
  *   `filter` keeps only the matching files of a walked directory; `extra` are strings hashed along (versions)
  * @returns {string}
@@ -44,9 +45,34 @@ function inputHash(root, paths, options = {}) {
     h.update(fs.readFileSync(abs));
     h.update('\0');
   };
-  for (const p of paths) add(p);
+  for (const p of paths) add(path.isAbsolute(p) ? path.relative(root, p) || '.' : p);
   for (const x of options.extra ?? []) h.update(`extra\0${x}\0`);
   return h.digest('hex');
+}
+
+/**
+ * The TypeScript files `roots` reach through relative imports (`import`, `export ... from`, `require`,
+ * `import()`), the roots included, relative to `root` and sorted: what a compile of the roots reads besides
+ * packages. Undefined when an import does not resolve to a .ts file, or a file references another (then a key
+ * must cover more).
+ */
+function relativeImportClosure(/** @type {string} */ root, /** @type {readonly string[]} */ roots) {
+  const ts = require('typescript');
+  const seen = new Set(roots.map((f) => path.resolve(root, f)));
+  const todo = [...seen];
+  while (todo.length > 0) {
+    const file = /** @type {string} */ (todo.pop());
+    const { importedFiles, referencedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    if (referencedFiles.length > 0) return undefined;
+    for (const { fileName } of importedFiles) {
+      if (!fileName.startsWith('.')) continue;
+      const base = path.resolve(path.dirname(file), fileName);
+      const found = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
+      if (!found) return undefined;
+      if (!seen.has(found)) { seen.add(found); todo.push(found); }
+    }
+  }
+  return [...seen].map((f) => path.relative(root, f)).sort();
 }
 
 /** The version of an installed package, or `none` (part of a key: a tool upgrade invalidates the cache). */
@@ -81,4 +107,4 @@ function cacheDisabled() {
   return /^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '');
 }
 
-module.exports = { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled };
+module.exports = { inputHash, relativeImportClosure, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled };

@@ -29,50 +29,19 @@
  * assembly when any diagnostic is an error, and what a failed build leaves in build/package/ is never used (no
  * stamp is written; the next build empties the folder).
  *
- * The record is one folder per machine, shared by every clone of the repository as jest's transform cache
- * is: `$JSII_CACHE_DIR`, else `cdk8s-gpu-platform-jsii` in the real temporary folder. Keys name files by their
- * path relative to the repository and compiler options by relative paths, so a fresh clone reuses what
- * another clone of the same content checked. It holds `<key>.pass` (the file had no diagnostic under that
- * key) and `<output key>.json` (its outputs, by path relative to the repository), each written whole under a
- * temporary name and then renamed, so clones that build at once never read half a file. A build touches the
- * entries it reuses; at most once a day one removes the entries no build used for 7 days. `JSII_CACHE=0` turns
- * it off; with a jsii other than 5.9 (whose `Compiler.prototype.buildOnce` and `consumeProgram` and whose
- * assembler's runtime-info injector this relies on) nothing is patched and jsii does all the work, as before.
+ * The record is shared by every clone of the repository on the machine (scripts/machine-cache.js, `jsii/`).
+ * Keys name files by their path relative to the repository and compiler options by relative paths, so a fresh
+ * clone reuses what another clone of the same content checked. It holds `<key>.pass` (the file had no
+ * diagnostic under that key) and `<output key>.json` (its outputs, by path relative to the repository).
+ * `JSII_CACHE=0` turns it off; with a jsii other than 5.9 (whose `Compiler.prototype.buildOnce` and
+ * `consumeProgram` and whose assembler's runtime-info injector this relies on) nothing is patched and jsii does
+ * all the work, as before.
  */
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-
-/** The machine's record (see the header); TEST_CACHE_TMPDIR: the real temporary folder when jest runs the build. */
-const cacheDir = () => process.env.JSII_CACHE_DIR ?? path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), 'cdk8s-gpu-platform-jsii');
-/** How long an entry no build used is kept, and how often a build looks for such entries. */
-const KEEP_MS = 7 * 86_400_000;
-const PRUNE_EVERY_MS = 86_400_000;
-
-/** Writes a whole file under a temporary name, then renames it: a concurrent reader sees the old or the new file. */
-function writeWhole(/** @type {string} */ file, /** @type {string} */ text) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
-/** Removes the entries of `dir` no build used for KEEP_MS, at most once per PRUNE_EVERY_MS (a `.last-prune` file). */
-function prune(/** @type {string} */ dir, now = Date.now()) {
-  const marker = path.join(dir, '.last-prune');
-  try {
-    if (now - fs.statSync(marker).mtimeMs < PRUNE_EVERY_MS) return;
-  } catch { /* never pruned */ }
-  fs.writeFileSync(marker, '');
-  for (const e of fs.readdirSync(dir)) {
-    if (e === '.last-prune') continue;
-    const p = path.join(dir, e);
-    try {
-      if (now - fs.statSync(p).mtimeMs > KEEP_MS) fs.rmSync(p, { force: true });
-    } catch { /* another build removed it */ }
-  }
-}
+const { cacheFolder, writeWhole, touch, prune } = require('./machine-cache');
 
 /**
  * Options as text that does not depend on where the repository is: keys sorted at every level, absolute
@@ -201,7 +170,8 @@ function patch() {
 
   proto.consumeProgram = function (/** @type {import('typescript').Program} */ program, /** @type {string} */ stdlib) {
     const root = this.projectRoot ?? process.cwd();
-    const dir = cacheDir();
+    let dir = '';
+    try { dir = cacheFolder('jsii'); } catch { /* a folder this user cannot write: nothing found, nothing kept */ }
     const read = (/** @type {string} */ f) => { try { return fs.readFileSync(path.join(root, f), 'utf8'); } catch { return ''; } };
     const keys = fileKeys(ts, program, sha(`jsii@${jsiiVersion}`, fs.readFileSync(__filename, 'utf8'), process.version, JSON.stringify(process.argv.slice(2)), read('package.json'), read('package-lock.json')), root);
     const rel = (/** @type {string} */ file) => path.relative(root, file).split(path.sep).join('/');
@@ -301,8 +271,7 @@ function patch() {
       // Only files with no diagnostic at all, whose outputs are recorded under their current key. Also after a
       // failed build: what it recorded had no diagnostic, and its key says what it depends on.
       for (const [f, key] of Object.entries(next)) if (!failed.has(f)) writeWhole(path.join(dir, `${key}.pass`), '');
-      const now = new Date();
-      for (const p of used) fs.utimesSync(p, now, now);
+      touch(used);
       prune(dir);
     } catch { /* a read-only folder, or another build pruned it: all the work next time */ }
     console.log(`jsii cache: ${reused} files' check and output reused, ${emitted} checked and emitted (scripts/jsii-check-cache.js)`);
@@ -310,7 +279,7 @@ function patch() {
   };
 }
 
-module.exports = { fileKeys, prune, canonicalOptions, cacheDir };
+module.exports = { fileKeys, canonicalOptions };
 
 // Patches only jsii's own process (preloaded: `node --require ./scripts/jsii-check-cache.js .../jsii/bin/jsii`).
 if (/[\\/]jsii[\\/]bin[\\/]jsii$/.test(process.argv[1] ?? '')) patch();

@@ -13,14 +13,13 @@
  * (scripts/input-hash.js). A run that does check is incremental (TypeScript's builder, build/.tsbuildinfo-check:
  * files whose result cannot have changed are not checked again), but parses every file (about 5 s here).
  * A clone with no build-info yet (a fresh clone) starts from the one the last passing check on this machine
- * left (`$TYPECHECK_CACHE_DIR`, else `cdk8s-gpu-platform-typecheck` in the real temporary folder): TypeScript
- * names files in it relative to itself and compares each file's content hash, so it checks again only the
- * files that differ from that clone's and what they affect. `--force` or `NO_BUILD_CACHE=1` always checks, from
+ * left (scripts/machine-cache.js, `typecheck/`): TypeScript names files in it relative to itself and compares
+ * each file's content hash, so it checks again only the files that differ from that clone's and what they
+ * affect. `--force` or `NO_BUILD_CACHE=1` always checks, from
  * no build-info.
  */
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { inputHash, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
 
@@ -49,8 +48,8 @@ function isUpToDate(root = ROOT) {
 /** Files that get no semantic check here (see the header): the generated CRD types. */
 const UNCHECKED = path.join(ROOT, 'imports') + path.sep;
 
-/** The build-info of the last passing check on this machine, of any clone (see the header). */
-const seedFile = () => path.join(process.env.TYPECHECK_CACHE_DIR ?? path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), 'cdk8s-gpu-platform-typecheck'), 'tsbuildinfo');
+/** The machine cache's entry (step `typecheck`) for the build-info of the last passing check of any clone. */
+const SEED = 'tsbuildinfo';
 
 /**
  * Runs the check (TypeScript's incremental builder over tsconfig.json); returns the number of errors.
@@ -61,10 +60,14 @@ function check(fresh = false) {
   const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (/** @type {import('typescript').Diagnostic} */ d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
   const parsed = /** @type {import('typescript').ParsedCommandLine} */ (ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), { noEmit: true }, host));
   const buildInfo = /** @type {string} */ (parsed.options.tsBuildInfoFile);
+  const machine = require('./machine-cache');
   if (fresh) fs.rmSync(buildInfo, { force: true });
-  else if (!fs.existsSync(buildInfo) && fs.existsSync(seedFile())) {
-    fs.mkdirSync(path.dirname(buildInfo), { recursive: true });
-    fs.copyFileSync(seedFile(), buildInfo);
+  else if (!fs.existsSync(buildInfo)) {
+    const seed = machine.readEntry('typecheck', SEED);
+    if (seed) {
+      fs.mkdirSync(path.dirname(buildInfo), { recursive: true });
+      fs.writeFileSync(buildInfo, seed);
+    }
   }
   const builder = ts.createIncrementalProgram({
     rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences,
@@ -79,13 +82,7 @@ function check(fresh = false) {
     ...builder.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !unchecked(sf)).flatMap((sf) => builder.getSemanticDiagnostics(sf)),
   ];
   builder.emit(); // noEmit: writes only the build-info, for the next incremental run
-  if (diagnostics.length === 0) {
-    try { // the next fresh clone's start (see the header); written whole, then renamed
-      fs.mkdirSync(path.dirname(seedFile()), { recursive: true });
-      fs.copyFileSync(buildInfo, `${seedFile()}.${process.pid}.tmp`);
-      fs.renameSync(`${seedFile()}.${process.pid}.tmp`, seedFile());
-    } catch { /* a folder this user cannot write */ }
-  }
+  if (diagnostics.length === 0) machine.writeEntry('typecheck', SEED, fs.readFileSync(buildInfo)); // the next fresh clone's start
   if (diagnostics.length > 0) {
     const formatHost = { getCanonicalFileName: (/** @type {string} */ f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => ts.sys.newLine };
     const sorted = ts.sortAndDeduplicateDiagnostics(diagnostics);

@@ -19,8 +19,13 @@ import { parseAllDocuments } from 'yaml';
 import { allSnippets, Snippet, snippetModule } from '../docs/snippets';
 import { expectValid } from '../harness';
 import { ensurePackageBuilt, ROOT } from './build';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+/* eslint-disable @typescript-eslint/no-require-imports */
 const { inputHash } = require('../../scripts/input-hash.js') as { inputHash: (root: string, paths: string[], options?: { extra?: string[] }) => string };
+const machineCache = require('../../scripts/machine-cache.js') as {
+  readEntry: (step: string, key: string) => Buffer | undefined;
+  writeEntry: (step: string, key: string, data: string | Uint8Array) => void;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
@@ -114,29 +119,28 @@ function npmVersion(): string {
 
 /**
  * `npm pack` of the repository into `dest`: its JSON report (file name, files). The tarball is byte for byte
- * reproducible, so the last one is reused while nothing npm packs changed: the key covers every top-level file
- * (package.json, the lockfile for the bundled dependencies, README, LICENSE, API.md, `.jsii`, `validation.js`,
- * ...), build/package/ and bin/, more than npm reads. NO_BUILD_CACHE=1 packs afresh.
+ * reproducible, so one packed before from the same inputs, by this clone or another, is reused (the machine
+ * cache, scripts/machine-cache.js, `pack/`): the key covers every top-level file (package.json, the lockfile
+ * for the bundled dependencies, README, LICENSE, API.md, `.jsii`, `validation.js`, ...), build/package/ and
+ * bin/, more than npm reads. NO_BUILD_CACHE=1 packs afresh.
  */
 function pack(dest: string): { filename: string; files: Array<{ path: string }> } {
-  const cache = path.join(ROOT, 'build', '.consumer-pack');
-  const report = path.join(cache, 'pack.json');
   const topLevel = fs.readdirSync(ROOT, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
   const key = inputHash(ROOT, [...topLevel, 'build/package', 'bin'], { extra: [process.version, `npm@${npmVersion()}`] });
-  try {
-    if (/^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '')) throw new Error('no cache');
-    const last = JSON.parse(fs.readFileSync(report, 'utf8'));
-    if (last.key === key) {
-      fs.copyFileSync(path.join(cache, last.packed.filename), path.join(dest, last.packed.filename));
-      return last.packed;
+  if (!/^(1|true|yes)$/i.test(process.env.NO_BUILD_CACHE ?? '')) {
+    const report = machineCache.readEntry('pack', `${key}.json`);
+    const tarball = machineCache.readEntry('pack', `${key}.tgz`);
+    if (report && tarball) {
+      const packed = JSON.parse(report.toString('utf8'));
+      fs.writeFileSync(path.join(dest, packed.filename), tarball);
+      return packed;
     }
-  } catch { /* none, or NO_BUILD_CACHE */ }
-  fs.rmSync(cache, { recursive: true, force: true });
-  fs.mkdirSync(cache, { recursive: true });
-  const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', cache], ROOT));
-  fs.copyFileSync(path.join(cache, packed.filename), path.join(dest, packed.filename));
-  fs.writeFileSync(report, JSON.stringify({ key, packed: { filename: packed.filename, files: packed.files } }));
-  return packed;
+  }
+  const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], ROOT));
+  const result = { filename: packed.filename, files: packed.files };
+  machineCache.writeEntry('pack', `${key}.tgz`, fs.readFileSync(path.join(dest, packed.filename)));
+  machineCache.writeEntry('pack', `${key}.json`, JSON.stringify(result));
+  return result;
 }
 
 /** `^x.y.z` (the only form our peer ranges use): same major, at least x.y.z. */

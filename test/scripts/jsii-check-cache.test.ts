@@ -1,17 +1,16 @@
 /**
  * The keys by which scripts/jsii-check-cache.js lets jsii reuse a file's type-check and output: a file's key
  * changes with its own text and with every file it reaches through imports, and with nothing else of the
- * program unless that declares something global. Keys do not depend on where the repository is (clones share
- * the record), and the record drops what no build used for a week.
+ * program unless that declares something global. Keys do not depend on where the repository is: the clones of
+ * a machine share the record (scripts/machine-cache.js).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { tempDir } from '../support/tmp';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fileKeys, prune, canonicalOptions } = require('../../scripts/jsii-check-cache.js') as {
+const { fileKeys, canonicalOptions } = require('../../scripts/jsii-check-cache.js') as {
   fileKeys: (t: typeof ts, p: ts.Program, salt: string, root: string) => Map<string, string>;
-  prune: (dir: string, now?: number) => void;
   canonicalOptions: (options: unknown, root: string) => string;
 };
 
@@ -85,27 +84,4 @@ test('options are keyed with paths relative to the repository and keys sorted at
   expect(canonicalOptions({ outDir: '/a/repo/build/package', paths: { z: ['/a/repo/z'], a: ['./a'] }, strict: true }, '/a/repo'))
     .toBe(canonicalOptions({ strict: true, paths: { a: ['./a'], z: ['/b/clone/z'] }, outDir: '/b/clone/build/package' }, '/b/clone'));
   expect(canonicalOptions({ outDir: '/a/repo/build' }, '/a/repo')).not.toBe(canonicalOptions({ outDir: '/a/repo/dist' }, '/a/repo'));
-});
-
-test('pruning removes the entries no build used for 7 days, at most once a day', () => {
-  const dir = path.join(root(), 'record');
-  fs.mkdirSync(dir, { recursive: true });
-  const day = 86_400_000;
-  const now = Date.now();
-  const entry = (name: string, ageDays: number) => {
-    fs.writeFileSync(path.join(dir, name), '');
-    const t = new Date(now - ageDays * day);
-    fs.utimesSync(path.join(dir, name), t, t);
-  };
-  entry('old.pass', 8);
-  entry('old.json', 8);
-  entry('recent.json', 6);
-  prune(dir, now);
-  expect(fs.readdirSync(dir).sort()).toEqual(['.last-prune', 'recent.json']);
-  // Within a day of the last prune nothing is looked at.
-  entry('old2.json', 30);
-  prune(dir, now + day / 2);
-  expect(fs.readdirSync(dir)).toContain('old2.json');
-  prune(dir, now + 2 * day);
-  expect(fs.readdirSync(dir)).not.toContain('old2.json');
 });
