@@ -13,7 +13,7 @@ import { HTTP_PORT_NAME, METRICS_PORT_NAME } from '../lib/serving/model-server-p
 import { METADATA_CIDRS_V4, PRIVATE_CIDRS_V4 } from '../lib/tenancy/tenant-namespace';
 import { SCHEDULER_PLUGINS_POD_GROUP_LABEL, VOLCANO_GROUP_NAME_ANNOTATION } from '../lib/workloads/pod-group';
 import { ENUM_LIKE_PUBLIC_MEMBERS } from './reviewed-enum-likes';
-import { publicApi, publicInstanceMembers } from './support/exports';
+import { publicApi, publicInstanceMembers, sourceFile } from './support/exports';
 
 /**
  * jsii (used to publish the library for Python) can represent only classes, interfaces and enums: no free
@@ -318,7 +318,7 @@ function enumLikeClasses(root: string): Array<[string, string]> {
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
   const out: Array<[string, string]> = [];
   for (const file of walk(path.join(root, 'lib'))) {
-    const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const src = sourceFile(file);
     for (const s of src.statements) {
       if (!ts.isClassDeclaration(s) || !s.name || !exported.has(s.name.text)) continue;
       const ctor = s.members.find(ts.isConstructorDeclaration);

@@ -15,6 +15,19 @@ function resolveModule(from: string, spec: string): string {
   throw new Error(`cannot resolve ${spec} from ${from}`);
 }
 
+/** Parsed source files by path, with the text they were parsed from. */
+const parsed = new Map<string, { text: string; sf: ts.SourceFile }>();
+
+/** A file's syntax tree (parent links set), parsed once per test file while its text stays the same. */
+export function sourceFile(file: string): ts.SourceFile {
+  const text = fs.readFileSync(file, 'utf8');
+  const known = parsed.get(file);
+  if (known?.text === text) return known.sf;
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  parsed.set(file, { text, sf });
+  return sf;
+}
+
 function hasExport(node: ts.Node): boolean {
   return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
@@ -29,7 +42,7 @@ export function exportsOf(file: string, cache = new Map<string, Map<string, stri
   if (known) return known;
   const out = new Map<string, string>();
   cache.set(file, out);
-  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const src = sourceFile(file);
   const local = new Map<string, string>();
   for (const s of src.statements) {
     const kind = ts.isClassDeclaration(s) ? 'class' : ts.isInterfaceDeclaration(s) ? 'interface' : ts.isEnumDeclaration(s) ? 'enum'
@@ -72,7 +85,7 @@ export function publicApi(root: string): ExportedSymbol[] {
  * declares: neither private nor protected, not `_`-prefixed (@internal), not static.
  */
 export function publicInstanceMembers(file: string, className: string): string[] {
-  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const src = sourceFile(file);
   const cls = src.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className);
   if (!cls) throw new Error(`no class ${className} in ${file}`);
   const mods = (n: ts.Node) => (ts.canHaveModifiers(n) ? ts.getModifiers(n) ?? [] : []).map((m) => m.kind);
