@@ -10,17 +10,21 @@
  * sub-folder per step: `jsii/` (scripts/jsii-check-cache.js), `typecheck/` (scripts/typecheck.js), `schemas/`
  * (scripts/bundle-schemas.js), `api-md/` (scripts/api-docs.js), `pack/` (test/package/consumer.test.ts).
  * Entries are written whole under a temporary name, then renamed: clones that build at once never read half a
- * file. Reading an entry marks it used (its mtime); at most once a day a step removes from its sub-folder the
- * entries no run used for 7 days. Every failure to read or write is a miss: the step does the work.
+ * file. Reading an entry marks it used (its mtime). After a step writes, its sub-folder is pruned: the entries
+ * no run used for 7 days go, and while the sub-folder holds more than its budget (BUDGET_BYTES: every lib/ edit
+ * adds a tarball and a few jsii outputs), the least recently used entries go too. Every failure to read or
+ * write is a miss: the step does the work.
  */
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-/** How long an entry no run used is kept, and how often a sub-folder is looked through for such entries. */
+/** How long an entry no run used is kept. */
 const KEEP_MS = 7 * 86_400_000;
-const PRUNE_EVERY_MS = 86_400_000;
+/** The most bytes a step's sub-folder keeps (a pruned folder goes down to 80% of it). */
+const BUDGET_BYTES = { jsii: 512e6, pack: 64e6, schemas: 64e6, 'api-md': 32e6, typecheck: 16e6, 'consumer-compile': 1e6 };
+const DEFAULT_BUDGET_BYTES = 64e6;
 
 /** The folder of one step's entries (see the header); created. */
 function cacheFolder(/** @type {string} */ step) {
@@ -45,22 +49,27 @@ function touch(/** @type {string[]} */ files) {
 }
 
 /**
- * Removes the entries of `dir` no run used for KEEP_MS (and temporary files of killed writers), at most once
- * per PRUNE_EVERY_MS (a `.last-prune` file).
+ * Removes the entries of `dir` no run used for KEEP_MS (with temporary files of killed writers), then, while
+ * the rest holds more than `maxBytes`, the least recently used ones, down to 80% of it.
  */
-function prune(/** @type {string} */ dir, now = Date.now()) {
-  const marker = path.join(dir, '.last-prune');
+function prune(/** @type {string} */ dir, maxBytes = BUDGET_BYTES[/** @type {keyof typeof BUDGET_BYTES} */ (path.basename(dir))] ?? DEFAULT_BUDGET_BYTES, now = Date.now()) {
   try {
-    try {
-      if (now - fs.statSync(marker).mtimeMs < PRUNE_EVERY_MS) return;
-    } catch { /* never pruned */ }
-    fs.writeFileSync(marker, '');
+    /** @type {Array<{ file: string, size: number, used: number }>} */
+    const kept = [];
     for (const e of fs.readdirSync(dir)) {
-      if (e === '.last-prune') continue;
-      const p = path.join(dir, e);
+      const file = path.join(dir, e);
       try {
-        if (now - fs.statSync(p).mtimeMs > KEEP_MS) fs.rmSync(p, { recursive: true, force: true });
+        const st = fs.statSync(file);
+        if (now - st.mtimeMs > KEEP_MS) fs.rmSync(file, { recursive: true, force: true });
+        else kept.push({ file, size: st.size, used: st.mtimeMs });
       } catch { /* another run removed it */ }
+    }
+    let total = kept.reduce((n, k) => n + k.size, 0);
+    if (total <= maxBytes) return;
+    for (const k of kept.sort((a, b) => a.used - b.used)) {
+      if (total <= 0.8 * maxBytes) break;
+      fs.rmSync(k.file, { recursive: true, force: true });
+      total -= k.size;
     }
   } catch { /* a folder this user cannot write */ }
 }
@@ -77,7 +86,7 @@ function readEntry(/** @type {string} */ step, /** @type {string} */ key) {
   }
 }
 
-/** Stores the bytes of `key` in a step's folder, then prunes it (at most daily); a failure stores nothing. */
+/** Stores the bytes of `key` in a step's folder, then prunes it; a failure stores nothing. */
 function writeEntry(/** @type {string} */ step, /** @type {string} */ key, /** @type {string | Uint8Array} */ data) {
   try {
     const dir = cacheFolder(step);
@@ -86,4 +95,4 @@ function writeEntry(/** @type {string} */ step, /** @type {string} */ key, /** @
   } catch { /* a folder this user cannot write: the work again next time */ }
 }
 
-module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, KEEP_MS };
+module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, KEEP_MS, BUDGET_BYTES };

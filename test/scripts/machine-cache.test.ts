@@ -8,12 +8,19 @@ import { tempDir } from '../support/tmp';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cache = require('../../scripts/machine-cache.js') as {
   cacheFolder: (step: string) => string;
-  prune: (dir: string, now?: number) => void;
+  prune: (dir: string, maxBytes?: number, now?: number) => void;
+  BUDGET_BYTES: { [step: string]: number };
   readEntry: (step: string, key: string) => Buffer | undefined;
   writeEntry: (step: string, key: string, data: string | Uint8Array) => void;
 };
 
 const DAY = 86_400_000;
+
+/** Writes an entry last used at `usedAt` (ms). */
+function entry(dir: string, name: string, text: string, usedAt: number): void {
+  fs.writeFileSync(path.join(dir, name), text);
+  fs.utimesSync(path.join(dir, name), new Date(usedAt), new Date(usedAt));
+}
 
 describe('machine cache', () => {
   const saved = process.env.BUILD_CACHE_DIR;
@@ -41,25 +48,33 @@ describe('machine cache', () => {
     expect(Date.now() - fs.statSync(file).mtimeMs).toBeLessThan(DAY);
   });
 
-  test('pruning removes the entries no run used for 7 days, at most once a day', () => {
+  test('pruning removes the entries no run used for 7 days', () => {
     const dir = cache.cacheFolder('jsii');
     const now = Date.now();
-    const entry = (name: string, ageDays: number) => {
-      fs.writeFileSync(path.join(dir, name), '');
-      const t = new Date(now - ageDays * DAY);
-      fs.utimesSync(path.join(dir, name), t, t);
-    };
-    entry('old.pass', 8);
-    entry('old.json', 8);
-    entry('recent.json', 6);
-    cache.prune(dir, now);
-    expect(fs.readdirSync(dir).sort()).toEqual(['.last-prune', 'recent.json']);
-    // Within a day of the last prune nothing is looked at.
-    entry('old2.json', 30);
-    cache.prune(dir, now + DAY / 2);
-    expect(fs.readdirSync(dir)).toContain('old2.json');
-    cache.prune(dir, now + 2 * DAY);
-    expect(fs.readdirSync(dir)).not.toContain('old2.json');
+    entry(dir, 'old.pass', '', now - 8 * DAY);
+    entry(dir, 'old.json', '{}', now - 8 * DAY);
+    entry(dir, 'recent.json', '{}', now - 6 * DAY);
+    cache.prune(dir, 1e6, now);
+    expect(fs.readdirSync(dir)).toEqual(['recent.json']);
+  });
+
+  test('over its budget, a folder drops its least recently used entries down to 80% of the budget', () => {
+    const dir = cache.cacheFolder('pack');
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) entry(dir, `e${i}.tgz`, 'x'.repeat(100), now - (10 - i) * 60_000); // e9 is the newest
+    cache.prune(dir, 1000, now);
+    expect(fs.readdirSync(dir).length).toBe(10); // 1,000 bytes: within the budget
+    cache.prune(dir, 999, now);
+    expect(fs.readdirSync(dir).sort()).toEqual(['e3.tgz', 'e4.tgz', 'e5.tgz', 'e6.tgz', 'e7.tgz', 'e8.tgz', 'e9.tgz']);
+  });
+
+  test('writing an entry keeps the step within its budget', () => {
+    const budget = cache.BUDGET_BYTES['consumer-compile'];
+    const dir = cache.cacheFolder('consumer-compile');
+    entry(dir, 'older', 'x'.repeat(budget * 0.4), Date.now() - 120_000);
+    entry(dir, 'old', 'x'.repeat(budget * 0.4), Date.now() - 60_000);
+    cache.writeEntry('consumer-compile', 'new', 'x'.repeat(budget * 0.4));
+    expect(fs.readdirSync(dir).sort()).toEqual(['new', 'old']);
   });
 
   test('a folder that cannot be written is a miss, not a failure', () => {
