@@ -170,8 +170,9 @@ function patch() {
 
   proto.consumeProgram = function (/** @type {import('typescript').Program} */ program, /** @type {string} */ stdlib) {
     const root = this.projectRoot ?? process.cwd();
-    let dir = '';
-    try { dir = cacheFolder('jsii'); } catch { /* a folder this user cannot write: nothing found, nothing kept */ }
+    /** The record's folder; undefined (nothing found, nothing kept) when it cannot be used. */
+    let dir;
+    try { dir = cacheFolder('jsii'); } catch { /* see scripts/machine-cache.js */ }
     const read = (/** @type {string} */ f) => { try { return fs.readFileSync(path.join(root, f), 'utf8'); } catch { return ''; } };
     const keys = fileKeys(ts, program, sha(`jsii@${jsiiVersion}`, fs.readFileSync(__filename, 'utf8'), process.version, JSON.stringify(process.argv.slice(2)), read('package.json'), read('package-lock.json')), root);
     const rel = (/** @type {string} */ file) => path.relative(root, file).split(path.sep).join('/');
@@ -182,7 +183,7 @@ function patch() {
     /** Whether a file's key passed in an earlier build (of any clone): then its check is skipped. */
     const passed = new Map();
     const reusable = (/** @type {import('typescript').SourceFile} */ sf) => {
-      if (!passed.has(sf.fileName)) passed.set(sf.fileName, keys.has(sf.fileName) && fs.existsSync(path.join(dir, `${keys.get(sf.fileName)}.pass`)));
+      if (!passed.has(sf.fileName)) passed.set(sf.fileName, dir !== undefined && keys.has(sf.fileName) && fs.existsSync(path.join(dir, `${keys.get(sf.fileName)}.pass`)));
       return passed.get(sf.fileName);
     };
     /** The entries this build read: touched at the end, so that pruning keeps them. */
@@ -216,12 +217,12 @@ function patch() {
         fs.writeFileSync(file, text);
       };
       const sources = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && keys.has(sf.fileName));
-      const stored = (/** @type {string} */ file) => path.join(dir, `${outputKey(file)}.json`);
+      const stored = (/** @type {string} */ file) => path.join(/** @type {string} */ (dir), `${outputKey(file)}.json`);
       const todo = [];
       for (const sf of sources) {
         if (reusable(sf) && fs.existsSync(stored(sf.fileName))) {
           for (const [file, text] of Object.entries(JSON.parse(fs.readFileSync(stored(sf.fileName), 'utf8')))) write(path.resolve(root, file), text);
-          used.push(stored(sf.fileName), path.join(dir, `${keys.get(sf.fileName)}.pass`));
+          used.push(stored(sf.fileName), path.join(/** @type {string} */ (dir), `${keys.get(sf.fileName)}.pass`));
           reused++;
         } else {
           todo.push(sf);
@@ -242,7 +243,7 @@ function patch() {
       const diagnostics = results.flatMap((r) => r.diagnostics);
       const emitSkipped = results.some((r) => r.emitSkipped);
       for (const d of diagnostics) if (d.file) failed.add(d.file.fileName);
-      if (!emitSkipped && diagnostics.every((d) => d.file)) {
+      if (dir !== undefined && !emitSkipped && diagnostics.every((d) => d.file)) {
         try {
           fs.mkdirSync(dir, { recursive: true });
           for (const sf of todo) {
@@ -267,13 +268,15 @@ function patch() {
     });
     assembler = undefined;
     const result = consumeProgram.call(this, viaCache, stdlib);
-    try {
-      // Only files with no diagnostic at all, whose outputs are recorded under their current key. Also after a
-      // failed build: what it recorded had no diagnostic, and its key says what it depends on.
-      for (const [f, key] of Object.entries(next)) if (!failed.has(f)) writeWhole(path.join(dir, `${key}.pass`), '');
-      touch(used);
-      prune(dir);
-    } catch { /* a read-only folder, or another build pruned it: all the work next time */ }
+    if (dir !== undefined) {
+      try {
+        // Only files with no diagnostic at all, whose outputs are recorded under their current key. Also after a
+        // failed build: what it recorded had no diagnostic, and its key says what it depends on.
+        for (const [f, key] of Object.entries(next)) if (!failed.has(f)) writeWhole(path.join(dir, `${key}.pass`), '');
+        touch(used);
+        prune(dir);
+      } catch { /* a read-only folder, or another build pruned it: all the work next time */ }
+    }
     console.log(`jsii cache: ${reused} files' check and output reused, ${emitted} checked and emitted (scripts/jsii-check-cache.js)`);
     return result;
   };

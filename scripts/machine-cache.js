@@ -5,7 +5,7 @@
  * Everything here is keyed on content with paths relative to the repository (scripts/input-hash.js), never on
  * where a clone is; a key that matches gives the bytes the step would write.
  *
- * The folder is `$BUILD_CACHE_DIR`, else `cdk8s-gpu-platform-build` in the real temporary folder
+ * The folder is `$BUILD_CACHE_DIR`, else `cdk8s-gpu-platform-build-<uid>` in the real temporary folder
  * (`TEST_CACHE_TMPDIR` when jest runs the step: jest's own temporary folder goes at the end of its run). One
  * sub-folder per step: `jsii/` (scripts/jsii-check-cache.js), `typecheck/` (scripts/typecheck.js), `schemas/`
  * (scripts/bundle-schemas.js), `api-md/` (scripts/api-docs.js), `pack/` (test/package/consumer.test.ts).
@@ -26,9 +26,24 @@ const KEEP_MS = 7 * 86_400_000;
 const BUDGET_BYTES = { jsii: 512e6, pack: 64e6, schemas: 64e6, 'api-md': 32e6, typecheck: 16e6, 'consumer-compile': 1e6 };
 const DEFAULT_BUDGET_BYTES = 64e6;
 
-/** The folder of one step's entries (see the header); created. */
+/**
+ * The folder of one step's entries (see the header); created. Its outputs end up in the published package, so in
+ * the shared temporary folder the cache is per user (like jest's `jest_<uid>`) and used only when that user owns
+ * it and nobody else can write to it (created with mode 700): another account on the machine cannot plant
+ * entries. Throws otherwise, which every caller takes as a miss.
+ */
 function cacheFolder(/** @type {string} */ step) {
-  const dir = path.join(process.env.BUILD_CACHE_DIR ?? path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), 'cdk8s-gpu-platform-build'), step);
+  let root = process.env.BUILD_CACHE_DIR;
+  if (root === undefined) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    root = path.join(process.env.TEST_CACHE_TMPDIR ?? os.tmpdir(), `cdk8s-gpu-platform-build-${uid ?? 'user'}`);
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(root);
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (process.platform !== 'win32' && (st.mode & 0o022) !== 0)) {
+      throw new Error(`machine cache: ${root} is not a folder that only this user can write; not used`);
+    }
+  }
+  const dir = path.join(root, step);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }

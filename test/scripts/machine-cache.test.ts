@@ -77,6 +77,25 @@ describe('machine cache', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['new', 'old']);
   });
 
+  test('in the temporary folder the cache is the user\'s own: created with mode 700, not used when others can write to it', () => {
+    const tmp = tempDir('machine-cache-tmp-');
+    const saved = { build: process.env.BUILD_CACHE_DIR, tmp: process.env.TEST_CACHE_TMPDIR };
+    delete process.env.BUILD_CACHE_DIR;
+    process.env.TEST_CACHE_TMPDIR = tmp;
+    try {
+      const root = path.join(tmp, `cdk8s-gpu-platform-build-${process.getuid!()}`);
+      cache.writeEntry('schemas', 'k', 'bundle');
+      expect(fs.statSync(root).mode & 0o777).toBe(0o700);
+      expect(cache.readEntry('schemas', 'k')?.toString()).toBe('bundle');
+      fs.chmodSync(root, 0o777); // as if another account could have planted entries
+      expect(cache.readEntry('schemas', 'k')).toBeUndefined();
+      expect(() => cache.cacheFolder('schemas')).toThrow(/not a folder that only this user can write/);
+    } finally {
+      process.env.BUILD_CACHE_DIR = saved.build;
+      if (saved.tmp === undefined) delete process.env.TEST_CACHE_TMPDIR; else process.env.TEST_CACHE_TMPDIR = saved.tmp;
+    }
+  });
+
   test('a folder that cannot be written is a miss, not a failure', () => {
     const file = path.join(tempDir('machine-cache-'), 'a-file');
     fs.writeFileSync(file, '');
