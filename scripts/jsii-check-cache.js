@@ -186,8 +186,7 @@ function patch() {
       if (!passed.has(sf.fileName)) passed.set(sf.fileName, dir !== undefined && keys.has(sf.fileName) && fs.existsSync(path.join(dir, `${keys.get(sf.fileName)}.pass`)));
       return passed.get(sf.fileName);
     };
-    /** The entries this build read: touched at the end, so that pruning keeps them. */
-    /** @type {string[]} */
+    /** @type {string[]} the entries this build read: touched at the end, so that pruning keeps them */
     const used = [];
     let reused = 0;
     let emitted = 0;
@@ -245,7 +244,6 @@ function patch() {
       for (const d of diagnostics) if (d.file) failed.add(d.file.fileName);
       if (dir !== undefined && !emitSkipped && diagnostics.every((d) => d.file)) {
         try {
-          fs.mkdirSync(dir, { recursive: true });
           for (const sf of todo) {
             if (failed.has(sf.fileName) || !outputs.has(sf.fileName)) continue;
             writeWhole(stored(sf.fileName), JSON.stringify(outputs.get(sf.fileName)));

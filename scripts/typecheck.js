@@ -15,8 +15,7 @@
  * A clone with no build-info yet (a fresh clone) starts from the one the last passing check on this machine
  * left (scripts/machine-cache.js, `typecheck/`): TypeScript names files in it relative to itself and compares
  * each file's content hash, so it checks again only the files that differ from that clone's and what they
- * affect. `--force` or `NO_BUILD_CACHE=1` always checks, from
- * no build-info.
+ * affect. `--force` or `NO_BUILD_CACHE=1` always checks, from no build-info.
  */
 'use strict';
 const fs = require('fs');
