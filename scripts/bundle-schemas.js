@@ -45,12 +45,12 @@ function isStale() {
   return inputs.some((f) => fs.statSync(f).mtimeMs > out);
 }
 
-/** The key of the bundle's inputs (see the header). */
-function bundleKey() {
+/** The key of the bundle's inputs (see the header), for the repository at `root` and the CRDs at `crds`. */
+function bundleKey(root = ROOT, crds = CRDS) {
   const { inputHash, relativeImportClosure, installedVersion } = require('./input-hash');
-  const sources = relativeImportClosure(ROOT, ['lib/validation/crd.ts', 'lib/validation/schema.ts']) ?? ['lib'];
-  return inputHash(ROOT, [...sources, CRDS, 'package-lock.json', 'scripts/bundle-schemas.js'], {
-    extra: [process.version, installedVersion(ROOT, 'kubernetes-models')],
+  const sources = relativeImportClosure(root, ['lib/validation/crd.ts', 'lib/validation/schema.ts']) ?? ['lib'];
+  return inputHash(root, [...sources, crds, 'package-lock.json', 'scripts/bundle-schemas.js'], {
+    extra: [process.version, installedVersion(root, 'kubernetes-models')],
   });
 }
 

@@ -13,6 +13,7 @@ const { inputHash, readStamp, writeStamp, clearStamp } = require('../../scripts/
 const buildPackage = require('../../scripts/build-package.js');
 const typecheck = require('../../scripts/typecheck.js');
 const apiDocs = require('../../scripts/api-docs.js');
+const bundleSchemas = require('../../scripts/bundle-schemas.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function tree(files: { [rel: string]: string }): string {
@@ -193,6 +194,34 @@ describe('the type-check key (scripts/typecheck.js)', () => {
     fs.mkdirSync(path.join(clone, 'build'));
     fs.copyFileSync(path.join(first, options.tsBuildInfoFile), path.join(clone, options.tsBuildInfoFile));
     expect(checked(clone)).toEqual(['lib/c.ts']);
+  });
+});
+
+describe('the schema bundle key (scripts/bundle-schemas.js)', () => {
+  const files = {
+    'lib/validation/crd.ts': "import { cached } from './cache';\nexport const crd = cached;\n",
+    'lib/validation/schema.ts': "import { fail } from '../core/errors';\nexport const schema = fail;\n",
+    'lib/validation/cache.ts': 'export const cached = 1;\n', 'lib/core/errors.ts': 'export const fail = 2;\n',
+    'lib/inference/service.ts': 'export const service = 3;\n', 'lib/validation/cli.ts': 'export const cli = 4;\n',
+    'crds/lws/crd.yaml': 'kind: CustomResourceDefinition\n', 'package-lock.json': '{}', 'scripts/bundle-schemas.js': '// writes it\n',
+  };
+  const key = (root: string) => bundleSchemas.bundleKey(root, path.join(root, 'crds'));
+
+  test('the sources of the code that writes it, the CRDs, the lockfile and the script are inputs; other lib/ files are not', () => {
+    const root = tree(files);
+    const before = key(root);
+    fs.appendFileSync(path.join(root, 'lib/inference/service.ts'), '// x\n');
+    fs.appendFileSync(path.join(root, 'lib/validation/cli.ts'), '// x\n'); // the command, which does not write the bundle
+    expect(key(root)).toBe(before);
+    for (const rel of ['lib/validation/cache.ts', 'lib/core/errors.ts', 'crds/lws/crd.yaml', 'package-lock.json', 'scripts/bundle-schemas.js']) {
+      const r = tree(files);
+      fs.appendFileSync(path.join(r, rel), '\n');
+      expect({ rel, changed: key(r) !== before }).toEqual({ rel, changed: true });
+    }
+  });
+
+  test('the same content in another folder (another clone) has the same key', () => {
+    expect(key(tree(files))).toBe(key(tree(files)));
   });
 });
 
