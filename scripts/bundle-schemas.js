@@ -14,8 +14,8 @@
  * machine cache (scripts/machine-cache.js, `schemas/`) when one was written from the same inputs: the
  * validator's TypeScript sources that write it (crd.ts, schema.ts and what they import; the dev loop's swc
  * output and the package's tsc output of them write the same bytes), the CRDs, the lockfile, this script and
- * the Node and kubernetes-models versions. So the dev build and the package build of a clean clone write it
- * once, and a fresh clone not at all. NO_BUILD_CACHE=1 always writes it.
+ * the Node and kubernetes-models versions. So the dev build and the package build write it once (the second
+ * waits for the first), and a fresh clone not at all. NO_BUILD_CACHE=1 always writes it.
  */
 'use strict';
 const fs = require('fs');
@@ -61,30 +61,31 @@ function bundleKey(root = ROOT, crds = CRDS) {
 function writeBundle(dir = OUT_DIR) {
   if (!fs.existsSync(CRDS)) throw new Error(`bundle-schemas: the CRD folder ${CRDS} does not exist (set CRDS_DIR)`);
   const out = path.join(dir, 'schemas.json');
-  const { readEntry, writeEntry } = require('./machine-cache');
-  const key = bundleKey();
-  const cached = require('./input-hash').cacheDisabled() ? undefined : readEntry('schemas', key);
-  if (cached) {
-    fs.writeFileSync(out, cached);
-    return { bytes: cached.length, reused: true };
-  }
   // The modules read an existing bundle instead of the sources: remove it first (and load them in a child,
   // so this process's module cache and CRDS_DIR stay untouched).
-  fs.rmSync(out, { force: true });
-  const script = `
-    process.env.CRDS_DIR = ${JSON.stringify(CRDS)};
-    const { buildIndex, listCrdFiles } = require(${JSON.stringify(path.join(dir, 'crd.js'))});
-    const { kubernetesBundle } = require(${JSON.stringify(path.join(dir, 'schema.js'))});
-    const crds = buildIndex(process.env.CRDS_DIR, listCrdFiles(process.env.CRDS_DIR), undefined);
-    require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({
-      format: 2,
-      kubernetes: kubernetesBundle(),
-      crds: { sources: crds.sources, entries: crds.entries },
-    }));`;
-  require('child_process').execFileSync(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'inherit' });
-  const bundle = fs.readFileSync(out);
-  writeEntry('schemas', key, bundle);
-  return { bytes: bundle.length, reused: false };
+  const make = () => {
+    fs.rmSync(out, { force: true });
+    const script = `
+      process.env.CRDS_DIR = ${JSON.stringify(CRDS)};
+      const { buildIndex, listCrdFiles } = require(${JSON.stringify(path.join(dir, 'crd.js'))});
+      const { kubernetesBundle } = require(${JSON.stringify(path.join(dir, 'schema.js'))});
+      const crds = buildIndex(process.env.CRDS_DIR, listCrdFiles(process.env.CRDS_DIR), undefined);
+      require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({
+        format: 2,
+        kubernetes: kubernetesBundle(),
+        crds: { sources: crds.sources, entries: crds.entries },
+      }));`;
+    require('child_process').execFileSync(process.execPath, ['-e', script], { cwd: ROOT, stdio: 'inherit' });
+    return fs.readFileSync(out);
+  };
+  if (require('./input-hash').cacheDisabled()) {
+    const bundle = make();
+    return { bytes: bundle.length, reused: false };
+  }
+  // The dev build and the package build of one `npm test` reach this at once: one writes, the other waits.
+  const { data, reused } = require('./machine-cache').readOrMake('schemas', bundleKey(), make);
+  if (reused) fs.writeFileSync(out, data);
+  return { bytes: data.length, reused };
 }
 
 /** Rebuilds the bundle when stale; without the CRDs, warns (`required` false) or throws. */
@@ -97,7 +98,7 @@ function ensureBundle(required = false) {
   }
   if (!isStale()) return;
   const { bytes, reused } = writeBundle();
-  console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB${reused ? ', from the machine cache: its inputs are unchanged' : ''})`);
+  console.log(`bundle-schemas: ${path.relative(ROOT, OUT)} (${(bytes / 1e6).toFixed(2)} MB${reused ? ', from the machine cache: written before from the same inputs' : ''})`);
 }
 
 module.exports = { ensureBundle, writeBundle, bundleKey, OUT };

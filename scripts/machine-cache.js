@@ -110,4 +110,50 @@ function writeEntry(/** @type {string} */ step, /** @type {string} */ key, /** @
   } catch { /* a folder this user cannot write: the work again next time */ }
 }
 
-module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, KEEP_MS, BUDGET_BYTES };
+/**
+ * The entry of `key`, made by `make` unless another process makes it now: then this one waits for it (a lock
+ * folder `<key>.lock` holding the maker's process id; a lock whose process is gone, or older than `timeoutMs`,
+ * is taken over) and reads what it stored. For steps two builds of one `npm test` reach at once (the schema
+ * bundle of the dev build and of the package build). Synchronous; without a usable folder, just `make()`.
+ */
+function readOrMake(/** @type {string} */ step, /** @type {string} */ key, /** @type {() => Buffer} */ make, timeoutMs = 10 * 60_000) {
+  const found = readEntry(step, key);
+  if (found) return { data: found, reused: true };
+  let lock;
+  try {
+    lock = path.join(cacheFolder(step), `${key}.lock`);
+  } catch {
+    return { data: make(), reused: false };
+  }
+  const { alive } = require('./process-alive');
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') return { data: make(), reused: false };
+      let pid = NaN;
+      try { pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch { /* being created */ }
+      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() - started > timeoutMs) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      const made = readEntry(step, key);
+      if (made) return { data: made, reused: true };
+    }
+  }
+  try {
+    const again = readEntry(step, key); // made between the first look and the lock
+    if (again) return { data: again, reused: true };
+    const data = make();
+    writeEntry(step, key, data);
+    return { data, reused: false };
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, readOrMake, KEEP_MS, BUDGET_BYTES };

@@ -2,6 +2,7 @@
  * The build results the clones of one machine share (scripts/machine-cache.js): entries are found by key,
  * written whole, marked when used, and dropped after a week unused.
  */
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/tmp';
@@ -96,11 +97,40 @@ describe('machine cache', () => {
     }
   });
 
+  test('readOrMake makes an entry once; later calls read it', () => {
+    let made = 0;
+    const make = () => { made++; return Buffer.from('bundle'); };
+    expect(cache.readOrMake('schemas', 'k', make)).toEqual({ data: Buffer.from('bundle'), reused: false });
+    expect(cache.readOrMake('schemas', 'k', make)).toEqual({ data: Buffer.from('bundle'), reused: true });
+    expect(made).toBe(1);
+    expect(fs.readdirSync(cache.cacheFolder('schemas'))).not.toContain('k.lock');
+  });
+
+  test('readOrMake waits for another process that makes the same entry, and takes over the lock of one that is gone', async () => {
+    const dir = cache.cacheFolder('schemas');
+    // Another build: holds the lock, makes the entry in 1 s, then lets go.
+    const other = spawn(process.execPath, ['-e', `
+      const fs = require('fs'), path = require('path');
+      const lock = path.join(${JSON.stringify(dir)}, 'k.lock');
+      fs.mkdirSync(lock); fs.writeFileSync(path.join(lock, 'pid'), String(process.pid)); console.log('locked');
+      setTimeout(() => { fs.writeFileSync(path.join(${JSON.stringify(dir)}, 'k'), 'theirs'); fs.rmSync(lock, { recursive: true }); }, 1000);`]);
+    await new Promise<void>((resolve) => other.stdout.once('data', () => resolve()));
+    const ours = cache.readOrMake('schemas', 'k', () => Buffer.from('ours'));
+    await new Promise((resolve) => other.once('exit', resolve));
+    expect(ours).toEqual({ data: Buffer.from('theirs'), reused: true });
+
+    // A lock whose process is gone (a killed build): taken over.
+    fs.mkdirSync(path.join(dir, 'gone.lock'));
+    fs.writeFileSync(path.join(dir, 'gone.lock', 'pid'), '999999999');
+    expect(cache.readOrMake('schemas', 'gone', () => Buffer.from('ours'))).toEqual({ data: Buffer.from('ours'), reused: false });
+  });
+
   test('a folder that cannot be written is a miss, not a failure', () => {
     const file = path.join(tempDir('machine-cache-'), 'a-file');
     fs.writeFileSync(file, '');
     process.env.BUILD_CACHE_DIR = file; // a file where the folder should be
     expect(() => cache.writeEntry('schemas', 'k', 'x')).not.toThrow();
     expect(cache.readEntry('schemas', 'k')).toBeUndefined();
+    expect(cache.readOrMake('schemas', 'k', () => Buffer.from('made'))).toEqual({ data: Buffer.from('made'), reused: false });
   });
 });
