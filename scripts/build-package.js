@@ -45,7 +45,7 @@ const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => new Pro
 /** tsc's output for the non-jsii entry points (and the lib/ files they import), before the copy into OUT. */
 const NONJSII_OUT = path.join(ROOT, 'build', 'package-nonjsii');
 const { inputHash, relativeImportClosure, installedVersion, readStamp, writeStamp, clearStamp, cacheDisabled } = require('./input-hash');
-const { alive } = require('./process-alive');
+const { tryLock } = require('./process-alive');
 
 /** The key of the last successful build (written last, cleared first), relative to the repository. */
 const STAMP = path.join('build', '.package-inputs.sha256');
@@ -140,22 +140,7 @@ const LOCK = path.join(ROOT, 'build', '.package-build.lock');
 async function withLock(/** @type {() => Promise<void>} */ fn) {
   fs.mkdirSync(path.dirname(LOCK), { recursive: true });
   const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK);
-      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
-      let pid = NaN;
-      try { pid = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { /* being created */ }
-      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() > deadline) {
-        fs.rmSync(LOCK, { recursive: true, force: true });
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
+  while (!tryLock(LOCK, deadline)) await new Promise((resolve) => setTimeout(resolve, 300));
   try {
     await fn();
   } finally {

@@ -19,6 +19,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { tryLock } = require('./process-alive');
 
 /** How long an entry no run used is kept. */
 const KEEP_MS = 7 * 86_400_000;
@@ -125,25 +126,16 @@ function readOrMake(/** @type {string} */ step, /** @type {string} */ key, /** @
   } catch {
     return { data: make(), reused: false };
   }
-  const { alive } = require('./process-alive');
-  const started = Date.now();
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') return { data: make(), reused: false };
-      let pid = NaN;
-      try { pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch { /* being created */ }
-      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() - started > timeoutMs) {
-        fs.rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-      const made = readEntry(step, key);
-      if (made) return { data: made, reused: true };
+      if (tryLock(lock, deadline)) break;
+    } catch {
+      return { data: make(), reused: false };
     }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    const made = readEntry(step, key);
+    if (made) return { data: made, reused: true };
   }
   try {
     const again = readEntry(step, key); // made between the first look and the lock
