@@ -147,9 +147,10 @@ function pack(dest: string): { filename: string; files: Array<{ path: string }> 
 }
 
 /**
- * The key of the consumer app's type-check: everything it reads. The installed package's declaration files and
- * package.json files (its .js files do not affect types), the app's root files and tsconfig, this repository's
- * lockfile (the peers and @types/node are linked from its node_modules) and the TypeScript version. A check
+ * The key of the consumer app's type-check: everything it reads and how its result is judged. The installed
+ * package's declaration files and package.json files (its .js files do not affect types), the app's root files
+ * and tsconfig, this repository's lockfile (the peers and @types/node are linked from its node_modules), the
+ * TypeScript version, and this test file and test/docs/snippets.ts. A check
  * that passed is remembered by it (the machine cache, scripts/machine-cache.js, `consumer-compile/`): an edit
  * inside a function body changes no declaration, so the same check is not run again. NO_BUILD_CACHE=1 always
  * checks.
@@ -158,6 +159,8 @@ function compileKey(app: string, roots: string[]): string {
   return inputHash(path.join(app, 'node_modules', 'cdk8s-gpu-platform'), ['.'], {
     filter: (f) => f.endsWith('.d.ts') || path.basename(f) === 'package.json',
     extra: [ts.version, fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8'), fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'),
+      // The checks themselves: this file (which diagnostics count) and the snippet conventions.
+      fs.readFileSync(__filename, 'utf8'), fs.readFileSync(path.join(__dirname, '..', 'docs', 'snippets.ts'), 'utf8'),
       ...roots.flatMap((f) => [path.relative(app, f), fs.readFileSync(f, 'utf8')])],
   });
 }
