@@ -10,7 +10,8 @@
 #      key matches the last clean check), also at a lower priority.
 # What is cached and the figures: docs/development.md, "What `npm test` caches". NO_BUILD_CACHE=1 does all
 # the work. Each job's log is in build/test-logs/ and printed when all are done, then one closing line with
-# the counts, each job's seconds and what the tests left in their temporary folders (test/support/tmp-run.js).
+# the jobs that failed (`FAILED (typecheck)`: a type error leaves the jest counts green), the counts, each
+# job's seconds and what the tests left in their temporary folders (test/support/tmp-run.js).
 # Arguments go to both jest runs (`npm test -- -u`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,9 +55,10 @@ timed typecheck nice -n "$NICE" node scripts/typecheck.js > "$logs/1-typecheck.l
 } & unit=$!
 
 status=0
-wait "$typecheck" || { status=1; echo "typecheck FAILED"; }
-wait "$unit" || status=1
-wait "$package" || status=1
+failed=()
+wait "$typecheck" || { status=1; failed+=(typecheck); echo "typecheck FAILED"; }
+wait "$unit" || { status=1; failed+=("unit tests"); }
+wait "$package" || { status=1; failed+=("package build or tests"); }
 
 [ -s "$logs/1-typecheck.log" ] && cat "$logs/1-typecheck.log"
 if [ ! -f "$logs/4-jest-package.log" ]; then   # the build failed: all of it
@@ -68,7 +70,7 @@ fi
 cat "$logs/2-jest.log"
 [ -f "$logs/4-jest-package.log" ] && cat "$logs/4-jest-package.log"
 
-# One closing line: both jest runs' counts (each prints "jest: N passed, N failed, N skipped"), the seconds
+# One closing line: the failed jobs, both jest runs' counts (each prints "jest: N passed, N failed, N skipped"), the seconds
 # of the whole run and of each job, and the temporary-folder report of both jest runs ("tmp: ...").
 sum() { grep -h '^jest: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null | awk -v f="$1" '{ s += $f } END { print s + 0 }'; }
 secs() { [ -f "$logs/$1.time" ] || { echo 'not run'; return; }; tail -n 1 "$logs/$1.time" | awk '{ printf "%.0f s", $1; if ($2 != "-") printf " (cpu %.0f s)", $2 + $3 }'; }
@@ -76,6 +78,7 @@ leaks() {
   local lines; lines=$(grep -h '^tmp: ' "$logs"/2-jest.log "$logs"/4-jest-package.log 2>/dev/null)
   if [ -z "$lines" ]; then echo 'tmp: not reported'; elif grep -q LEAKED <<< "$lines"; then grep LEAKED <<< "$lines" | tr '\n' ' '; else echo 'tmp: no leaks'; fi
 }
-echo "npm test: $(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s:" \
+verdict=''; [ ${#failed[@]} -gt 0 ] && verdict="FAILED ($(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')); "
+echo "npm test: ${verdict}$(sum 2) passed, $(sum 4) failed, $(sum 6) skipped in $((SECONDS - start)) s:" \
   "build:package $(secs build), then jest $(secs jest-package); jest $(secs jest); typecheck $(secs typecheck); $(leaks)"
 exit "$status"

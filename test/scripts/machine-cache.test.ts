@@ -13,6 +13,7 @@ const cache = require('../../scripts/machine-cache.js') as {
   BUDGET_BYTES: { [step: string]: number };
   readEntry: (step: string, key: string) => Buffer | undefined;
   writeEntry: (step: string, key: string, data: string | Uint8Array) => void;
+  readOrMake: (step: string, key: string, make: () => Buffer, timeoutMs?: number) => { data: Buffer; reused: boolean };
 };
 
 const DAY = 86_400_000;
