@@ -148,4 +148,4 @@ function readOrMake(/** @type {string} */ step, /** @type {string} */ key, /** @
   }
 }
 
-module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, readOrMake, KEEP_MS, BUDGET_BYTES };
+module.exports = { cacheFolder, writeWhole, touch, prune, readEntry, writeEntry, readOrMake, BUDGET_BYTES };
