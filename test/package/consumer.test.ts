@@ -2,7 +2,8 @@
  * What a user gets from the published package: `npm pack` the jsii build, install the tarball into a fresh
  * cdk8s app in a temp folder, compile that app with the tsconfig `cdk8s init typescript-app` writes, run
  * `cdk8s synth` on it and validate what it wrote. The same compile checks every TypeScript snippet of
- * README.md and docs/*.md against the installed package (conventions: test/docs/snippets.ts). A type-check
+ * README.md and docs/*.md against the installed package (conventions: test/docs/snippets.ts), and every
+ * declaration file the app reaches (the template leaves skipLibCheck off, so the app's tsc does). A type-check
  * that passed is not repeated while nothing it reads changed (`compileKey`).
  *
  * No network: the tarball is installed by npm from the file, and the peers (cdk8s, cdk8s-plus-27,
@@ -293,6 +294,27 @@ describe('the packed package in a fresh cdk8s app', () => {
       .filter((m) => m);
     expect(manifests.map((m: any) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'Service']));
     expectValid(manifests);
+  }, 120_000);
+
+  test('the declaration files the app reads type-check with the cdk8s init tsconfig (no skipLibCheck, as the app\'s tsc)', () => {
+    // The template leaves skipLibCheck off, so `npm run compile` checks every .d.ts the app reaches: the package's
+    // (lib/ and the CRD modules), its peers' and the default library (es2016). The other tests look at the app's
+    // own files only.
+    expect(appOptions().skipLibCheck).toBeFalsy();
+    if (passedBefore('declarations')) return;
+    const program = consumerProgram();
+    const declarations = program.getSourceFiles().filter((sf) => sf.isDeclarationFile);
+    // (TypeScript names the installed files by their real path: node_modules is a link to the cached install.)
+    const ours = declarations.map((sf) => sf.fileName.replace(/\\/g, '/')).filter((f) => f.includes('/node_modules/cdk8s-gpu-platform/'));
+    expect(ours).toEqual(expect.arrayContaining([expect.stringMatching(`/node_modules/cdk8s-gpu-platform/${pkg.types}$`),
+      expect.stringMatching('/node_modules/cdk8s-gpu-platform/build/package/imports/')]));
+    const diags = declarations.flatMap((sf) => program.getSemanticDiagnostics(sf));
+    // Named from the app's node_modules on (the install's real path is a cache folder).
+    const where = (d: ts.Diagnostic) => (d.file
+      ? `${d.file.fileName.replace(/\\/g, '/').replace(/^.*?\/(node_modules\/)/, '$1')}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+      : 'tsc');
+    expect(formatDiagnostics(diags, where)).toBe('');
+    recordPass('declarations');
   }, 120_000);
 
   test('the installed validator: `cdk8s synth` ran the plugin, and the command validates dist/ with the bundled schemas only', () => {
